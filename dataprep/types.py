@@ -61,3 +61,25 @@ class Finding:
             "col": self.location.col,
             "json_path": self.location.json_path,
         }
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """What a check reports about one record before the orchestrator knows the file, line and severity.
+
+    Checks return Problems; the orchestrator turns each into a Finding with the record's Location and the
+    severity the rule registry (and the user's overrides) give its code.
+    """
+
+    code: str
+    message: str
+    json_path: str = ""
+    col: int = 1
+
+
+class Kind(str, Enum):
+    """The record shapes dataprep validates (one per file)."""
+
+    CHAT = "chat"
+    PREFERENCE = "preference"
+    COMPLETION = "completion"

@@ -15,7 +15,9 @@ from typing import IO
 from dataprep.errors import OutputError
 
 
-def check_output_path(output: str | os.PathLike[str], inputs: Sequence[str | os.PathLike[str]], force: bool) -> Path:
+def check_output_path(
+    output: str | os.PathLike[str], inputs: Sequence[str | os.PathLike[str]], force: bool
+) -> Path:
     """Refuse an output that is one of the inputs, or that exists when `force` is not given."""
     out = Path(output)
     for src in inputs:

@@ -1,0 +1,38 @@
+"""dataprep: convert raw records to chat-format JSONL and check fine-tuning data before training.
+
+The public API is this module's `__all__`; everything else is an implementation detail.
+"""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+from dataprep.config import Config, load_config
+from dataprep.cost import CostEstimate, estimate_cost
+from dataprep.errors import DataprepError
+from dataprep.models import ModelInfo, resolve_model
+from dataprep.report.model import FileReport, Report
+from dataprep.tokens import TokenCounts, count_tokens
+from dataprep.types import Finding, Kind, Location, Severity
+from dataprep.validate import validate, validate_files
+
+__all__ = [
+    "Config",
+    "CostEstimate",
+    "DataprepError",
+    "FileReport",
+    "Finding",
+    "Kind",
+    "Location",
+    "ModelInfo",
+    "Report",
+    "Severity",
+    "TokenCounts",
+    "__version__",
+    "count_tokens",
+    "estimate_cost",
+    "load_config",
+    "resolve_model",
+    "validate",
+    "validate_files",
+]

@@ -1,0 +1,126 @@
+"""The per-record work: a pure function of one line, safe to run in any process.
+
+`check_line` parses, validates the schema and structure, counts tokens and, when asked, computes the
+duplicate digest. It returns plain picklable data; the orchestrator (dataprep.validate) adds file names,
+severities and the dataset-wide rules.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+from dataprep import schema, tokens
+from dataprep.io.jsonl import RawLine
+from dataprep.parse import parse_line
+from dataprep.rules import structure
+from dataprep.rules.limits import check_token_limit
+from dataprep.types import Kind, Problem
+
+
+@dataclass(frozen=True, slots=True)
+class CheckSettings:
+    """Everything a worker needs, sent to it once."""
+
+    kind: Kind
+    encoding: str
+    context_limit: int
+    model_id: str
+    digests: bool = False
+    near_duplicates: bool = False
+    near_threshold: float | None = None
+
+
+@dataclass(slots=True)
+class LineResult:
+    """What one line yields. `example` is False for lines that are not a record of the file's kind."""
+
+    line: int
+    problems: list[Problem] = field(default_factory=list)
+    example: bool = False
+    messages: int = 0
+    total_tokens: int = 0
+    assistant_tokens: int = 0
+    trained_tokens: int = 0
+    has_system: bool = False
+    has_user: bool = False
+    system_prompt: bytes | None = None
+    digest: Any = None
+
+
+def check_line(raw: RawLine, settings: CheckSettings) -> LineResult:
+    result = LineResult(raw.number)
+    if raw.oversize:
+        result.problems.append(
+            Problem("DP011", f"line is {raw.oversize:,} bytes, over the reader's limit; not checked")
+        )
+        return result
+    record, problem = parse_line(raw.data)
+    if problem is not None:
+        result.problems.append(problem)
+        return result
+    return check_record(record, settings, result)
+
+
+def check_record(record: dict[str, Any], settings: CheckSettings, result: LineResult) -> LineResult:
+    """Check one parsed record against the file's kind, filling `result`."""
+    found = schema.detect_kind(record)
+    if found is not None and found != settings.kind:
+        result.problems.append(
+            Problem(
+                "DP012",
+                f"a {found.value} record in a file of {settings.kind.value} records; not checked further",
+            )
+        )
+        return result
+    result.example = True
+    result.problems.extend(schema.check_record(record, settings.kind))
+    encoding = tokens.get_encoding(settings.encoding)
+    if settings.kind is Kind.CHAT:
+        result.problems.extend(structure.check_chat(record))
+        counts = tokens.count_chat_record(record, encoding)
+        _describe_messages(record.get("messages"), result)
+        total, assistant, trained = counts.total, counts.assistant, counts.trained
+    elif settings.kind is Kind.PREFERENCE:
+        result.problems.extend(structure.check_preference(record))
+        pref = tokens.count_preference_record(record, encoding)
+        inp = record.get("input")
+        _describe_messages(inp.get("messages") if isinstance(inp, dict) else None, result)
+        # DPO trains on both outputs: the longer sequence is the one that must fit the context.
+        total = max(pref.total, pref.non_preferred_total)
+        assistant = trained = pref.assistant
+    else:
+        result.problems.extend(structure.check_completion(record))
+        counts = tokens.count_completion_record(record, encoding)
+        result.messages, result.has_user = 2, True
+        total, assistant, trained = counts.total, counts.assistant, counts.trained
+    result.total_tokens, result.assistant_tokens, result.trained_tokens = total, assistant, trained
+    over = check_token_limit(total, settings.context_limit, settings.model_id)
+    if over is not None:
+        result.problems.append(over)
+    if settings.digests:
+        from dataprep.dedup import example_digest  # numpy is loaded only when duplicates are checked
+
+        result.digest = example_digest(record, settings.kind, near=settings.near_duplicates)
+    return result
+
+
+def _describe_messages(messages: Any, result: LineResult) -> None:
+    if not isinstance(messages, list):
+        return
+    result.messages = len(messages)
+    for message in messages:
+        if not isinstance(message, dict):
+            continue
+        role = message.get("role")
+        if role == "user":
+            result.has_user = True
+        elif role == "system":
+            result.has_system = True
+            if result.system_prompt is None:
+                content = message.get("content")
+                text = content if isinstance(content, str) else repr(content)
+                result.system_prompt = hashlib.blake2b(
+                    text.encode("utf-8", "replace"), digest_size=8
+                ).digest()

@@ -1,0 +1,116 @@
+"""`dataprep validate`: check chat/preference/completion JSONL files and print the report."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from dataprep.cli.options import comma_list, severity_pairs
+from dataprep.config import load_config
+from dataprep.report.formats import RENDERERS
+from dataprep.validate import validate_files
+
+
+@click.command("validate")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--validation",
+    "validation",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Validation file (checked, not charged; leakage against the training files).",
+)
+@click.option("--model", help="Model id from `dataprep models` (default gpt-4o-mini-2024-07-18).")
+@click.option(
+    "--encoding",
+    type=click.Choice(["o200k_base", "cl100k_base"]),
+    help="Tokenizer encoding for a model not in the table.",
+)
+@click.option(
+    "--max-tokens",
+    type=click.IntRange(min=1),
+    help="Training context limit in tokens (overrides the model's).",
+)
+@click.option("--price-per-1m", type=click.FloatRange(min=0), help="Training price in USD per 1M tokens.")
+@click.option(
+    "--epochs",
+    type=click.IntRange(min=1),
+    help="Epochs for the cost estimate (default: the public heuristic).",
+)
+@click.option(
+    "--kind",
+    type=click.Choice(["chat", "preference", "completion"]),
+    help="Record kind (default: detected from the first record).",
+)
+@click.option("--select", multiple=True, help="Only these rule codes or prefixes (comma-separated).")
+@click.option(
+    "--ignore", multiple=True, help="Skip these rule codes or prefixes (comma-separated), e.g. DP4."
+)
+@click.option("--severity", multiple=True, help="Override a rule's severity: CODE=error|warning|info|off.")
+@click.option(
+    "--jobs", "-j", type=click.IntRange(min=0), help="Worker processes (0 = all cores, 1 = in-process)."
+)
+@click.option(
+    "--format", "output_format", type=click.Choice(sorted(RENDERERS)), default="text", show_default=True
+)
+@click.option("--quiet", "-q", is_flag=True, help="Print findings only (no statistics or cost).")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when errors are found (report-only jobs).")
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    help="Configuration file (default: nearest dataprep.toml or pyproject.toml [tool.dataprep]).",
+)
+def validate_cmd(
+    files: tuple[Path, ...],
+    validation: tuple[Path, ...],
+    model: str | None,
+    encoding: str | None,
+    max_tokens: int | None,
+    price_per_1m: float | None,
+    epochs: int | None,
+    kind: str | None,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    severity: tuple[str, ...],
+    jobs: int | None,
+    output_format: str,
+    quiet: bool,
+    exit_zero: bool,
+    config_path: Path | None,
+) -> int:
+    """Check JSONL training files: schema, roles, tool calls, token limits, duplicates, splits, and cost.
+
+    Every problem is printed as `file:line:col: CODE message [json.path]`. Exit status: 0 no errors,
+    1 errors found, 2 usage or unreadable input.
+
+    \b
+    Examples:
+      dataprep validate train.jsonl
+      dataprep validate train.jsonl --validation valid.jsonl --model gpt-4.1-mini-2025-04-14
+      dataprep validate data/*.jsonl --ignore DP4 --format json > report.json
+    """
+    config = load_config(config_path)
+    report = validate_files(
+        list(files),
+        list(validation),
+        config=config,
+        model=model,
+        encoding=encoding,
+        max_tokens=max_tokens,
+        price_per_1m=price_per_1m,
+        epochs=epochs,
+        kind=kind,
+        select=comma_list(select),
+        ignore=comma_list(ignore),
+        severity=severity_pairs(severity),
+        jobs=jobs,
+    )
+    if output_format == "text":
+        from dataprep.report.text import render_text
+
+        click.echo(render_text(report, quiet=quiet), nl=False)
+    else:
+        click.echo(RENDERERS[output_format](report), nl=False)
+    return 0 if exit_zero or report.ok else 1

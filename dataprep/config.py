@@ -1,0 +1,170 @@
+"""Configuration: `[tool.dataprep]` in pyproject.toml or a `dataprep.toml`, then CLI or library overrides.
+
+The file is found by walking up from the current directory; in one folder `dataprep.toml` wins over
+pyproject.toml. Every value remembers where it came from, for `dataprep config`.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from dataprep.errors import ConfigError
+from dataprep.selection import RuleSelection
+from dataprep.types import Kind
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib
+
+
+@dataclass(frozen=True)
+class Config:
+    """Every setting validate and convert read. Defaults are the documented ones."""
+
+    model: str | None = None
+    encoding: str | None = None
+    max_tokens: int | None = None
+    price_per_1m: float | None = None
+    epochs: int | None = None
+    kind: str | None = None
+    select: tuple[str, ...] = ("DP",)
+    ignore: tuple[str, ...] = ()
+    severity: Mapping[str, str] = field(default_factory=dict)
+    min_examples: int = 10
+    recommended_examples: int = 50
+    max_line_bytes: int = 64 * 1024 * 1024
+    jobs: int = 0
+    near_duplicate_threshold: float | None = None
+    models: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    per_file: tuple[tuple[str, Mapping[str, Any]], ...] = ()
+    sources: Mapping[str, str] = field(default_factory=dict, compare=False)
+
+    def selection(self) -> RuleSelection:
+        return RuleSelection(self.select, self.ignore, dict(self.severity))
+
+    def with_overrides(self, source: str, **values: Any) -> Config:
+        """A copy with every non-None value applied, recording `source` for each."""
+        given = {k: v for k, v in values.items() if v is not None}
+        if not given:
+            return self
+        checked = _check_values(given, source)
+        sources = {**self.sources, **{k: source for k in checked}}
+        return replace(self, **checked, sources=sources)
+
+    def for_file(self, path: str) -> Config:
+        """Apply the `[[tool.dataprep.per-file]]` blocks whose glob matches `path`."""
+        result = self
+        for pattern, values in self.per_file:
+            if Path(path).match(pattern):
+                result = result.with_overrides(f"per-file {pattern!r}", **values)
+        return result
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for f in fields(self):
+            if f.name == "sources":
+                continue
+            value = getattr(self, f.name)
+            if isinstance(value, tuple) and f.name != "per_file":
+                value = list(value)
+            elif f.name == "per_file":
+                value = [{"files": p, **dict(v)} for p, v in value]
+            elif isinstance(value, Mapping):
+                value = {k: dict(v) if isinstance(v, Mapping) else v for k, v in value.items()}
+            out[f.name] = value
+        return out
+
+
+_KEYS = {f.name for f in fields(Config)} - {"sources", "per_file"}
+_INT_KEYS = {"max_tokens", "epochs", "min_examples", "recommended_examples", "max_line_bytes", "jobs"}
+_FLOAT_KEYS = {"price_per_1m", "near_duplicate_threshold"}
+_STR_KEYS = {"model", "encoding", "kind"}
+_LIST_KEYS = {"select", "ignore"}
+
+
+def _check_values(values: Mapping[str, Any], source: str) -> dict[str, Any]:
+    """Validate and normalise raw values; an unknown key or a wrong type is a ConfigError naming both."""
+    out: dict[str, Any] = {}
+    for raw_key, value in values.items():
+        key = raw_key.replace("-", "_")
+        if key not in _KEYS:
+            raise ConfigError(f"{source}: unknown key {raw_key!r} (known: {', '.join(sorted(_KEYS))})")
+        if key in _INT_KEYS and (not isinstance(value, int) or isinstance(value, bool)):
+            raise ConfigError(f"{source}: {raw_key} must be a whole number, got {value!r}")
+        if key in _FLOAT_KEYS and (not isinstance(value, (int, float)) or isinstance(value, bool)):
+            raise ConfigError(f"{source}: {raw_key} must be a number, got {value!r}")
+        if key in _STR_KEYS and not isinstance(value, str):
+            raise ConfigError(f"{source}: {raw_key} must be a string, got {value!r}")
+        if key == "kind" and value not in {k.value for k in Kind}:
+            raise ConfigError(f"{source}: kind must be one of chat, preference, completion, got {value!r}")
+        if key in _LIST_KEYS:
+            if isinstance(value, str):
+                value = [v.strip() for v in value.split(",") if v.strip()]
+            if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
+                raise ConfigError(f"{source}: {raw_key} must be a list of rule codes or prefixes")
+            value = tuple(value)
+        if key == "severity":
+            if not isinstance(value, Mapping):
+                raise ConfigError(f'{source}: severity must be a table of CODE = "error|warning|info|off"')
+            RuleSelection(severity=dict(value))  # raises on a bad severity name
+            value = dict(value)
+        if key == "models" and not isinstance(value, Mapping):
+            raise ConfigError(f"{source}: models must be a table of model id -> settings")
+        out[key] = value
+    return out
+
+
+def find_config_file(start: Path | None = None) -> Path | None:
+    """The nearest dataprep.toml, or pyproject.toml with a [tool.dataprep] table, from `start` upwards."""
+    folder = (start or Path.cwd()).resolve()
+    for candidate_dir in (folder, *folder.parents):
+        own = candidate_dir / "dataprep.toml"
+        if own.is_file():
+            return own
+        pyproject = candidate_dir / "pyproject.toml"
+        if pyproject.is_file() and "dataprep" in _read_toml(pyproject).get("tool", {}):
+            return pyproject
+    return None
+
+
+def load_config(path: Path | None = None, *, start: Path | None = None) -> Config:
+    """Read the configuration file (given, or found from `start`), or the defaults when there is none."""
+    config_path = path if path is not None else find_config_file(start)
+    if config_path is None:
+        return Config()
+    data = _read_toml(config_path)
+    table = data if config_path.name != "pyproject.toml" else data.get("tool", {}).get("dataprep", {})
+    if config_path.name == "dataprep.toml" and "tool" in table:
+        table = table["tool"].get("dataprep", table)
+    table = dict(table)
+    per_file_raw = table.pop("per-file", table.pop("per_file", []))
+    config = Config().with_overrides(str(config_path), **table)
+    per_file = []
+    if not isinstance(per_file_raw, list):
+        raise ConfigError(f"{config_path}: per-file must be an array of tables ([[tool.dataprep.per-file]])")
+    for block in per_file_raw:
+        block = dict(block)
+        pattern = block.pop("files", None)
+        if not isinstance(pattern, str):
+            raise ConfigError(f'{config_path}: every per-file block needs files = "<glob>"')
+        per_file.append((pattern, _check_values(block, f"{config_path} per-file {pattern!r}")))
+    if per_file:
+        config = replace(
+            config, per_file=tuple(per_file), sources={**config.sources, "per_file": str(config_path)}
+        )
+    return config
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc})") from exc
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot be read ({exc.strerror or exc})") from exc

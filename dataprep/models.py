@@ -1,0 +1,246 @@
+"""The fine-tuning model table (dataprep/data/models.toml) and how a model id becomes a ModelInfo.
+
+The table is data with a date and a source per row; users override any figure or add their own models.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from dataprep.errors import ConfigError, UsageError
+from dataprep.tokens import available_encodings
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
+
+DEFAULT_MODEL = "gpt-4o-mini-2024-07-18"
+MODELS_FILE = Path(__file__).resolve().parent / "data" / "models.toml"
+
+CONFIDENCE_LEVELS = ("official", "copy", "unconfirmed", "user")  # "user": a figure the user supplied
+_STRENGTH = {"user": 3, "official": 2, "copy": 1, "unconfirmed": 0}
+_CUSTOM_KEYS = frozenset({"encoding", "max_tokens", "price_per_1m"})
+
+
+@dataclass(frozen=True, slots=True)
+class ModelInfo:
+    """One fine-tunable model: its tokenizer, training-example limit and training price (None = unknown)."""
+
+    id: str
+    encoding: str
+    max_tokens: int
+    price_per_1m: float | None
+    provider: str = "custom"
+    limit_confidence: str = "user"
+    price_confidence: str = "user"
+    date: str = ""
+    source: str = ""
+    aliases: tuple[str, ...] = field(default=())
+
+    @property
+    def confidence(self) -> str:
+        """The weaker of the limit and price confidences."""
+        return min(self.limit_confidence, self.price_confidence, key=lambda c: _STRENGTH.get(c, 0))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "encoding": self.encoding,
+            "max_tokens": self.max_tokens,
+            "price_per_1m": self.price_per_1m,
+            "provider": self.provider,
+            "limit_confidence": self.limit_confidence,
+            "price_confidence": self.price_confidence,
+            "date": self.date,
+            "source": self.source,
+            "aliases": list(self.aliases),
+        }
+
+
+def load_models(path: str | Path | None = None) -> dict[str, ModelInfo]:
+    """The model table keyed by canonical id (aliases are in each ModelInfo). Raises ConfigError if broken."""
+    return dict(_load_table(str(path) if path is not None else str(MODELS_FILE)))
+
+
+@lru_cache(maxsize=8)
+def _load_table(path: str) -> tuple[tuple[str, ModelInfo], ...]:
+    try:
+        with open(path, "rb") as handle:
+            raw = tomllib.load(handle)
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read the model table ({exc})") from exc
+    models = raw.get("models")
+    if not isinstance(models, dict):
+        raise ConfigError(f'{path}: expected a [models."<id>"] table')
+    return tuple((model_id, _row_to_info(path, model_id, row)) for model_id, row in models.items())
+
+
+def _row_to_info(path: str, model_id: str, row: object) -> ModelInfo:
+    where = f"{path}: models.{model_id!r}"
+    if not isinstance(row, dict):
+        raise ConfigError(f"{where}: expected a table")
+    try:
+        info = ModelInfo(
+            id=model_id,
+            encoding=_check_encoding(row["encoding"]),
+            max_tokens=_check_max_tokens(row["max_tokens"]),
+            price_per_1m=_check_price(row.get("price_per_1m")),
+            provider=str(row["provider"]),
+            limit_confidence=_check_confidence(row["limit_confidence"]),
+            price_confidence=_check_confidence(row["price_confidence"]),
+            date=str(row["date"]),
+            source=str(row["source"]),
+            aliases=tuple(str(a) for a in row.get("aliases", ())),
+        )
+    except KeyError as exc:
+        raise ConfigError(f"{where}: missing key {exc}") from exc
+    except UsageError as exc:
+        raise ConfigError(f"{where}: {exc}") from exc
+    return info
+
+
+def _check_encoding(value: object) -> str:
+    known = available_encodings()
+    if not isinstance(value, str) or value not in known:
+        raise UsageError(f"unknown encoding {value!r} (available offline: {', '.join(known)})")
+    return value
+
+
+def _check_max_tokens(value: object) -> int:
+    if type(value) is not int or value <= 0:
+        raise UsageError(f"max tokens must be a positive integer, got {value!r}")
+    return value
+
+
+def _check_price(value: object) -> float | None:
+    if value is None:
+        return None
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        or not math.isfinite(value)
+        or value < 0
+    ):
+        raise UsageError(f"price per 1M tokens must be a number >= 0, got {value!r}")
+    return float(value)
+
+
+def _check_confidence(value: object) -> str:
+    if value not in CONFIDENCE_LEVELS:
+        raise UsageError(f"confidence must be one of {', '.join(CONFIDENCE_LEVELS)}, got {value!r}")
+    return str(value)
+
+
+def base_model_id(model: str) -> str:
+    """`ft:gpt-4o-mini-2024-07-18:org::abc` -> `gpt-4o-mini-2024-07-18`; other ids unchanged."""
+    if model.startswith("ft:"):
+        base = model.split(":")[1]
+        if base:
+            return base
+    return model
+
+
+def _with_extra_models(
+    table: dict[str, ModelInfo], extra_models: Mapping[str, Mapping[str, object]]
+) -> dict[str, ModelInfo]:
+    """Add or amend models from a config file; a known id takes only the figures given."""
+    merged = dict(table)
+    for model_id, entry in extra_models.items():
+        if not isinstance(entry, Mapping):
+            raise ConfigError(f"models.{model_id!r}: expected a table of {', '.join(sorted(_CUSTOM_KEYS))}")
+        unknown = set(entry) - _CUSTOM_KEYS
+        if unknown:
+            raise ConfigError(
+                f"models.{model_id!r}: unknown key(s) {', '.join(sorted(map(str, unknown)))} "
+                f"(allowed: {', '.join(sorted(_CUSTOM_KEYS))})"
+            )
+        base = merged.get(model_id) or _by_alias(merged, model_id)
+        if base is None and ("encoding" not in entry or "max_tokens" not in entry):
+            raise ConfigError(f"models.{model_id!r}: a new model needs both 'encoding' and 'max_tokens'")
+        try:
+            if base is None:
+                merged[model_id] = _custom(
+                    model_id,
+                    entry["encoding"],
+                    entry["max_tokens"],
+                    entry.get("price_per_1m"),
+                    "configuration",
+                )
+            else:
+                merged[base.id] = _override(
+                    base,
+                    entry.get("encoding"),
+                    entry.get("max_tokens"),
+                    entry.get("price_per_1m"),
+                    "configuration",
+                )
+        except UsageError as exc:
+            raise ConfigError(f"models.{model_id!r}: {exc}") from exc
+    return merged
+
+
+def _by_alias(table: Mapping[str, ModelInfo], model_id: str) -> ModelInfo | None:
+    return next((info for info in table.values() if model_id in info.aliases), None)
+
+
+def _custom(model_id: str, encoding: object, max_tokens: object, price: object, origin: str) -> ModelInfo:
+    return ModelInfo(
+        id=model_id,
+        encoding=_check_encoding(encoding),
+        max_tokens=_check_max_tokens(max_tokens),
+        price_per_1m=_check_price(price),
+        source=f"custom model given by the {origin}",
+    )
+
+
+def _override(info: ModelInfo, encoding: object, max_tokens: object, price: object, origin: str) -> ModelInfo:
+    changed: dict[str, Any] = {}
+    if encoding is not None:
+        changed["encoding"] = _check_encoding(encoding)
+    if max_tokens is not None:
+        changed["max_tokens"] = _check_max_tokens(max_tokens)
+        changed["limit_confidence"] = "user"
+    if price is not None:
+        changed["price_per_1m"] = _check_price(price)
+        changed["price_confidence"] = "user"
+    if not changed:
+        return info
+    what = ", ".join(k for k in ("encoding", "max_tokens", "price_per_1m") if k in changed)
+    return replace(info, source=f"{info.source}; {what} set by the {origin}", **changed)
+
+
+def resolve_model(
+    model: str | None,
+    *,
+    encoding: str | None = None,
+    max_tokens: int | None = None,
+    price_per_1m: float | None = None,
+    extra_models: Mapping[str, Mapping[str, object]] | None = None,
+) -> ModelInfo:
+    """The ModelInfo for `model` (default DEFAULT_MODEL), with explicit overrides applied on top.
+
+    Fine-tuned ids (`ft:<base>:...`) resolve to their base model. An unknown id raises UsageError listing
+    the known ids, unless both `encoding` and `max_tokens` are given: then it is a custom model priced at
+    `price_per_1m` (or unpriced). `extra_models` (from configuration) adds or amends table rows.
+    """
+    name = (model or "").strip() or DEFAULT_MODEL
+    table = load_models()
+    if extra_models:
+        table = _with_extra_models(table, extra_models)
+    base = base_model_id(name)
+    info = table.get(base) or _by_alias(table, base)
+    if info is not None:
+        return _override(info, encoding, max_tokens, price_per_1m, "user")
+    if encoding is None or max_tokens is None:
+        raise UsageError(
+            f"unknown model {name!r}. Known models: {', '.join(sorted(table))}. "
+            "For another model give both its encoding and its max tokens (--encoding, --max-tokens)."
+        )
+    return _custom(base, encoding, max_tokens, price_per_1m, "user")

@@ -1,0 +1,94 @@
+"""Human-readable report: one line per finding, then per-file statistics and the cost estimate."""
+
+from __future__ import annotations
+
+from dataprep.report.model import FileReport, Report
+from dataprep.stats import Distribution
+
+
+def render_findings(report: Report) -> str:
+    return "".join(f"{finding.format()}\n" for finding in report.findings)
+
+
+def render_text(report: Report, *, quiet: bool = False) -> str:
+    """`quiet` prints the findings only, the pre-commit and editor case."""
+    out = [render_findings(report)]
+    if quiet:
+        return "".join(out)
+    if report.findings:
+        out.append("\n")
+    for file in report.files:
+        out.append(_file_section(file))
+    out.append(_cost_section(report))
+    out.append(_verdict(report))
+    return "".join(out)
+
+
+def _file_section(file: FileReport) -> str:
+    s = file.stats
+    lines = [
+        f"{file.path} ({file.role}, {file.kind}): {s.examples:,} examples in {file.lines:,} lines, {_size(file.size_bytes)}"
+    ]
+    rows = [
+        ("messages per example", s.messages_per_example),
+        ("tokens per example", s.total_tokens),
+        ("assistant tokens", s.assistant_tokens),
+        ("trained assistant tokens", s.trained_tokens),
+    ]
+    if any(d is not None for _, d in rows):
+        lines.append(f"  {'':26}{'min':>9}{'p5':>9}{'median':>9}{'mean':>9}{'p95':>9}{'max':>9}")
+        for label, dist in rows:
+            if dist is not None:
+                lines.append(f"  {label:26}{_row(dist)}")
+    lines.append(
+        f"  total tokens {s.tokens_sum:,} (assistant {s.assistant_tokens_sum:,}, trained {s.trained_tokens_sum:,}); "
+        f"without a system message: {s.missing_system:,}; without a user message: {s.missing_user:,}; "
+        f"over the token limit: {s.over_limit:,}"
+    )
+    return "\n".join(lines) + "\n\n"
+
+
+def _row(d: Distribution) -> str:
+    values = (d.min, d.p5, d.median, d.mean, d.p95, d.max)
+    return "".join(f"{_num(v):>9}" for v in values)
+
+
+def _num(value: float) -> str:
+    if float(value).is_integer():
+        return f"{int(value):,}"
+    return f"{value:,.1f}"
+
+
+def _size(size: int) -> str:
+    if size < 1024:
+        return f"{size} B"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.1f} KB"
+    return f"{size / 1024 / 1024:.1f} MB"
+
+
+def _cost_section(report: Report) -> str:
+    m = report.model
+    head = f"Model {m.id} ({m.encoding}, training context {m.max_tokens:,} tokens)"
+    cost = report.cost
+    if cost is None:
+        return f"{head}\n  no training examples: no cost estimate\n\n"
+    epochs_note = "default for this size" if cost.epochs_source == "default" else "as given"
+    lines = [
+        head,
+        f"  billed tokens {cost.billed_tokens:,} x {cost.epochs} epochs ({epochs_note}) = {cost.charged_tokens:,} charged tokens",
+    ]
+    if cost.usd is not None and cost.price_per_1m is not None:
+        lines.append(
+            f"  estimated training cost ${cost.usd:,.2f} at ${cost.price_per_1m:,.2f} per 1M training tokens ({m.confidence})"
+        )
+    else:
+        lines.append("  no price known for this model: give --price-per-1m for a dollar figure")
+    if any(f.role == "validation" for f in report.files):
+        lines.append("  validation files are checked but not charged")
+    return "\n".join(lines) + "\n\n"
+
+
+def _verdict(report: Report) -> str:
+    counts = f"{report.errors} error(s), {report.warnings} warning(s), {report.infos} info"
+    return f"{'FAILED' if not report.ok else 'OK'}: {counts}\n"

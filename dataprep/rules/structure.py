@@ -1,0 +1,448 @@
+"""DP2xx: roles and structure, the rules a JSON Schema cannot say. Also DP6xx content checks.
+
+Every check is a pure function of one record. Records reach here even when they failed the schema, so
+nothing may assume a type: look, and skip what is not the expected shape (the schema rules report it).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import orjson
+
+from dataprep.rules.base import Rule
+from dataprep.types import Problem, Severity
+
+E, W, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
+
+MAX_IMAGES_PER_EXAMPLE = 10
+_IMAGE_URL = re.compile(r"^(https?://\S+|data:image/(jpeg|jpg|png|webp);base64,)", re.IGNORECASE)
+_SPECIAL_TOKEN = re.compile(r"<\|[a-z_]+\|>")
+
+
+def check_chat(record: dict[str, Any]) -> list[Problem]:
+    """Structure problems of a supervised chat record."""
+    messages = record.get("messages")
+    if not isinstance(messages, list):
+        return []
+    return list(_check_messages(messages, "messages", final_must_be_assistant=True))
+
+
+def check_preference(record: dict[str, Any]) -> list[Problem]:
+    """Structure problems of a preference (DPO) record."""
+    problems: list[Problem] = []
+    inp = record.get("input")
+    messages = inp.get("messages") if isinstance(inp, dict) else None
+    if isinstance(messages, list):
+        problems.extend(_check_messages(messages, "input.messages", final_must_be_assistant=False))
+        if messages and isinstance(messages[-1], dict) and messages[-1].get("role") != "user":
+            problems.append(
+                Problem(
+                    "DP221",
+                    "preference input should end with a user message: the outputs answer it",
+                    f"input.messages[{len(messages) - 1}].role",
+                )
+            )
+    for field in (
+        "preferred_output",
+        "non_preferred_output",
+        "preferred_completion",
+        "non_preferred_completion",
+    ):
+        if field not in record:
+            continue
+        output = record[field]
+        if not isinstance(output, list) or len(output) != 1:
+            count = len(output) if isinstance(output, list) else 0
+            problems.append(
+                Problem("DP220", f"{field} must hold exactly one assistant message; it holds {count}", field)
+            )
+            continue
+        message = output[0]
+        if isinstance(message, dict) and message.get("role") != "assistant":
+            problems.append(
+                Problem("DP220", f"{field} must be an assistant message, not {message.get('role')!r}", field)
+            )
+        elif isinstance(message, dict):
+            problems.extend(_check_content(message, f"{field}[0]", "assistant"))
+    return problems
+
+
+def check_completion(record: dict[str, Any]) -> list[Problem]:
+    """Structure problems of a legacy prompt/completion record."""
+    problems = []
+    for field in ("prompt", "completion"):
+        value = record.get(field)
+        if isinstance(value, str) and not value.strip():
+            problems.append(Problem("DP211", f"{field} is empty or whitespace only", field))
+    return problems
+
+
+def _check_messages(messages: list[Any], base: str, *, final_must_be_assistant: bool) -> Iterator[Problem]:
+    seen_user = False
+    previous_role: str | None = None
+    trainable = 0
+    assistants = 0
+    images = 0
+    open_calls: dict[str, int] = {}  # tool-call id -> index of the assistant message that made it
+    answered: set[str] = set()
+    all_ids: set[str] = set()
+    for index, message in enumerate(messages):
+        if not isinstance(message, dict):
+            continue
+        path = f"{base}[{index}]"
+        role = message.get("role")
+        if role == "assistant":
+            assistants += 1
+            if message.get("weight", 1) != 0:
+                trainable += 1
+        if role == "system" and seen_user:
+            yield Problem("DP202", "system message after the first user message", f"{path}.role")
+        if role == "developer":
+            yield Problem(
+                "DP203",
+                "role 'developer' is not part of supervised fine-tuning data; use 'system'",
+                f"{path}.role",
+            )
+        if role in ("user", "assistant") and role == previous_role:
+            yield Problem("DP205", f"two {role} messages in a row", f"{path}.role")
+        if role in ("user", "assistant") and open_calls:
+            pending = ", ".join(sorted(open_calls))
+            yield Problem("DP207", f"tool call {pending} not answered before this {role} message", path)
+            open_calls.clear()
+        if role == "user":
+            seen_user = True
+        if role == "assistant":
+            yield from _check_tool_calls(message, path, open_calls, all_ids)
+        if role == "tool":
+            yield from _check_tool_answer(message, path, open_calls, answered, all_ids)
+        if isinstance(role, str):
+            yield from _check_content(message, path, role)
+            images += _count_images(message.get("content"))
+            yield from _check_images(message.get("content"), path, role)
+        previous_role = role if isinstance(role, str) else previous_role
+    if open_calls:
+        pending = ", ".join(sorted(open_calls))
+        yield Problem("DP207", f"tool call {pending} never answered by a tool message", base)
+    if images > MAX_IMAGES_PER_EXAMPLE:
+        yield Problem("DP213", f"{images} images in one example; the limit is {MAX_IMAGES_PER_EXAMPLE}", base)
+    if final_must_be_assistant:
+        if assistants == 0:
+            yield Problem("DP201", "no assistant message: nothing in this example is trained", base)
+        elif trainable == 0:
+            yield Problem(
+                "DP201", "every assistant message has weight 0: nothing in this example is trained", base
+            )
+        last = messages[-1] if messages else None
+        if isinstance(last, dict) and last.get("role") != "assistant":
+            yield Problem(
+                "DP204",
+                f"last message is {last.get('role')!r}, not 'assistant': its tokens are billed and never learned",
+                f"{base}[{len(messages) - 1}].role",
+            )
+
+
+def _check_tool_calls(
+    message: dict[str, Any], path: str, open_calls: dict[str, int], all_ids: set[str]
+) -> Iterator[Problem]:
+    calls = message.get("tool_calls")
+    if isinstance(calls, list):
+        for i, call in enumerate(calls):
+            if not isinstance(call, dict):
+                continue
+            call_id = call.get("id")
+            if isinstance(call_id, str):
+                if call_id in all_ids:
+                    yield Problem(
+                        "DP208",
+                        f"tool call id {call_id!r} is used twice in this example",
+                        f"{path}.tool_calls[{i}].id",
+                    )
+                all_ids.add(call_id)
+                open_calls[call_id] = i
+            function = call.get("function")
+            if isinstance(function, dict):
+                yield from _check_arguments(
+                    function.get("arguments"), f"{path}.tool_calls[{i}].function.arguments"
+                )
+    function_call = message.get("function_call")
+    if isinstance(function_call, dict):
+        yield from _check_arguments(function_call.get("arguments"), f"{path}.function_call.arguments")
+
+
+def _check_arguments(arguments: Any, path: str) -> Iterator[Problem]:
+    if not isinstance(arguments, str):
+        return
+    try:
+        orjson.loads(arguments)
+    except orjson.JSONDecodeError as exc:
+        yield Problem(
+            "DP209", f"arguments are not valid JSON text ({exc.msg} at character {exc.pos + 1})", path
+        )
+
+
+def _check_tool_answer(
+    message: dict[str, Any], path: str, open_calls: dict[str, int], answered: set[str], all_ids: set[str]
+) -> Iterator[Problem]:
+    call_id = message.get("tool_call_id")
+    if not isinstance(call_id, str):
+        return
+    if call_id in open_calls:
+        del open_calls[call_id]
+        answered.add(call_id)
+    elif call_id in answered:
+        yield Problem("DP206", f"tool call {call_id!r} was already answered", f"{path}.tool_call_id")
+    elif call_id in all_ids:
+        yield Problem(
+            "DP206",
+            f"tool call {call_id!r} is answered too late, after the next turn",
+            f"{path}.tool_call_id",
+        )
+    else:
+        yield Problem(
+            "DP206",
+            f"tool_call_id {call_id!r} answers no earlier assistant tool call",
+            f"{path}.tool_call_id",
+        )
+
+
+def _check_content(message: dict[str, Any], path: str, role: str) -> Iterator[Problem]:
+    content = message.get("content")
+    has_call = bool(message.get("tool_calls")) or bool(message.get("function_call"))
+    if role == "assistant" and (content is None or content == []) and not has_call:
+        yield Problem("DP210", "assistant message has no content and no tool_calls", path)
+        return
+    text = _text_of(content)
+    if text is None:
+        return
+    if not text.strip():
+        if not (role == "assistant" and has_call):
+            yield Problem("DP211", f"{role} content is empty or whitespace only", f"{path}.content")
+        return
+    if role == "assistant" and text != text.strip():
+        yield Problem(
+            "DP212",
+            "assistant content starts or ends with whitespace, which the model learns to emit",
+            f"{path}.content",
+        )
+    match = _SPECIAL_TOKEN.search(text)
+    if match:
+        yield Problem(
+            "DP601", f"content contains the special-token text {match.group(0)!r}", f"{path}.content"
+        )
+
+
+def _text_of(content: Any) -> str | None:
+    """The text of string content or of text parts; None when there is no text to look at."""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        texts = [p.get("text") for p in content if isinstance(p, dict) and p.get("type") == "text"]
+        strings = [t for t in texts if isinstance(t, str)]
+        if not strings:
+            return None
+        return "".join(strings)
+    return None
+
+
+def _count_images(content: Any) -> int:
+    if not isinstance(content, list):
+        return 0
+    return sum(1 for part in content if isinstance(part, dict) and part.get("type") == "image_url")
+
+
+def _check_images(content: Any, path: str, role: str) -> Iterator[Problem]:
+    if not isinstance(content, list):
+        return
+    for i, part in enumerate(content):
+        if not isinstance(part, dict) or part.get("type") != "image_url":
+            continue
+        part_path = f"{path}.content[{i}]"
+        if role == "assistant":
+            yield Problem("DP214", "images are not allowed in assistant messages", part_path)
+        image = part.get("image_url")
+        url = image.get("url") if isinstance(image, dict) else None
+        if isinstance(url, str) and not _IMAGE_URL.match(url):
+            shown = url if len(url) <= 40 else url[:37] + "..."
+            yield Problem(
+                "DP215",
+                f"image URL {shown!r} is neither http(s) nor a data:image/jpeg|png|webp;base64 URL",
+                f"{part_path}.image_url.url",
+            )
+
+
+def _rule(code: str, name: str, severity: Severity, summary: str, bad: str, good: str, why: str) -> Rule:
+    return Rule(code, name, severity, summary, f"{why}\nBad:  {bad}\nGood: {good}")
+
+
+_U = '{"role": "user", "content": "Hi"}'
+_A = '{"role": "assistant", "content": "Hello!"}'
+_S = '{"role": "system", "content": "Be brief."}'
+
+RULES: tuple[Rule, ...] = (
+    _rule(
+        "DP201",
+        "no-trainable-assistant",
+        E,
+        "no assistant message with weight other than 0",
+        f'{{"messages": [{_U}]}}',
+        f'{{"messages": [{_U}, {_A}]}}',
+        "The training target is the assistant messages whose weight is not 0. Without one the example\n"
+        "costs tokens and teaches nothing.",
+    ),
+    _rule(
+        "DP202",
+        "system-after-user",
+        W,
+        "system message after the first user message",
+        f'{{"messages": [{_U}, {_S}, {_A}]}}',
+        f'{{"messages": [{_S}, {_U}, {_A}]}}',
+        "System messages set up the conversation; chat templates of open-weight models only place them first.",
+    ),
+    _rule(
+        "DP203",
+        "developer-role",
+        W,
+        "developer role in supervised data",
+        '{"messages": [{"role": "developer", "content": "Be brief."}, ...]}',
+        '{"messages": [{"role": "system", "content": "Be brief."}, ...]}',
+        "The developer role belongs to the reinforcement fine-tuning schema; supervised and DPO data use system.",
+    ),
+    _rule(
+        "DP204",
+        "last-not-assistant",
+        W,
+        "conversation does not end with an assistant message",
+        f'{{"messages": [{_U}, {_A}, {_U}]}}',
+        f'{{"messages": [{_U}, {_A}]}}',
+        "Messages after the last assistant message are billed and never learned.",
+    ),
+    _rule(
+        "DP205",
+        "repeated-role",
+        W,
+        "two user or two assistant messages in a row",
+        f'{{"messages": [{_U}, {_U}, {_A}]}}',
+        f'{{"messages": [{_U}, {_A}]}}',
+        "Alternation is what chat templates expect; LLaMA-Factory silently drops such rows.",
+    ),
+    _rule(
+        "DP206",
+        "unknown-tool-call-id",
+        E,
+        "tool message answers no pending tool call",
+        '... {"role": "tool", "tool_call_id": "call_9", "content": "42"}  (no assistant made call_9)',
+        '{"role": "assistant", "tool_calls": [{"id": "call_9", ...}]}, {"role": "tool", "tool_call_id": "call_9", ...}',
+        "Every tool message must answer an id from an earlier assistant tool_calls, once.",
+    ),
+    _rule(
+        "DP207",
+        "unanswered-tool-call",
+        E,
+        "tool call not answered before the next turn",
+        '{"role": "assistant", "tool_calls": [{"id": "call_1", ...}]}, {"role": "user", ...}',
+        '{"role": "assistant", "tool_calls": [{"id": "call_1", ...}]}, {"role": "tool", "tool_call_id": "call_1", ...}',
+        "Each tool call is followed by its tool result before the next user or assistant message.",
+    ),
+    _rule(
+        "DP208",
+        "duplicate-tool-call-id",
+        E,
+        "tool call id used twice in one example",
+        '"tool_calls": [{"id": "call_1", ...}, {"id": "call_1", ...}]',
+        '"tool_calls": [{"id": "call_1", ...}, {"id": "call_2", ...}]',
+        "Tool results are matched to calls by id; a repeated id makes the pairing ambiguous.",
+    ),
+    _rule(
+        "DP209",
+        "arguments-not-json",
+        E,
+        "tool call arguments are not valid JSON text",
+        '"function": {"name": "add", "arguments": "{a: 1}"}',
+        '"function": {"name": "add", "arguments": "{\\"a\\": 1}"}',
+        "arguments is a string holding JSON; the model learns to emit exactly that text.",
+    ),
+    _rule(
+        "DP210",
+        "empty-assistant",
+        E,
+        "assistant message without content or tool calls",
+        '{"role": "assistant", "content": null}',
+        '{"role": "assistant", "content": "Done."}',
+        "An assistant message needs content, tool_calls or function_call.",
+    ),
+    _rule(
+        "DP211",
+        "empty-content",
+        W,
+        "empty or whitespace-only content",
+        '{"role": "user", "content": "   "}',
+        '{"role": "user", "content": "What time is it in Oslo?"}',
+        "Empty turns are usually an export or template mistake.",
+    ),
+    _rule(
+        "DP212",
+        "assistant-whitespace",
+        W,
+        "assistant content with leading or trailing whitespace",
+        '{"role": "assistant", "content": "Sure.\\n\\n"}',
+        '{"role": "assistant", "content": "Sure."}',
+        "The model learns to emit the whitespace too.",
+    ),
+    _rule(
+        "DP213",
+        "too-many-images",
+        E,
+        "more than 10 images in one example",
+        "an example with 11 image_url parts",
+        "at most 10 image_url parts per example",
+        "OpenAI vision fine-tuning accepts at most 10 images per example.",
+    ),
+    _rule(
+        "DP214",
+        "image-in-assistant",
+        E,
+        "image part in an assistant message",
+        '{"role": "assistant", "content": [{"type": "image_url", ...}]}',
+        '{"role": "user", "content": [{"type": "image_url", ...}]}',
+        "Images are inputs; assistant messages hold text only.",
+    ),
+    _rule(
+        "DP215",
+        "bad-image-url",
+        E,
+        "image URL is not http(s) or a jpeg/png/webp data URL",
+        '"image_url": {"url": "file:///tmp/cat.gif"}',
+        '"image_url": {"url": "https://example.com/cat.png"}',
+        "Images must be reachable URLs or base64 data URLs of JPEG, PNG or WEBP.",
+    ),
+    _rule(
+        "DP220",
+        "preference-output-shape",
+        E,
+        "preference output is not one assistant message",
+        '"preferred_output": [{"role": "assistant", ...}, {"role": "assistant", ...}]',
+        '"preferred_output": [{"role": "assistant", "content": "Paris."}]',
+        "Each preference output holds exactly one assistant message.",
+    ),
+    _rule(
+        "DP221",
+        "preference-input-last-role",
+        W,
+        "preference input does not end with a user message",
+        '"input": {"messages": [{"role": "user", ...}, {"role": "assistant", ...}]}',
+        '"input": {"messages": [{"role": "user", "content": "Capital of France?"}]}',
+        "The preferred and non-preferred outputs answer the last input message.",
+    ),
+    _rule(
+        "DP601",
+        "special-token-text",
+        W,
+        "content contains special-token text such as <|endoftext|>",
+        '{"role": "user", "content": "end<|endoftext|>"}',
+        '{"role": "user", "content": "end"}',
+        "Special-token text in data can be tokenised as a control token by some trainers.",
+    ),
+)

@@ -1,0 +1,154 @@
+"""Per-file statistics: mergeable accumulators and their summaries.
+
+Memory is one 4-byte integer per example and measure (compact arrays), so exact medians and percentiles
+stay possible without holding any record. Accumulators merge, so work can be split across processes.
+"""
+
+from __future__ import annotations
+
+import math
+from array import array
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Distribution:
+    """min, max, mean, median and the 5th and 95th percentiles (numpy's default linear interpolation)."""
+
+    count: int
+    min: float
+    max: float
+    mean: float
+    median: float
+    p5: float
+    p95: float
+
+    @classmethod
+    def of(cls, values: array[int] | list[int]) -> Distribution | None:
+        if not values:
+            return None
+        ordered = sorted(values)
+        return cls(
+            count=len(ordered),
+            min=ordered[0],
+            max=ordered[-1],
+            mean=sum(ordered) / len(ordered),
+            median=quantile(ordered, 0.5),
+            p5=quantile(ordered, 0.05),
+            p95=quantile(ordered, 0.95),
+        )
+
+    def to_dict(self) -> dict[str, float]:
+        return {
+            "count": self.count,
+            "min": self.min,
+            "max": self.max,
+            "mean": round(self.mean, 3),
+            "median": self.median,
+            "p5": round(self.p5, 3),
+            "p95": round(self.p95, 3),
+        }
+
+
+def quantile(ordered: list[int] | list[float], q: float) -> float:
+    """Linear interpolation between closest ranks (numpy.quantile's default method) on sorted values."""
+    position = (len(ordered) - 1) * q
+    low = math.floor(position)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+@dataclass
+class StatsAccumulator:
+    """Fed one example at a time; `merge` combines two; `summary` computes the figures."""
+
+    messages: array[int] = field(default_factory=lambda: array("l"))
+    total_tokens: array[int] = field(default_factory=lambda: array("l"))
+    assistant_tokens: array[int] = field(default_factory=lambda: array("l"))
+    trained_tokens: array[int] = field(default_factory=lambda: array("l"))
+    missing_system: int = 0
+    missing_user: int = 0
+    over_limit: int = 0
+
+    def add(
+        self,
+        *,
+        messages: int,
+        total: int,
+        assistant: int,
+        trained: int,
+        has_system: bool,
+        has_user: bool,
+        over: bool,
+    ) -> None:
+        self.messages.append(messages)
+        self.total_tokens.append(total)
+        self.assistant_tokens.append(assistant)
+        self.trained_tokens.append(trained)
+        self.missing_system += not has_system
+        self.missing_user += not has_user
+        self.over_limit += over
+
+    def merge(self, other: StatsAccumulator) -> None:
+        self.messages.extend(other.messages)
+        self.total_tokens.extend(other.total_tokens)
+        self.assistant_tokens.extend(other.assistant_tokens)
+        self.trained_tokens.extend(other.trained_tokens)
+        self.missing_system += other.missing_system
+        self.missing_user += other.missing_user
+        self.over_limit += other.over_limit
+
+    @property
+    def examples(self) -> int:
+        return len(self.total_tokens)
+
+    def summary(self) -> Stats:
+        return Stats(
+            examples=self.examples,
+            messages_per_example=Distribution.of(self.messages),
+            total_tokens=Distribution.of(self.total_tokens),
+            assistant_tokens=Distribution.of(self.assistant_tokens),
+            trained_tokens=Distribution.of(self.trained_tokens),
+            tokens_sum=sum(self.total_tokens),
+            assistant_tokens_sum=sum(self.assistant_tokens),
+            trained_tokens_sum=sum(self.trained_tokens),
+            missing_system=self.missing_system,
+            missing_user=self.missing_user,
+            over_limit=self.over_limit,
+        )
+
+
+@dataclass(frozen=True)
+class Stats:
+    """The statistics of one file, as reported."""
+
+    examples: int
+    messages_per_example: Distribution | None
+    total_tokens: Distribution | None
+    assistant_tokens: Distribution | None
+    trained_tokens: Distribution | None
+    tokens_sum: int
+    assistant_tokens_sum: int
+    trained_tokens_sum: int
+    missing_system: int
+    missing_user: int
+    over_limit: int
+
+    def to_dict(self) -> dict[str, Any]:
+        def dist(d: Distribution | None) -> dict[str, float] | None:
+            return d.to_dict() if d else None
+
+        return {
+            "examples": self.examples,
+            "messages_per_example": dist(self.messages_per_example),
+            "total_tokens": dist(self.total_tokens),
+            "assistant_tokens": dist(self.assistant_tokens),
+            "trained_assistant_tokens": dist(self.trained_tokens),
+            "tokens_sum": self.tokens_sum,
+            "assistant_tokens_sum": self.assistant_tokens_sum,
+            "trained_assistant_tokens_sum": self.trained_tokens_sum,
+            "examples_missing_system": self.missing_system,
+            "examples_missing_user": self.missing_user,
+            "examples_over_limit": self.over_limit,
+        }

@@ -1,0 +1,367 @@
+"""The orchestrator: read each file, run the per-record checks, then the dataset-wide rules, build a Report.
+
+Per-record work happens in `dataprep.check` (possibly in worker processes, via `dataprep.runner`); here
+the results are turned into findings with file, line and severity, statistics are accumulated and the
+cost is estimated. Nothing here prints or exits: that is the CLI's job.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from dataprep import schema
+from dataprep.check import CheckSettings, LineResult
+from dataprep.config import Config, load_config
+from dataprep.cost import CostEstimate, estimate_cost
+from dataprep.errors import UsageError
+from dataprep.io.jsonl import FileFacts, RawLine, iter_batches, iter_lines, open_input
+from dataprep.models import ModelInfo, resolve_model
+from dataprep.parse import parse_line
+from dataprep.report.model import FileReport, Report
+from dataprep.rules import dataset as dataset_rules
+from dataprep.rules.registry import RULES_BY_CODE
+from dataprep.runner import resolve_jobs, run_checks
+from dataprep.selection import RuleSelection
+from dataprep.stats import StatsAccumulator
+from dataprep.types import Finding, Kind, Location, Problem, Severity
+
+PathLike = str | os.PathLike[str]
+
+
+@dataclass
+class _Source:
+    """One input: a file on disk, or records held in memory (labelled, numbered from 1)."""
+
+    label: str
+    role: str
+    path: Path | None = None
+    records: Iterable[Any] | None = None
+
+
+@dataclass
+class _FileState:
+    source: _Source
+    kind: Kind
+    facts: FileFacts
+    stats: StatsAccumulator = field(default_factory=StatsAccumulator)
+    findings: list[Finding] = field(default_factory=list)
+    nonblank_lines: int = 0
+    system_prompts: Counter[bytes] = field(default_factory=Counter)
+
+
+def validate(
+    source: PathLike | Iterable[Mapping[str, Any]],
+    *,
+    validation: PathLike | Iterable[Mapping[str, Any]] | None = None,
+    model: str | None = None,
+    config: Config | None = None,
+    **overrides: Any,
+) -> Report:
+    """Validate one training source (a JSONL path, or records in memory) and an optional validation source.
+
+    Keyword overrides are configuration keys (`kind`, `encoding`, `max_tokens`, `price_per_1m`, `epochs`,
+    `select`, `ignore`, `severity`, `jobs`, ...). Without `config`, the nearest `[tool.dataprep]` applies.
+    """
+    train = [_as_source(source, "train", "<records>")]
+    valid = [_as_source(validation, "validation", "<validation>")] if validation is not None else []
+    return validate_sources(train, valid, model=model, config=config, **overrides)
+
+
+def validate_files(
+    train: Sequence[PathLike],
+    validation: Sequence[PathLike] = (),
+    *,
+    model: str | None = None,
+    config: Config | None = None,
+    **overrides: Any,
+) -> Report:
+    """Validate several training files and validation files together (cross-file rules see them all)."""
+    sources = [_as_source(p, "train", "") for p in train]
+    valid = [_as_source(p, "validation", "") for p in validation]
+    return validate_sources(sources, valid, model=model, config=config, **overrides)
+
+
+def validate_sources(
+    train: Sequence[_Source],
+    validation: Sequence[_Source],
+    *,
+    model: str | None = None,
+    config: Config | None = None,
+    **overrides: Any,
+) -> Report:
+    base = config if config is not None else load_config()
+    base = base.with_overrides("arguments", model=model, **overrides)
+    info = resolve_model(
+        base.model,
+        encoding=base.encoding,
+        max_tokens=base.max_tokens,
+        price_per_1m=base.price_per_1m,
+        extra_models=base.models,
+    )
+    run = _Run(base, info)
+    for src in [*train, *validation]:
+        run.check_source(src)
+    return run.report()
+
+
+class _Run:
+    """State of one validation run across all its inputs."""
+
+    def __init__(self, config: Config, model: ModelInfo) -> None:
+        self.config = config
+        self.model = model
+        self.files: list[_FileState] = []
+        self.selection = config.selection()
+        self.duplicates: Any = None
+        if _family_on(self.selection, "DP4"):
+            from dataprep.dedup import DuplicateIndex  # only when duplicate rules are on
+
+            self.duplicates = DuplicateIndex(**_near_params(config))
+
+    def check_source(self, src: _Source) -> None:
+        config = self.config.for_file(src.label) if src.path is not None else self.config
+        selection = config.selection()
+        facts = FileFacts()
+        if src.path is not None:
+            handle = open_input(src.path)
+            lines: Iterator[RawLine] = iter_lines(handle, facts, config.max_line_bytes)
+            size_hint: int | None = src.path.stat().st_size
+        else:
+            handle = None
+            lines = _record_lines(src.records or (), facts)
+            size_hint = None
+        try:
+            head, lines = _peek_kind(lines)
+            kind = Kind(config.kind) if config.kind else head
+            state = _FileState(src, kind, facts)
+            settings = CheckSettings(
+                kind=kind,
+                encoding=self.model.encoding,
+                context_limit=self.model.max_tokens,
+                model_id=self.model.id,
+                digests=self.duplicates is not None,
+                near_duplicates=self.duplicates is not None and _near_on(selection),
+            )
+            jobs = resolve_jobs(config.jobs, size_hint)
+            for result in run_checks(iter_batches(lines), settings, jobs):
+                self._absorb(state, result, selection)
+        finally:
+            if handle is not None:
+                handle.close()
+        self._file_level(state, selection)
+        self.files.append(state)
+
+    def _absorb(self, state: _FileState, result: LineResult, selection: RuleSelection) -> None:
+        label = state.source.label
+        blank = False
+        for problem in result.problems:
+            blank = blank or problem.code == "DP004"
+            finding = _finding(problem, label, result.line, selection)
+            if finding is not None:
+                state.findings.append(finding)
+        state.nonblank_lines += not blank
+        if not result.example:
+            return
+        state.stats.add(
+            messages=result.messages,
+            total=result.total_tokens,
+            assistant=result.assistant_tokens,
+            trained=result.trained_tokens,
+            has_system=result.has_system,
+            has_user=result.has_user,
+            over=result.total_tokens > self.model.max_tokens,
+        )
+        if result.system_prompt is not None:
+            state.system_prompts[result.system_prompt] += 1
+        if self.duplicates is not None and result.digest is not None:
+            self.duplicates.add(label, state.source.role, result.line, result.digest)
+
+    def _file_level(self, state: _FileState, selection: RuleSelection) -> None:
+        facts, label = state.facts, state.source.label
+        problems: list[tuple[int, Problem]] = []
+        if facts.bom:
+            problems.append((1, Problem("DP005", "file starts with a UTF-8 byte order mark (accepted)")))
+        if facts.crlf_line:
+            problems.append((facts.crlf_line, Problem("DP006", "file uses CRLF line endings (accepted)")))
+        if facts.lines and not facts.final_newline:
+            problems.append((facts.lines, Problem("DP007", "no newline at the end of the file")))
+        if state.nonblank_lines == 0:
+            problems.append((max(facts.lines, 1), Problem("DP010", "file has no records")))
+        elif state.source.role == "train":
+            count = dataset_rules.check_counts(
+                state.stats.examples, self.config.min_examples, self.config.recommended_examples
+            )
+            if count is not None:
+                problems.append((1, count))
+        size = dataset_rules.check_file_size(facts.size_bytes)
+        if size is not None:
+            problems.append((1, size))
+        for line, problem in problems:
+            finding = _finding(problem, label, line, selection)
+            if finding is not None:
+                state.findings.append(finding)
+
+    def report(self) -> Report:
+        findings: list[Finding] = []
+        order = {state.source.label: i for i, state in enumerate(self.files)}
+        for state in self.files:
+            findings.extend(state.findings)
+        if self.duplicates is not None:
+            for finding in self.duplicates.findings():
+                adjusted = _apply_selection(finding, self.selection)
+                if adjusted is not None:
+                    findings.append(adjusted)
+        findings.extend(self._split_findings())
+        findings.sort(
+            key=lambda f: (order.get(f.location.path, len(order)), f.location.line, f.location.col, f.code)
+        )
+        files = tuple(
+            FileReport(
+                path=s.source.label,
+                role=s.source.role,
+                kind=s.kind.value,
+                lines=s.facts.lines,
+                size_bytes=s.facts.size_bytes,
+                stats=s.stats.summary(),
+            )
+            for s in self.files
+        )
+        extra: dict[str, Any] = {}
+        if self.duplicates is not None:
+            extra["duplicate_index_bytes"] = self.duplicates.memory_bytes()
+        return Report(files, tuple(findings), self.model, self._cost(), extra)
+
+    def _split_findings(self) -> list[Finding]:
+        train = [s for s in self.files if s.source.role == "train"]
+        valid = [s for s in self.files if s.source.role == "validation"]
+        if not train or not valid or not _family_on(self.selection, "DP51"):
+            return []
+        from dataprep.rules.split_sanity import SplitSummary, split_sanity
+
+        def summary(states: list[_FileState]) -> SplitSummary:
+            totals: list[int] = []
+            prompts: Counter[bytes] = Counter()
+            for s in states:
+                totals.extend(s.stats.total_tokens)
+                prompts.update(s.system_prompts)
+            label = states[0].source.label
+            return SplitSummary(
+                label=label, examples=len(totals), token_totals=totals, system_prompts=prompts
+            )
+
+        out = []
+        for finding in split_sanity(summary(train), summary(valid)):
+            adjusted = _apply_selection(finding, self.selection)
+            if adjusted is not None:
+                out.append(adjusted)
+        return out
+
+    def _cost(self) -> CostEstimate | None:
+        totals: list[int] = []
+        for state in self.files:
+            if state.source.role == "train":
+                totals.extend(state.stats.total_tokens)
+        if not totals:
+            return None
+        return estimate_cost(
+            totals, self.model, epochs=self.config.epochs, price_per_1m=self.config.price_per_1m
+        )
+
+
+def _finding(problem: Problem, path: str, line: int, selection: RuleSelection) -> Finding | None:
+    rule = RULES_BY_CODE.get(problem.code)
+    default = rule.severity if rule is not None else Severity.ERROR
+    severity = selection.severity_of(problem.code, default)
+    if severity is None:
+        return None
+    return Finding(
+        problem.code, severity, problem.message, Location(path, line, problem.col, problem.json_path)
+    )
+
+
+def _apply_selection(finding: Finding, selection: RuleSelection) -> Finding | None:
+    severity = selection.severity_of(finding.code, finding.severity)
+    if severity is None:
+        return None
+    if severity is finding.severity:
+        return finding
+    return Finding(finding.code, severity, finding.message, finding.location)
+
+
+def _family_on(selection: RuleSelection, prefix: str) -> bool:
+    return selection.family_enabled(prefix, [c for c in _all_codes() if c.startswith(prefix)])
+
+
+def _near_on(selection: RuleSelection) -> bool:
+    return selection.enabled("DP403") or selection.enabled("DP406")
+
+
+def _all_codes() -> list[str]:
+    from dataprep.rules.registry import RULES_BY_CODE
+
+    return list(RULES_BY_CODE)
+
+
+def _near_params(config: Config) -> dict[str, Any]:
+    return (
+        {"threshold": config.near_duplicate_threshold} if config.near_duplicate_threshold is not None else {}
+    )
+
+
+def _peek_kind(lines: Iterator[RawLine]) -> tuple[Kind, Iterator[RawLine]]:
+    """The kind of the first record that has one (chat if none), without losing the lines read to find it."""
+    seen: list[RawLine] = []
+    kind = Kind.CHAT
+    for raw in lines:
+        seen.append(raw)
+        if raw.oversize:
+            continue
+        record, problem = parse_line(raw.data)
+        if problem is None:
+            found = schema.detect_kind(record)
+            if found is not None:
+                kind = found
+                break
+        if len(seen) >= 1000:
+            break
+
+    def chained() -> Iterator[RawLine]:
+        yield from seen
+        yield from lines
+
+    return kind, chained()
+
+
+def _record_lines(records: Iterable[Any], facts: FileFacts) -> Iterator[RawLine]:
+    """In-memory records as JSON lines numbered from 1, so they take exactly the path a file takes."""
+    number = 0
+    for number, record in enumerate(records, start=1):
+        try:
+            data = orjson.dumps(record)
+        except TypeError as exc:
+            data = b'"' + str(exc).encode() + b'"'  # reported as "not a JSON object" with the reason hidden
+        facts.size_bytes += len(data) + 1
+        yield RawLine(number, data)
+    facts.lines = number
+
+
+def _as_source(value: Any, role: str, label: str) -> _Source:
+    if isinstance(value, (str, os.PathLike)):
+        path = Path(value)
+        return _Source(label=str(value), role=role, path=path)
+    if isinstance(value, Mapping):
+        raise UsageError("validate() takes a path or an iterable of records, not a single record")
+    if hasattr(value, "column_names") and hasattr(value, "__getitem__"):
+        return _Source(
+            label="<dataset>" if role == "train" else "<validation-dataset>", role=role, records=value
+        )
+    if isinstance(value, Iterable):
+        return _Source(label=label, role=role, records=value)
+    raise UsageError(f"cannot validate a {type(value).__name__}: give a path or an iterable of records")

@@ -1,0 +1,228 @@
+"""The hand-written fast check must agree with jsonschema on every record, valid or not.
+
+Records are generated valid, then 0-3 random mutations hit random nodes (wrong types, missing and extra keys,
+bad enum values, weight 2, weight on a user message, emptied or overgrown lists...), so both answers occur often.
+"""
+
+from __future__ import annotations
+
+import copy
+from functools import cache
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from dataprep.schema import check_record, load_schema
+from dataprep.schema_fast import fast_is_valid
+from dataprep.types import Kind
+
+SETTINGS = settings(
+    max_examples=400,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+
+text = st.text(max_size=4)
+text_part = st.fixed_dictionaries({"type": st.just("text"), "text": text})
+image_part = st.fixed_dictionaries(
+    {
+        "type": st.just("image_url"),
+        "image_url": st.fixed_dictionaries(
+            {"url": text}, optional={"detail": st.sampled_from(["low", "high", "auto"])}
+        ),
+    }
+)
+refusal_part = st.fixed_dictionaries({"type": st.just("refusal"), "refusal": text})
+text_content = text | st.lists(text_part, max_size=2)
+called = st.fixed_dictionaries({"name": text, "arguments": st.sampled_from(["{}", '{"city": "Rome"}'])})
+tool_call = st.fixed_dictionaries({"id": text, "type": st.just("function"), "function": called})
+
+system_message = st.fixed_dictionaries(
+    {"role": st.sampled_from(["system", "developer"]), "content": text_content}, optional={"name": text}
+)
+user_message = st.fixed_dictionaries(
+    {"role": st.just("user"), "content": text | st.lists(text_part | image_part, max_size=3)},
+    optional={"name": text},
+)
+assistant_message = st.fixed_dictionaries(
+    {"role": st.just("assistant")},
+    optional={
+        "content": st.none() | text | st.lists(text_part | refusal_part, max_size=2),
+        "name": text,
+        "refusal": st.none() | text,
+        "tool_calls": st.lists(tool_call, max_size=2),
+        "function_call": called,
+        "weight": st.sampled_from([0, 1, 0.0, 1.0]),
+    },
+)
+tool_message = st.fixed_dictionaries({"role": st.just("tool"), "content": text_content, "tool_call_id": text})
+function_message = st.fixed_dictionaries(
+    {"role": st.just("function"), "name": text, "content": st.none() | text}
+)
+message = system_message | user_message | assistant_message | tool_message | function_message
+
+parameters = st.just({"type": "object", "properties": {}})
+tool = st.fixed_dictionaries(
+    {
+        "type": st.just("function"),
+        "function": st.fixed_dictionaries(
+            {"name": text},
+            optional={"description": text, "parameters": parameters, "strict": st.booleans()},
+        ),
+    }
+)
+legacy_function = st.fixed_dictionaries(
+    {"name": text}, optional={"description": text, "parameters": parameters}
+)
+
+chat_record = st.fixed_dictionaries(
+    {"messages": st.lists(message, min_size=1, max_size=5)},
+    optional={
+        "tools": st.lists(tool, max_size=2),
+        "parallel_tool_calls": st.booleans(),
+        "functions": st.lists(legacy_function, min_size=1, max_size=2),
+    },
+)
+preference_record = st.fixed_dictionaries(
+    {
+        "input": st.fixed_dictionaries(
+            {"messages": st.lists(message, min_size=1, max_size=3)},
+            optional={"tools": st.lists(tool, max_size=1), "parallel_tool_calls": st.booleans()},
+        ),
+        "preferred_output": st.lists(assistant_message, min_size=1, max_size=1),
+        "non_preferred_output": st.lists(assistant_message, min_size=1, max_size=1),
+    }
+)
+completion_record = st.fixed_dictionaries({"prompt": text, "completion": text})
+
+RECORDS = {Kind.CHAT: chat_record, Kind.PREFERENCE: preference_record, Kind.COMPLETION: completion_record}
+
+# Values a mutation puts somewhere: other types, near-miss enum values, and shapes valid elsewhere.
+REPLACEMENTS: list[Any] = [
+    0, 1, 2, -1, 0.5, 1.0, True, False, None, "", "x", "text", "image_url", "refusal", "function",
+    "system", "developer", "user", "assistant", "tool", "bot", "low", "max", [], [1], {}, {"a": 1},
+    {"type": "text", "text": "a"}, {"type": "image_url", "image_url": {"url": "u"}},
+    {"role": "assistant", "content": "a"}, {"role": "user", "content": "a"}, {"role": "tool", "content": "a"},
+    {"id": "c", "type": "function", "function": {"name": "f", "arguments": "{}"}},
+    {"name": "f", "arguments": {}}, [{"type": "text", "text": "a"}],
+]  # fmt: skip
+EXTRA_KEYS = [
+    "weight", "name", "content", "role", "tool_call_id", "tool_calls", "function_call", "refusal", "type",
+    "text", "detail", "strict", "foo", "preferred_completion", "id", "arguments", "url", "description",
+]  # fmt: skip
+
+
+def _nodes(value: Any, path: tuple[Any, ...] = ()) -> list[tuple[tuple[Any, ...], Any]]:
+    found = [(path, value)]
+    if isinstance(value, dict):
+        for key, child in value.items():
+            found += _nodes(child, (*path, key))
+    elif isinstance(value, list):
+        for i, child in enumerate(value):
+            found += _nodes(child, (*path, i))
+    return found
+
+
+def _set(root: Any, path: tuple[Any, ...], value: Any) -> Any:
+    if not path:
+        return value
+    parent = root
+    for item in path[:-1]:
+        parent = parent[item]
+    parent[path[-1]] = value
+    return root
+
+
+@st.composite
+def mutated(draw: st.DrawFn, kind: Kind) -> Any:
+    record = copy.deepcopy(draw(RECORDS[kind]))
+    for _ in range(draw(st.integers(0, 3))):
+        path, node = draw(st.sampled_from(_nodes(record)))
+        op = draw(st.sampled_from(["replace", "replace", "drop", "add", "list"]))
+        if op == "drop" and isinstance(node, dict) and node:
+            del node[draw(st.sampled_from(sorted(node)))]
+        elif op == "add" and isinstance(node, dict):
+            node[draw(st.sampled_from(EXTRA_KEYS))] = copy.deepcopy(draw(st.sampled_from(REPLACEMENTS)))
+        elif op == "list" and isinstance(node, list):
+            how = draw(st.sampled_from(["empty", "double", "garbage", "overgrow"]))
+            if how == "empty":
+                node.clear()
+            elif how == "double" and node:
+                node.append(copy.deepcopy(node[0]))
+            elif how == "garbage":
+                node.append(copy.deepcopy(draw(st.sampled_from(REPLACEMENTS))))
+            elif how == "overgrow" and node:
+                node.extend(copy.deepcopy(node[0]) for _ in range(129))
+        else:
+            record = _set(record, path, copy.deepcopy(draw(st.sampled_from(REPLACEMENTS))))
+    return record
+
+
+json_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-2, 2)
+    | st.floats(allow_nan=False)
+    | st.sampled_from(["", "user", "a"]),
+    lambda children: (
+        st.lists(children, max_size=3)
+        | st.dictionaries(
+            st.sampled_from(["messages", "role", "content", "input", "prompt", "x"]), children, max_size=3
+        )
+    ),
+    max_leaves=12,
+)
+
+
+@cache
+def _validator(kind: Kind) -> Any:
+    from jsonschema import Draft202012Validator
+
+    return Draft202012Validator(load_schema(kind))
+
+
+def _schema_valid(record: Any, kind: Kind) -> bool:
+    return next(iter(_validator(kind).iter_errors(record)), None) is None
+
+
+def _assert_agree(record: Any, kind: Kind) -> None:
+    expected = _schema_valid(record, kind)
+    assert fast_is_valid(record, kind) == expected, record
+    problems = [p for p in check_record(record, kind) if p.code in ("DP101", "DP102")]
+    # A valid record yields no schema problem; an invalid one at least one, each a short readable sentence.
+    assert (not problems) == expected, (record, problems)
+    for problem in problems:
+        assert len(problem.message) < 200
+        assert "is not valid under" not in problem.message and "is not of type" not in problem.message
+
+
+@pytest.mark.parametrize("kind", list(Kind))
+@SETTINGS
+@given(data=st.data())
+def test_fast_check_agrees_with_jsonschema(kind: Kind, data: st.DataObject) -> None:
+    _assert_agree(data.draw(mutated(kind)), kind)
+
+
+@pytest.mark.parametrize("kind", list(Kind))
+@settings(max_examples=150, deadline=None)
+@given(record=json_values)
+def test_fast_check_agrees_on_arbitrary_json(kind: Kind, record: Any) -> None:
+    _assert_agree(record, kind)
+
+
+def test_mutation_strategy_yields_both_outcomes() -> None:
+    # The agreement test proves little if nearly every record is valid or nearly every one invalid.
+    seen: dict[Kind, list[bool]] = {kind: [] for kind in Kind}
+
+    @settings(max_examples=200, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+    @given(data=st.data())
+    def collect(data: st.DataObject) -> None:
+        for kind in Kind:
+            seen[kind].append(_schema_valid(data.draw(mutated(kind)), kind))
+
+    collect()
+    for kind, outcomes in seen.items():
+        share = sum(outcomes) / len(outcomes)
+        assert 0.15 < share < 0.85, (kind, share)
