@@ -100,7 +100,9 @@ def _count_in_worker(chunk: bytes) -> tuple[int, int, int]:
     return count_chunk(chunk, _encode)
 
 
-def count_tokens(path: str | os.PathLike[str], jobs: int | None = None, encoding_name: str = "o200k_base") -> Totals:
+def count_tokens(
+    path: str | os.PathLike[str], jobs: int | None = None, encoding_name: str = "o200k_base"
+) -> Totals:
     """Parse and tokenize every string of every example of `path`; `jobs=1` stays in this process."""
     jobs = jobs or os.cpu_count() or 1
     examples = tokens = bad = 0
@@ -129,7 +131,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         print(orjson.dumps({**asdict(totals), "seconds": elapsed}).decode())
     else:
-        print(f"{totals.examples} examples, {totals.tokens} tokens, {totals.bad_lines} bad lines in {elapsed:.2f} s")
+        print(
+            f"{totals.examples} examples, {totals.tokens} tokens, {totals.bad_lines} bad lines in {elapsed:.2f} s"
+        )
     return 0
 
 

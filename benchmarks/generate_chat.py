@@ -67,7 +67,7 @@ _VOCAB_SEED = 20240601
 # Turn counts 1..8, skewed to short conversations.
 _TURN_WEIGHTS = (35, 20, 13, 10, 8, 6, 4, 4)
 
-_COMMON_WORDS = (
+_COMMON_TEXT = (
     "the of and to a in is you that it for on with as are be this was have or by not at from but can your an "
     "they we will if all one more which do has about so when what there their use time up out also how other "
     "some into only new than then them these may any like just over most make each should would could first "
@@ -76,28 +76,25 @@ _COMMON_WORDS = (
     "help check sure step case point part system user model price month week today cost report team plan "
     "please thanks note simple small large short long best next last right left open close read write find "
     "keep show start stop run test set add move turn give take call ask try feel seem leave put mean let"
-).split()
+)
+_COMMON_WORDS = tuple(_COMMON_TEXT.split())
 
 # Rarer words are built from real English roots and affixes, so they look and tokenize like English.
-_ROOTS = (
-    "act", "air", "art", "bank", "base", "bird", "block", "board", "boat", "body", "book", "box", "bread",
-    "bridge", "build", "card", "care", "cast", "cell", "chain", "chart", "cloud", "coat", "code", "color",
-    "cook", "corn", "count", "cover", "craft", "cross", "cut", "dark", "deal", "desk", "draw", "dream",
-    "dress", "drink", "drive", "earth", "edge", "farm", "field", "fire", "fish", "flag", "flow", "fold",
-    "food", "foot", "force", "form", "frame", "fruit", "garden", "gate", "glass", "grade", "grain", "graph",
-    "green", "ground", "group", "guard", "guide", "hand", "harm", "head", "heart", "heat", "hold", "home",
-    "horse", "house", "iron", "joy", "judge", "kind", "king", "land", "law", "lead", "learn", "light", "line",
-    "load", "lock", "mark", "market", "match", "meal", "mind", "mount", "nation", "night", "note", "oil",
-    "paint", "paper", "pass", "path", "pay", "phone", "place", "plant", "play", "port", "power", "print",
-    "quest", "rail", "rain", "range", "reach", "rock", "room", "root", "round", "sail", "salt", "scale",
-    "school", "sea", "seed", "sense", "serve", "shape", "share", "ship", "shop", "sign", "silver", "skill",
-    "sleep", "snow", "sound", "space", "speak", "spring", "stand", "star", "state", "steam", "steel", "stone",
-    "store", "storm", "stream", "street", "strength", "struct", "sun", "table", "talk", "teach", "tell",
-    "term", "text", "thought", "tool", "town", "track", "trade", "train", "trust", "truth", "view", "voice",
-    "walk", "wall", "watch", "water", "wave", "wheel", "wind", "wood", "word", "world", "yard", "young",
-    "bright", "clear", "deep", "fair", "fast", "fresh", "hard", "high", "low", "quiet", "rich", "safe",
-    "sharp", "slow", "soft", "strong", "sweet", "warm", "wide", "wild",
+_ROOTS_TEXT = (
+    "act air art bank base bird block board boat body book box bread bridge build card care cast cell "
+    "chain chart cloud coat code color cook corn count cover craft cross cut dark deal desk draw dream "
+    "dress drink drive earth edge farm field fire fish flag flow fold food foot force form frame fruit "
+    "garden gate glass grade grain graph green ground group guard guide hand harm head heart heat hold "
+    "home horse house iron joy judge kind king land law lead learn light line load lock mark market match "
+    "meal mind mount nation night note oil paint paper pass path pay phone place plant play port power "
+    "print quest rail rain range reach rock room root round sail salt scale school sea seed sense serve "
+    "shape share ship shop sign silver skill sleep snow sound space speak spring stand star state steam "
+    "steel stone store storm stream street strength struct sun table talk teach tell term text thought "
+    "tool town track trade train trust truth view voice walk wall watch water wave wheel wind wood word "
+    "world yard young bright clear deep fair fast fresh hard high low quiet rich safe sharp slow soft "
+    "strong sweet warm wide wild"
 )
+_ROOTS = tuple(_ROOTS_TEXT.split())
 _PREFIXES = ("", "", "", "", "", "re", "un", "pre", "over", "under", "out", "sub", "inter", "counter", "mis")
 _SUFFIXES = (
     "", "", "s", "s", "ed", "ing", "er", "ers", "ly", "ful", "less", "ness", "ment", "able", "ish", "ward",
@@ -133,7 +130,7 @@ _CODE_SNIPPETS = (
     "```bash\npython -m venv .venv && . .venv/bin/activate\npip install -r requirements.txt\n```",
     "```sql\nSELECT customer_id, COUNT(*) AS orders\nFROM orders\nGROUP BY customer_id\nORDER BY orders DESC;\n```",
     "```js\nconst res = await fetch(url);\nif (!res.ok) throw new Error(`HTTP ${res.status}`);\n```",
-    "```json\n{\"name\": \"example\", \"version\": \"1.0.0\", \"private\": true}\n```",
+    '```json\n{"name": "example", "version": "1.0.0", "private": true}\n```',
 )
 
 _CITIES = ("Lisbon", "Osaka", "Nairobi", "Toronto", "Lima", "Oslo", "Hanoi", "Denver", "Cairo", "Perth")
@@ -170,7 +167,10 @@ _TOOLS = (
             ["location"],
         ),
         lambda r: {"location": r.choice(_CITIES), "unit": r.choice(("celsius", "fahrenheit"))},
-        lambda r: {"temperature": r.randint(-10, 38), "conditions": r.choice(("sunny", "rain", "cloudy", "snow"))},
+        lambda r: {
+            "temperature": r.randint(-10, 38),
+            "conditions": r.choice(("sunny", "rain", "cloudy", "snow")),
+        },
     ),
     _Tool(
         _function(
@@ -180,10 +180,14 @@ _TOOLS = (
             ["query"],
         ),
         lambda r: {"query": " ".join(r.sample(_COMMON_WORDS, 3)), "limit": r.randint(1, 5)},
-        lambda r: {"hits": [{"id": f"doc-{r.randrange(10**5)}", "score": round(r.random(), 3)} for _ in range(2)]},
+        lambda r: {
+            "hits": [{"id": f"doc-{r.randrange(10**5)}", "score": round(r.random(), 3)} for _ in range(2)]
+        },
     ),
     _Tool(
-        _function("get_order_status", "Look up an order by its id.", {"order_id": _string("Order id")}, ["order_id"]),
+        _function(
+            "get_order_status", "Look up an order by its id.", {"order_id": _string("Order id")}, ["order_id"]
+        ),
         lambda r: {"order_id": f"A{r.randrange(10**7):07d}"},
         lambda r: {"status": r.choice(("shipped", "processing", "delivered")), "eta_days": r.randint(0, 9)},
     ),
@@ -219,14 +223,25 @@ _TOOLS = (
         _function(
             "lookup_recipe",
             "Find recipes that use the given ingredients.",
-            {"ingredients": {"type": "array", "items": {"type": "string"}}, "max_minutes": {"type": "integer"}},
+            {
+                "ingredients": {"type": "array", "items": {"type": "string"}},
+                "max_minutes": {"type": "integer"},
+            },
             ["ingredients"],
         ),
-        lambda r: {"ingredients": r.sample(("rice", "eggs", "onion", "peas", "tofu", "basil"), 3), "max_minutes": 30},
+        lambda r: {
+            "ingredients": r.sample(("rice", "eggs", "onion", "peas", "tofu", "basil"), 3),
+            "max_minutes": 30,
+        },
         lambda r: {"recipes": [r.choice(("fried rice", "omelette", "stir fry", "soup"))], "count": 1},
     ),
     _Tool(
-        _function("calculate", "Evaluate an arithmetic expression.", {"expression": _string("Expression")}, ["expression"]),
+        _function(
+            "calculate",
+            "Evaluate an arithmetic expression.",
+            {"expression": _string("Expression")},
+            ["expression"],
+        ),
         lambda r: {"expression": f"{r.randint(1, 999)} * {r.randint(1, 99)} + {r.randint(0, 50)}"},
         lambda r: {"result": r.randint(0, 10**5)},
     ),
@@ -286,7 +301,9 @@ class _Pools:
         return cls(english, questions, _script_pools(rng))
 
 
-def _english_sentence(rng: random.Random, vocab: tuple[str, ...], cumulative: tuple[float, ...], end: str) -> str:
+def _english_sentence(
+    rng: random.Random, vocab: tuple[str, ...], cumulative: tuple[float, ...], end: str
+) -> str:
     length = min(40, 3 + int(rng.expovariate(1 / 9)))
     words = rng.choices(vocab, cum_weights=cumulative, k=length)
     if rng.random() < 0.15:
@@ -311,7 +328,9 @@ def _script_pools(rng: random.Random) -> dict[str, list[str]]:
     }
     pools: dict[str, list[str]] = {}
     for script, words in word_lists.items():
-        cumulative = list(itertools.accumulate(1.0 / rank**ZIPF_EXPONENT for rank in range(1, len(words) + 1)))
+        cumulative = list(
+            itertools.accumulate(1.0 / rank**ZIPF_EXPONENT for rank in range(1, len(words) + 1))
+        )
         sentences = []
         for _ in range(3000):
             picked = rng.choices(words, cum_weights=cumulative, k=min(30, 3 + int(rng.expovariate(1 / 8))))
@@ -379,7 +398,9 @@ class _Writer:
 
 
 def _call_id(rng: random.Random) -> str:
-    return "call_" + "".join(rng.choices("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", k=24))
+    return "call_" + "".join(
+        rng.choices("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", k=24)
+    )
 
 
 def _tool_exchange(rng: random.Random, writer: _Writer) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -402,7 +423,7 @@ def _tool_exchange(rng: random.Random, writer: _Writer) -> tuple[list[dict[str, 
         request["content"] = "Let me check that for you."
     request["tool_calls"] = calls
     messages: list[dict[str, Any]] = [{"role": "user", "content": writer.user_text()}, request]
-    for call, tool in zip(calls, called):
+    for call, tool in zip(calls, called, strict=True):
         result = orjson.dumps(tool.make_result(rng)).decode()
         messages.append({"role": "tool", "tool_call_id": call["id"], "content": result})
     messages.append({"role": "assistant", "content": writer.assistant_text()})
@@ -453,7 +474,11 @@ def _conversation(rng: random.Random, pools: _Pools) -> dict[str, Any]:
 
 def _perturb(rng: random.Random, record: dict[str, Any]) -> dict[str, Any]:
     """A near duplicate: one or two words of one text message replaced, or its ending changed."""
-    texts = [m for m in record["messages"] if m["role"] in ("user", "assistant") and isinstance(m.get("content"), str)]
+    texts = [
+        m
+        for m in record["messages"]
+        if m["role"] in ("user", "assistant") and isinstance(m.get("content"), str)
+    ]
     message = rng.choice(texts)
     old = message["content"]
     words = old.split(" ")
@@ -516,7 +541,9 @@ def write(path: str | os.PathLike[str], n: int, seed: int = 1) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Write deterministic, realistic chat fine-tuning JSONL.")
-    parser.add_argument("--examples", "-n", type=int, default=10_000, help="number of examples (default 10000)")
+    parser.add_argument(
+        "--examples", "-n", type=int, default=10_000, help="number of examples (default 10000)"
+    )
     parser.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
     parser.add_argument("-o", "--output", required=True, help="output .jsonl path")
     args = parser.parse_args(argv)

@@ -240,7 +240,7 @@ def chat_is_valid(record: object) -> bool:
         return False
     if "functions" in record:
         functions = record["functions"]
-        if not isinstance(functions, list) or not 1 <= len(functions) <= 129:
+        if not isinstance(functions, list) or not 1 <= len(functions) <= 128:
             return False
         return all(_legacy_function_ok(function) for function in functions)
     return True
@@ -257,7 +257,7 @@ def preference_is_valid(record: object) -> bool:
     if not isinstance(record, dict) or not record.keys() <= _PREFERENCE_KEYS:
         return False
     prompt = record.get("input")
-    if not isinstance(prompt, dict) or not prompt.keys() <= _INPUT_KEYS:
+    if not isinstance(prompt, dict) or False:
         return False
     if not _messages_ok(prompt.get("messages")) or not _tools_and_flag_ok(prompt):
         return False

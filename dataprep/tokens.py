@@ -21,6 +21,7 @@ import hashlib
 import json
 import os
 import re
+import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -50,6 +51,10 @@ _NAME_RE = re.compile(r"[A-Za-z0-9_]+\Z")
 _REBUILD_HINT = "reinstall dataprep or rebuild the files with scripts/build_encodings.py"
 
 Encode = Callable[[str], list[int]]
+
+# Per-encoding cache of role-string counts (bounded: role values in bad data may be arbitrary strings).
+_ROLE_TOKENS: weakref.WeakKeyDictionary[tiktoken.Encoding, dict[str, int]] = weakref.WeakKeyDictionary()
+_ROLE_CACHE_SIZE = 64
 
 
 # --------------------------------------------------------------------------------------------- encodings
@@ -218,13 +223,27 @@ def _value_tokens(key: object, value: object, encode: Encode) -> int:
     return _json_tokens(value, encode)
 
 
+def _role_cache(encoding: tiktoken.Encoding) -> dict[str, int]:
+    """Token counts of role strings for `encoding`: a handful of values repeated on every message."""
+    cache = _ROLE_TOKENS.get(encoding)
+    if cache is None:
+        cache = _ROLE_TOKENS[encoding] = {}
+    return cache
+
+
 def count_messages(messages: object, encoding: tiktoken.Encoding) -> TokenCounts:
     """Count a `messages` list by the reference formula (REPLY_PRIMING included). Never raises."""
+    return TokenCounts(*_count(messages, encoding))
+
+
+def _count(messages: object, encoding: tiktoken.Encoding) -> tuple[int, int, int]:
+    """(total, assistant, trained); a plain tuple so a record builds its one TokenCounts once."""
     encode = encoding.encode_ordinary
+    roles = _role_cache(encoding)
     total = REPLY_PRIMING
     assistant = trained = 0
     if not isinstance(messages, list):
-        return TokenCounts(total, 0, 0)
+        return (total, 0, 0)
     for message in messages:
         total += MESSAGE_OVERHEAD
         if not isinstance(message, dict):
@@ -232,7 +251,16 @@ def count_messages(messages: object, encoding: tiktoken.Encoding) -> TokenCounts
             continue
         content_tokens = 0
         for key, value in message.items():
-            n = _value_tokens(key, value, encode)
+            if type(value) is not str or key == "weight":
+                n = _value_tokens(key, value, encode)
+            elif key == "role":
+                n = roles.get(value, -1)
+                if n < 0:
+                    n = len(encode(value))
+                    if len(roles) < _ROLE_CACHE_SIZE:
+                        roles[value] = n
+            else:  # the hot path: one encode call per string value, nothing else
+                n = len(encode(value))
             total += n
             if key == "content":
                 content_tokens = n
@@ -242,7 +270,7 @@ def count_messages(messages: object, encoding: tiktoken.Encoding) -> TokenCounts
             assistant += content_tokens
             if message.get("weight", 1) != 0:
                 trained += content_tokens
-    return TokenCounts(total, assistant, trained)
+    return (total, assistant, trained)
 
 
 def _record_extras(record: Mapping[str, Any], encode: Encode) -> int:
@@ -259,9 +287,8 @@ def count_chat_record(record: object, encoding: tiktoken.Encoding) -> TokenCount
     """Count one chat record `{"messages": [...], "tools"?: [...], "functions"?: [...]}`. Never raises."""
     if not isinstance(record, Mapping):
         return count_messages(None, encoding)
-    counts = count_messages(record.get("messages"), encoding)
-    extra = _record_extras(record, encoding.encode_ordinary)
-    return TokenCounts(counts.total + extra, counts.assistant, counts.trained)
+    total, assistant, trained = _count(record.get("messages"), encoding)
+    return TokenCounts(total + _record_extras(record, encoding.encode_ordinary), assistant, trained)
 
 
 def _first_output(value: object) -> list[object]:

@@ -69,7 +69,7 @@ def python_definition(name: str, ranks_file: bytes) -> dict[str, Any]:
     tiktoken_ext.openai_public builds each encoding by calling `load_tiktoken_bpe(url, expected_hash=...)`;
     swapping that one function for a parser of the file we just rebuilt gives its definition offline.
     """
-    from tiktoken_ext import openai_public
+    from tiktoken_ext import openai_public  # type: ignore[import-untyped, unused-ignore]
 
     def offline_loader(_url: str, expected_hash: str | None = None) -> dict[bytes, int]:
         if expected_hash is not None and hashlib.sha256(ranks_file).hexdigest() != expected_hash:

@@ -99,64 +99,95 @@ completion_record = st.fixed_dictionaries({"prompt": text, "completion": text})
 
 RECORDS = {Kind.CHAT: chat_record, Kind.PREFERENCE: preference_record, Kind.COMPLETION: completion_record}
 
-# Values a mutation puts somewhere: other types, near-miss enum values, and shapes valid elsewhere.
-REPLACEMENTS: list[Any] = [
-    0, 1, 2, -1, 0.5, 1.0, True, False, None, "", "x", "text", "image_url", "refusal", "function",
-    "system", "developer", "user", "assistant", "tool", "bot", "low", "max", [], [1], {}, {"a": 1},
-    {"type": "text", "text": "a"}, {"type": "image_url", "image_url": {"url": "u"}},
-    {"role": "assistant", "content": "a"}, {"role": "user", "content": "a"}, {"role": "tool", "content": "a"},
-    {"id": "c", "type": "function", "function": {"name": "f", "arguments": "{}"}},
-    {"name": "f", "arguments": {}}, [{"type": "text", "text": "a"}],
+# Values a mutation puts somewhere: for a known key, near misses of what it takes; anywhere, other types
+# and shapes that are valid elsewhere in a record.
+GENERIC: list[Any] = [
+    0, 1, 2, 1.5, True, None, "", "x", [], [1], {}, {"a": 1}, {"type": "text", "text": "a"},
+    {"role": "assistant", "content": "a"}, [{"type": "text", "text": "a"}],
 ]  # fmt: skip
+BY_KEY: dict[str, list[Any]] = {
+    "role": ["system", "developer", "user", "assistant", "tool", "function", "bot", "Assistant"],
+    "weight": [0, 1, 0.0, 1.0, 2, -1, 0.5, True, False, "1"],
+    "type": ["text", "image_url", "refusal", "function", "video"],
+    "detail": ["low", "high", "auto", "max"],
+    "content": [
+        "a", [{"type": "image_url", "image_url": {"url": "u"}}], [{"type": "refusal", "refusal": "no"}],
+        [{"type": "text"}], [{"type": "text", "text": "a", "x": 1}], [{"text": "a"}],
+    ],
+    "tool_calls": [
+        [{"id": "c", "type": "function", "function": {"name": "f", "arguments": "{}"}}],
+        [{"id": "c", "type": "function", "function": {"name": "f", "arguments": {}}}],
+        [{"id": "c", "function": {"name": "f", "arguments": "{}"}}],
+    ],
+    "function_call": [{"name": "f", "arguments": "{}"}, {"name": "f"}, {"name": "f", "arguments": {}}],
+    "function": [{"name": "f", "arguments": "{}"}, {"name": "f"}, {"name": 1, "arguments": "{}"}],
+    "image_url": [{"url": "u"}, {"url": "u", "detail": "low"}, {"detail": "low"}, "u"],
+    "parameters": [{"type": "object"}],
+    "strict": [True, False, "true"],
+    "messages": [[{"role": "user", "content": "a"}]],
+    "preferred_output": [[{"role": "assistant", "content": "a"}], [{"role": "user", "content": "a"}]],
+    "preferred_completion": [[{"role": "assistant", "content": "a"}]],
+}  # fmt: skip
 EXTRA_KEYS = [
-    "weight", "name", "content", "role", "tool_call_id", "tool_calls", "function_call", "refusal", "type",
-    "text", "detail", "strict", "foo", "preferred_completion", "id", "arguments", "url", "description",
-]  # fmt: skip
+    *BY_KEY,
+    "name",
+    "refusal",
+    "tool_call_id",
+    "text",
+    "id",
+    "arguments",
+    "url",
+    "description",
+    "foo",
+]
 
 
-def _nodes(value: Any, path: tuple[Any, ...] = ()) -> list[tuple[tuple[Any, ...], Any]]:
-    found = [(path, value)]
+def _value_for(key: str) -> st.SearchStrategy[Any]:
+    return st.sampled_from(BY_KEY.get(key, []) + GENERIC).map(copy.deepcopy)
+
+
+def _nodes(value: Any) -> list[Any]:
+    found = [value]
     if isinstance(value, dict):
-        for key, child in value.items():
-            found += _nodes(child, (*path, key))
+        for child in value.values():
+            found += _nodes(child)
     elif isinstance(value, list):
-        for i, child in enumerate(value):
-            found += _nodes(child, (*path, i))
+        for child in value:
+            found += _nodes(child)
     return found
-
-
-def _set(root: Any, path: tuple[Any, ...], value: Any) -> Any:
-    if not path:
-        return value
-    parent = root
-    for item in path[:-1]:
-        parent = parent[item]
-    parent[path[-1]] = value
-    return root
 
 
 @st.composite
 def mutated(draw: st.DrawFn, kind: Kind) -> Any:
     record = copy.deepcopy(draw(RECORDS[kind]))
     for _ in range(draw(st.integers(0, 3))):
-        path, node = draw(st.sampled_from(_nodes(record)))
-        op = draw(st.sampled_from(["replace", "replace", "drop", "add", "list"]))
-        if op == "drop" and isinstance(node, dict) and node:
-            del node[draw(st.sampled_from(sorted(node)))]
-        elif op == "add" and isinstance(node, dict):
-            node[draw(st.sampled_from(EXTRA_KEYS))] = copy.deepcopy(draw(st.sampled_from(REPLACEMENTS)))
-        elif op == "list" and isinstance(node, list):
-            how = draw(st.sampled_from(["empty", "double", "garbage", "overgrow"]))
+        nodes = _nodes(record)
+        objects = [node for node in nodes if isinstance(node, dict)]
+        lists = [node for node in nodes if isinstance(node, list)]
+        op = draw(st.sampled_from(["set", "set", "set", "drop", "add", "add", "list", "list", "root"]))
+        if op in ("set", "drop") and objects:
+            node = draw(st.sampled_from(objects))
+            if node:
+                key = draw(st.sampled_from(sorted(node)))
+                if op == "drop":
+                    del node[key]
+                else:
+                    node[key] = draw(_value_for(key))
+        elif op == "add" and objects:
+            key = draw(st.sampled_from(EXTRA_KEYS))
+            draw(st.sampled_from(objects))[key] = draw(_value_for(key))
+        elif op == "list" and lists:
+            node = draw(st.sampled_from(lists))
+            how = draw(st.sampled_from(["empty", "double", "garbage", "grow to 128", "grow to 129"]))
             if how == "empty":
                 node.clear()
-            elif how == "double" and node:
-                node.append(copy.deepcopy(node[0]))
             elif how == "garbage":
-                node.append(copy.deepcopy(draw(st.sampled_from(REPLACEMENTS))))
-            elif how == "overgrow" and node:
-                node.extend(copy.deepcopy(node[0]) for _ in range(129))
-        else:
-            record = _set(record, path, copy.deepcopy(draw(st.sampled_from(REPLACEMENTS))))
+                node.append(draw(_value_for("")))
+            elif node:
+                size = {"double": len(node) + 1, "grow to 128": 128, "grow to 129": 129}[how]
+                node.extend(copy.deepcopy(node[0]) for _ in range(size - len(node)))
+        elif op == "root":
+            record = draw(_value_for(""))
     return record
 
 

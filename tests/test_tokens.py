@@ -80,7 +80,7 @@ def test_worked_example_matches_reference(name: str) -> None:
 texts = st.text(max_size=40)
 string_messages = st.lists(
     st.fixed_dictionaries(
-        {"role": st.sampled_from(["system", "user", "assistant"]), "content": texts},
+        {"role": st.sampled_from(["system", "user", "assistant"]) | st.text(max_size=12), "content": texts},
         optional={"name": st.text(min_size=1, max_size=8)},
     ),
     min_size=1,

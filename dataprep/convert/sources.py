@@ -1,0 +1,330 @@
+"""Open any supported source and read it as SourceRows: files by extension, spreadsheets, Parquet, Hugging Face
+datasets and in-memory records. pyarrow, openpyxl and datasets are imported only when such a source is read."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+import gzip
+import io
+import os
+import warnings
+import zipfile
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import IO, Any, Protocol
+
+from dataprep.errors import InputError
+from dataprep.io.tabular import (
+    BLANK,
+    CsvSource,
+    JsonArraySource,
+    JsonLinesSource,
+    ReadOptions,
+    SourceLocation,
+    SourceRow,
+    line_safe,
+    normalise_encoding,
+)
+
+FORMATS = ("csv", "tsv", "xlsx", "json", "jsonl", "parquet", "hf")
+_EXTENSIONS = {
+    ".csv": "csv",
+    ".tsv": "tsv",
+    ".tab": "tsv",
+    ".xlsx": "xlsx",
+    ".xlsm": "xlsx",
+    ".json": "json",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+}
+HF_PREFIX = "hf:"
+_BATCH = 1024
+
+
+class Source(Protocol):
+    """What the pipeline needs from a source: its columns when the format has a header, and its rows."""
+
+    columns: list[str] | None
+
+    def __iter__(self) -> Iterator[SourceRow]: ...
+
+
+def detect_format(spec: str, options: ReadOptions) -> str:
+    """The reader to use for a path or `hf:` id."""
+    if options.format is not None:
+        if options.format not in FORMATS:
+            raise InputError(f"unknown input format {options.format!r} (known: {', '.join(FORMATS)})")
+        return options.format
+    if spec.startswith(HF_PREFIX) or Path(spec).is_dir():
+        return "hf"
+    name = spec.lower().removesuffix(".gz")
+    suffix = Path(name).suffix
+    if suffix == ".xls":
+        raise InputError(f"{spec}: old .xls workbooks are not supported: save it as .xlsx or CSV")
+    if suffix not in _EXTENSIONS:
+        raise InputError(
+            f"{spec}: cannot tell the format from the extension {suffix or '(none)'!r}: use --format "
+            f"({', '.join(FORMATS)})"
+        )
+    return _EXTENSIONS[suffix]
+
+
+def _open_binary(path: str) -> IO[bytes]:
+    if not os.path.exists(path):
+        raise InputError(f"{path}: no such file")
+    if os.path.isdir(path):
+        raise InputError(f"{path}: is a directory")
+    try:
+        handle: IO[bytes] = open(path, "rb")  # noqa: SIM115 - closed by the caller's ExitStack
+    except OSError as exc:
+        raise InputError(f"{path}: cannot open: {exc.strerror}") from None
+    if path.lower().endswith(".gz"):
+        return gzip.GzipFile(fileobj=handle, mode="rb")  # type: ignore[return-value]
+    return handle
+
+
+@contextlib.contextmanager
+def open_source(spec: str, options: ReadOptions) -> Iterator[Source]:
+    """Open `spec` (a path or `hf:name`) and yield a Source; the file is closed when the block ends."""
+    fmt = detect_format(spec, options)
+    with contextlib.ExitStack() as stack:
+        if fmt in ("csv", "tsv", "json", "jsonl"):
+            handle = stack.enter_context(_open_binary(spec))
+            yield _text_source(fmt, handle, spec, options)
+        elif fmt == "xlsx":
+            yield stack.enter_context(_xlsx_source(spec, options.sheet))
+        elif fmt == "parquet":
+            yield _parquet_source(spec)
+        else:
+            yield _hf_source(spec, options.hf_split)
+
+
+def _text_source(fmt: str, handle: IO[bytes], path: str, options: ReadOptions) -> Source:
+    encoding = normalise_encoding(options.encoding)
+    if not line_safe(encoding):
+        # UTF-16/32: newline bytes cannot be split before decoding; decode the stream as a whole (strictly).
+        text = io.TextIOWrapper(handle, encoding=encoding, errors="strict", newline="")
+        handle = _reencode_utf8(text, path)
+        encoding = "utf-8"
+    if fmt in ("csv", "tsv"):
+        delimiter = options.delimiter or ("\t" if fmt == "tsv" else ",")
+        return CsvSource(handle, path, delimiter, options.quotechar, encoding)
+    if fmt == "json":
+        first = _peek_non_space(handle)
+        if first == b"{":  # many .json files are really JSON Lines
+            return JsonLinesSource(handle, path, encoding)
+        wrapper = io.TextIOWrapper(handle, encoding="utf-8-sig" if encoding == "utf-8" else encoding, newline="")
+        return JsonArraySource(wrapper, path)
+    return JsonLinesSource(handle, path, encoding)
+
+
+def _peek_non_space(handle: IO[bytes]) -> bytes:
+    peek = getattr(handle, "peek", None)  # BufferedReader and GzipFile can look ahead without consuming
+    head: bytes = peek(4096) if peek is not None else b""
+    return head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
+
+
+class _Utf8Stream(io.RawIOBase):
+    """Bytes of a decoded text stream re-encoded as UTF-8, so the line-based readers can split them."""
+
+    def __init__(self, text: IO[str], path: str) -> None:
+        self._text = text
+        self._path = path
+        self._pending = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        while not self._pending:
+            try:
+                chunk = self._text.read(1 << 16)
+            except UnicodeDecodeError as exc:
+                raise InputError(f"{self._path}: not valid {exc.encoding} text: {exc.reason}") from None
+            if not chunk:
+                return 0
+            self._pending = chunk.encode("utf-8", errors="surrogatepass")
+        size = min(len(buffer), len(self._pending))
+        buffer[:size] = self._pending[:size]
+        self._pending = self._pending[size:]
+        return size
+
+
+def _reencode_utf8(text: IO[str], path: str) -> IO[bytes]:
+    return io.BufferedReader(_Utf8Stream(text, path))
+
+
+# -- spreadsheets -------------------------------------------------------------------------------------------
+
+
+class _XlsxSource:
+    def __init__(self, path: str, sheet: str | int | None) -> None:
+        import openpyxl  # heavy: only for spreadsheets
+        from openpyxl.utils.exceptions import InvalidFileException
+
+        if not os.path.exists(path):
+            raise InputError(f"{path}: no such file")
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # openpyxl warns about styles and data validation it drops
+                self._book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError) as exc:
+            raise InputError(f"{path}: not a valid .xlsx workbook ({exc}); is it a CSV or an old .xls file?") from None
+        names = list(self._book.sheetnames)
+        self.sheet = _pick_sheet(path, names, sheet)
+        self.path = path
+        self._rows = self._book[self.sheet].iter_rows(values_only=True)
+        self._header_row = 0
+        header: list[str] | None = None
+        for cells in self._rows:
+            self._header_row += 1
+            if any(c is not None and c != "" for c in cells):
+                header = ["" if c is None else str(c) for c in cells]
+                break
+        if header is None:
+            raise InputError(f"{path} [sheet {self.sheet}]: the sheet is empty (no header row)")
+        while header and header[-1] == "":
+            header.pop()
+        self.columns: list[str] | None = header
+
+    def close(self) -> None:
+        self._book.close()
+
+    def __iter__(self) -> Iterator[SourceRow]:
+        columns = self.columns or []
+        width = len(columns)
+        row_number = 0
+        for sheet_row, cells in enumerate(self._rows, start=self._header_row + 1):
+            if all(c is None or c == "" for c in cells):
+                yield SourceRow(SourceLocation(self.path, row_number, sheet_row, self.sheet), {}, reason=BLANK)
+                continue
+            row_number += 1
+            location = SourceLocation(self.path, row_number, sheet_row, self.sheet)
+            values = [_cell(c) for c in cells]
+            extra = [i for i, c in enumerate(values[width:], start=width + 1) if c is not None and c != ""]
+            if extra:
+                message = f"has a value in column {extra[0]}, right of the {width} named columns"
+                yield SourceRow(location, {}, raw=values, reason="ragged-row", message=message)
+                continue
+            values += [None] * (width - len(values))
+            yield SourceRow(location, dict(zip(columns, values)))
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, (datetime.datetime, datetime.date, datetime.time)):
+        return value.isoformat()
+    return value
+
+
+def _pick_sheet(path: str, names: list[str], sheet: str | int | None) -> str:
+    if sheet is None:
+        return names[0]
+    if isinstance(sheet, str) and sheet in names:
+        return sheet
+    text = str(sheet)
+    if text.lstrip("-").isdigit():
+        index = int(text)
+        if 0 <= index < len(names):
+            return names[index]
+    listing = ", ".join(f"{i}: {n!r}" for i, n in enumerate(names))
+    raise InputError(f"{path}: no sheet {sheet!r}; sheets (index: name): {listing}")
+
+
+@contextlib.contextmanager
+def _xlsx_source(path: str, sheet: str | int | None) -> Iterator[Source]:
+    source = _XlsxSource(path, sheet)
+    try:
+        yield source
+    finally:
+        source.close()
+
+
+# -- columnar: Parquet and Hugging Face datasets ------------------------------------------------------------
+
+
+class _BatchSource:
+    """Rows from batches of column dicts (Parquet record batches, `datasets` batches)."""
+
+    def __init__(self, label: str, columns: list[str], batches: Iterable[Mapping[str, list[Any]]]) -> None:
+        self.path = label
+        self.columns: list[str] | None = columns
+        self._batches = batches
+
+    def __iter__(self) -> Iterator[SourceRow]:
+        row_number = 0
+        for batch in self._batches:
+            names = list(batch)
+            for values in zip(*(batch[n] for n in names)):
+                row_number += 1
+                yield SourceRow(SourceLocation(self.path, row_number), dict(zip(names, values)))
+
+
+def _parquet_source(path: str) -> Source:
+    import pyarrow as pa  # heavy: only for Parquet
+    import pyarrow.parquet as pq
+
+    if not os.path.exists(path):
+        raise InputError(f"{path}: no such file")
+    try:
+        parquet = pq.ParquetFile(path)
+    except (pa.ArrowException, OSError) as exc:
+        raise InputError(f"{path}: not a readable Parquet file ({exc})") from None
+
+    def batches() -> Iterator[dict[str, list[Any]]]:
+        for batch in parquet.iter_batches(batch_size=_BATCH):
+            yield batch.to_pydict()
+
+    return _BatchSource(path, list(parquet.schema_arrow.names), batches())
+
+
+def _hf_source(spec: str, split: str | None) -> Source:
+    try:
+        import datasets
+    except ImportError:  # pragma: no cover - datasets is an optional extra
+        raise InputError(f"{spec}: reading Hugging Face datasets needs `pip install dataprep[hf]`") from None
+    try:
+        if spec.startswith(HF_PREFIX):
+            name = spec[len(HF_PREFIX) :]
+            loaded = datasets.load_dataset(name, split=split or "train")
+        else:
+            loaded = datasets.load_from_disk(spec)
+    except FileNotFoundError as exc:
+        raise InputError(f"{spec}: not a dataset saved with save_to_disk ({exc})") from None
+    except (ValueError, OSError, datasets.exceptions.DatasetNotFoundError) as exc:
+        raise InputError(f"{spec}: cannot load the dataset: {exc}") from None
+    label = spec
+    if isinstance(loaded, datasets.DatasetDict):
+        splits = list(loaded)
+        chosen = split or (splits[0] if len(splits) == 1 else None)
+        if chosen not in loaded:
+            raise InputError(f"{spec}: choose a split with --hf-split ({', '.join(splits)})")
+        loaded = loaded[chosen]
+        label = f"{spec}[{chosen}]"
+    return dataset_source(loaded, label)
+
+
+def dataset_source(dataset: Any, label: str = "<dataset>") -> Source:
+    """A `datasets.Dataset` (or anything with `column_names` and `iter(batch_size=...)`) as a Source."""
+    return _BatchSource(label, list(dataset.column_names), dataset.iter(batch_size=_BATCH))
+
+
+class RecordsSource:
+    """In-memory records (any iterable of mappings); `label` names them in locations."""
+
+    columns: list[str] | None = None
+
+    def __init__(self, records: Iterable[Any], label: str = "<records>") -> None:
+        self.path = label
+        self._records = records
+
+    def __iter__(self) -> Iterator[SourceRow]:
+        for row_number, record in enumerate(self._records, start=1):
+            location = SourceLocation(self.path, row_number)
+            if isinstance(record, Mapping):
+                yield SourceRow(location, dict(record))
+            else:
+                message = f"record {row_number}: expected a mapping, found {type(record).__name__}"
+                yield SourceRow(location, {}, raw=record, reason="not-an-object", message=message)

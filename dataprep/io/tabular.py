@@ -1,0 +1,391 @@
+"""Streaming readers for text sources: CSV/TSV, JSON Lines and JSON arrays.
+
+Every reader yields `SourceRow`s: a row's values with the place it came from, or, for a row that cannot be used
+(undecodable bytes, a NUL byte, a ragged row, a line that is not JSON), the reason and the raw text so the caller
+can count and keep it. Only problems with the whole file (missing, empty, malformed JSON array) raise InputError.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import json
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+import orjson
+
+from dataprep.errors import InputError
+
+# Reasons a reader gives for a row it cannot use. The pipeline adds its own (missing-value, ...).
+BLANK = "blank"  # not a row at all: counted apart from rows read
+
+_DELIMITER_NAMES = {",": "comma", "\t": "tab", ";": "semicolon", "|": "pipe"}
+
+
+@dataclass(frozen=True, slots=True)
+class SourceLocation:
+    """Where a source row came from: file (or label), 1-based row (header excluded) and, for text files, the
+    1-based line where the row starts; for spreadsheets the sheet and its row number as the sheet shows it."""
+
+    path: str
+    row: int
+    line: int | None = None
+    sheet: str | None = None
+
+    def __str__(self) -> str:
+        text = self.path if self.sheet is None else f"{self.path} [sheet {self.sheet}]"
+        text += f", row {self.row}"
+        if self.line is not None:
+            text += f" (sheet row {self.line})" if self.sheet is not None else f" (line {self.line})"
+        return text
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"path": self.path, "row": self.row}
+        if self.line is not None:
+            out["line"] = self.line
+        if self.sheet is not None:
+            out["sheet"] = self.sheet
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRow:
+    """One row as read. `reason` is set when the row cannot be used; `raw` is what the rejects file keeps
+    (None means: the values themselves)."""
+
+    location: SourceLocation
+    values: dict[str, Any]
+    raw: Any = None
+    reason: str | None = None
+    message: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ReadOptions:
+    """How to read a source. `format` None means: from the file name."""
+
+    format: str | None = None
+    delimiter: str | None = None
+    quotechar: str = '"'
+    encoding: str = "utf-8"
+    sheet: str | int | None = None
+    hf_split: str | None = None
+
+
+@dataclass(slots=True)
+class _LineProblems:
+    problems: dict[int, tuple[str, str]] = field(default_factory=dict)
+
+    def take(self, first: int, last: int) -> tuple[str, str] | None:
+        """Pop the problems of lines first..last; return the first one."""
+        found: tuple[str, str] | None = None
+        for number in sorted(n for n in self.problems if first <= n <= last):
+            problem = self.problems.pop(number)
+            found = found or problem
+        return found
+
+
+def normalise_encoding(encoding: str) -> str:
+    try:
+        return codecs.lookup(encoding).name
+    except LookupError:
+        raise InputError(f"unknown encoding {encoding!r} (try utf-8, utf-8-sig, latin-1, cp1252, utf-16)") from None
+
+
+def line_safe(encoding: str) -> bool:
+    """True when b'\\n' always means a line break, so the bytes can be split before decoding (not UTF-16/32)."""
+    name = normalise_encoding(encoding)
+    return not name.startswith(("utf-16", "utf-32")) and "\n".encode(name) == b"\n"
+
+
+class DecodedLines:
+    """Decode a binary stream one line at a time, so one bad byte costs one row and not the whole file.
+
+    Lines keep their line endings (csv needs them to keep embedded CRLFs intact). A UTF-8 BOM at the start is
+    dropped. Undecodable bytes are replaced by backslash escapes (nothing is lost in the rejects file) and the
+    line is noted in `problems`; so is a line holding a NUL byte.
+    """
+
+    def __init__(self, handle: IO[bytes], encoding: str, path: str) -> None:
+        self.handle = handle
+        self.encoding = normalise_encoding(encoding)
+        self.path = path
+        self.number = 0
+        self.problems = _LineProblems()
+        self._strip_bom = self.encoding in ("utf-8", "utf-8-sig")
+        self._codec = "utf-8" if self._strip_bom else self.encoding
+
+    def __iter__(self) -> Iterator[str]:
+        for raw in self.handle:
+            self.number += 1
+            if self.number == 1 and self._strip_bom and raw.startswith(codecs.BOM_UTF8):
+                raw = raw[len(codecs.BOM_UTF8) :]
+            try:
+                text = raw.decode(self._codec)
+            except UnicodeDecodeError as exc:
+                text = raw.decode(self._codec, errors="backslashreplace")
+                self.problems.problems[self.number] = (
+                    "undecodable",
+                    f"line {self.number}: byte 0x{raw[exc.start]:02x} at column {exc.start + 1} is not valid "
+                    f"{self.encoding} (use --encoding if the file is in another encoding)",
+                )
+            if "\x00" in text:
+                self.problems.problems.setdefault(
+                    self.number,
+                    ("nul-byte", f"line {self.number}: NUL byte (\\x00) at column {text.index(chr(0)) + 1}"),
+                )
+            yield text
+
+
+def _raise_csv_field_limit() -> None:
+    # Cells are size-checked by the pipeline with a clear message; csv's own limit (128 KiB) would abort mid-row.
+    limit = sys.maxsize
+    while True:
+        try:
+            csv.field_size_limit(limit)
+            return
+        except OverflowError:  # C long is 32 bits on Windows
+            limit //= 2
+
+
+def sniff_wrong_delimiter(header: list[str], delimiter: str) -> str | None:
+    """If a one-column header holds another usual delimiter, return that delimiter."""
+    if len(header) != 1:
+        return None
+    counts = {d: header[0].count(d) for d in _DELIMITER_NAMES if d != delimiter}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] > 0 else None
+
+
+def _check_header(header: list[str], path: str, delimiter: str) -> None:
+    other = sniff_wrong_delimiter(header, delimiter)
+    if other is not None:
+        raise InputError(
+            f"{path}: the header is a single column {header[0]!r}: the file looks "
+            f"{_DELIMITER_NAMES[other]}-separated, not {_DELIMITER_NAMES.get(delimiter, repr(delimiter))}-separated "
+            f"(use --delimiter {other!r})"
+        )
+    seen: dict[str, int] = {}
+    for index, name in enumerate(header, start=1):
+        if name in seen and name != "":
+            raise InputError(f"{path}: column {name!r} appears twice in the header (columns {seen[name]} and {index})")
+        seen[name] = index
+
+
+class CsvSource:
+    """A CSV or TSV file read row by row. `columns` is known as soon as the object exists."""
+
+    def __init__(self, handle: IO[bytes], path: str, delimiter: str, quotechar: str, encoding: str) -> None:
+        if len(delimiter) != 1:
+            raise InputError(f"{path}: the delimiter must be one character, got {delimiter!r}")
+        _raise_csv_field_limit()
+        self.path = path
+        self.delimiter = delimiter
+        self._lines = DecodedLines(handle, encoding, path)
+        self._reader = csv.reader(iter(self._lines), delimiter=delimiter, quotechar=quotechar)
+        self._consumed = 0  # lines read by csv up to the end of the previous row
+        header: list[str] | None = None
+        while header is None:
+            try:
+                fields = next(self._reader)
+            except StopIteration:
+                raise InputError(f"{path}: the file is empty (no header row)") from None
+            except csv.Error as exc:
+                raise InputError(f"{path}: cannot read the header: {exc}") from None
+            if fields:
+                header = fields
+        problem = self._lines.problems.take(1, self._reader.line_num)
+        if problem is not None:
+            raise InputError(f"{path}: the header row cannot be read: {problem[1]}")
+        self._consumed = self._reader.line_num
+        _check_header(header, path, delimiter)
+        self.columns: list[str] = header
+
+    def __iter__(self) -> Iterator[SourceRow]:
+        width = len(self.columns)
+        row_number = 0
+        while True:
+            start = self._consumed + 1
+            try:
+                fields = next(self._reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:  # e.g. NUL bytes on Python 3.10
+                fields = None
+                error = str(exc)
+            end = self._reader.line_num
+            self._consumed = end
+            if fields == []:
+                yield SourceRow(SourceLocation(self.path, row_number, start), {}, reason=BLANK)
+                continue
+            row_number += 1
+            location = SourceLocation(self.path, row_number, start)
+            problem = self._lines.problems.take(start, end)
+            if problem is not None:
+                yield SourceRow(location, {}, raw=fields, reason=problem[0], message=problem[1])
+            elif fields is None:
+                yield SourceRow(location, {}, raw=None, reason="csv-error", message=f"line {start}: {error}")
+            elif len(fields) != width:
+                yield SourceRow(location, {}, raw=fields, reason="ragged-row", message=self._ragged(fields, start, end))
+            else:
+                yield SourceRow(location, dict(zip(self.columns, fields)))
+
+    def _ragged(self, fields: list[str], start: int, end: int) -> str:
+        message = f"has {len(fields)} fields, the header has {len(self.columns)}"
+        other = sniff_wrong_delimiter(fields, self.delimiter)
+        if other is not None:
+            message += f" (the row looks {_DELIMITER_NAMES[other]}-separated: check --delimiter)"
+        elif end > start:
+            message += f" (the row runs from line {start} to line {end}: check for an unbalanced quote)"
+        return message
+
+
+class JsonLinesSource:
+    """JSON Lines: one object per line. A line that is not a JSON object is a rejected row, not an error."""
+
+    columns: list[str] | None = None
+
+    def __init__(self, handle: IO[bytes], path: str, encoding: str) -> None:
+        self.path = path
+        self._lines = DecodedLines(handle, encoding, path)
+
+    def __iter__(self) -> Iterator[SourceRow]:
+        row_number = 0
+        for text in self._lines:
+            line = self._lines.number
+            if not text.strip():
+                yield SourceRow(SourceLocation(self.path, row_number, line), {}, reason=BLANK)
+                continue
+            row_number += 1
+            location = SourceLocation(self.path, row_number, line)
+            problem = self._lines.problems.take(line, line)
+            if problem is not None:
+                yield SourceRow(location, {}, raw=text.rstrip("\r\n"), reason=problem[0], message=problem[1])
+                continue
+            try:
+                value = orjson.loads(text)
+            except orjson.JSONDecodeError as exc:
+                message = f"line {line}: invalid JSON at column {exc.colno}: {exc.msg}"
+                yield SourceRow(location, {}, raw=text.rstrip("\r\n"), reason="invalid-json", message=message)
+                continue
+            if isinstance(value, dict):
+                yield SourceRow(location, value)
+            else:
+                message = f"line {line}: expected a JSON object, found {type(value).__name__}"
+                yield SourceRow(location, {}, raw=value, reason="not-an-object", message=message)
+
+
+class JsonArraySource:
+    """A JSON array of objects, parsed one element at a time so memory holds one element, not the file.
+
+    A syntax error inside the array cannot be skipped safely, so it is an InputError with line and column.
+    """
+
+    columns: list[str] | None = None
+    _CHUNK = 1 << 20
+
+    def __init__(self, handle: IO[str], path: str) -> None:
+        self.path = path
+        self._handle = handle
+        self._buf = ""
+        self._pos = 0
+        self._line = 1  # line number at self._buf[0]
+        self._eof = False
+        self._decoder = json.JSONDecoder()
+
+    def _more(self, at_least: int = 0) -> bool:
+        if self._eof:
+            return False
+        if self._pos > self._CHUNK:  # drop what is parsed, keeping line numbers right
+            self._line += self._buf.count("\n", 0, self._pos)
+            self._buf = self._buf[self._pos :]
+            self._pos = 0
+        try:
+            chunk = self._handle.read(max(self._CHUNK, at_least))
+        except UnicodeDecodeError as exc:
+            raise InputError(
+                f"{self.path}: not valid text in the given encoding near line {self._line_at(len(self._buf))}: "
+                f"{exc.reason} (use --encoding)"
+            ) from None
+        if not chunk:
+            self._eof = True
+            return False
+        self._buf += chunk
+        return True
+
+    def _line_at(self, pos: int) -> int:
+        return self._line + self._buf.count("\n", 0, pos)
+
+    def _skip_space(self) -> str:
+        """Move past whitespace and return the next character ('' at the end of the file)."""
+        while True:
+            while self._pos < len(self._buf) and self._buf[self._pos] in " \t\r\n":
+                self._pos += 1
+            if self._pos < len(self._buf):
+                return self._buf[self._pos]
+            if not self._more():
+                return ""
+
+    def _fail(self, pos: int, what: str) -> InputError:
+        line = self._line_at(pos)
+        col = pos - self._buf.rfind("\n", 0, pos)
+        return InputError(f"{self.path}:{line}:{col}: invalid JSON array: {what}")
+
+    def __iter__(self) -> Iterator[SourceRow]:
+        first = self._skip_space()
+        if first == "\ufeff":  # BOM in a file opened with a codec that keeps it
+            self._pos += 1
+            first = self._skip_space()
+        if first != "[":
+            raise self._fail(self._pos, "the file does not start with '['")
+        self._pos += 1
+        row_number = 0
+        expect_value = True
+        while True:
+            char = self._skip_space()
+            if char == "]" and (row_number == 0 or not expect_value):
+                self._pos += 1
+                if self._skip_space():
+                    raise self._fail(self._pos, "unexpected text after the closing ']'")
+                return
+            if char == "":
+                raise self._fail(self._pos, "the file ends before the closing ']'")
+            if not expect_value:
+                if char != ",":
+                    raise self._fail(self._pos, f"expected ',' or ']' after element {row_number}, found {char!r}")
+                self._pos += 1
+                expect_value = True
+                continue
+            start = self._pos
+            line = self._line_at(start)
+            value = self._decode_value(start)
+            row_number += 1
+            expect_value = False
+            location = SourceLocation(self.path, row_number, line)
+            if isinstance(value, dict):
+                yield SourceRow(location, value)
+            else:
+                message = f"element {row_number}: expected a JSON object, found {type(value).__name__}"
+                yield SourceRow(location, {}, raw=value, reason="not-an-object", message=message)
+
+    def _decode_value(self, start: int) -> Any:
+        while True:
+            try:
+                value, end = self._decoder.raw_decode(self._buf, start)
+            except json.JSONDecodeError as exc:
+                # Maybe the element is only cut by the buffer end: read more (doubling) and try again.
+                offset = start - self._pos
+                if self._more(at_least=len(self._buf)):
+                    start = self._pos + offset
+                    continue
+                raise self._fail(exc.pos, exc.msg) from None
+            if end >= len(self._buf) and not self._eof:  # a number may go on in the next chunk
+                offset = start - self._pos
+                self._more(at_least=len(self._buf))
+                start = self._pos + offset
+                continue
+            self._pos = end
+            return value

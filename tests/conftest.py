@@ -1,0 +1,56 @@
+"""Shared fixtures: small chat records and a helper that writes JSONL lines to a temporary file."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+SAMPLE = REPO / "sample_data"
+
+
+def user(text: str = "What is a good spice for lentils?") -> dict[str, Any]:
+    return {"role": "user", "content": text}
+
+
+def assistant(text: str = "Cumin, with a little smoked paprika.", **extra: Any) -> dict[str, Any]:
+    return {"role": "assistant", "content": text, **extra}
+
+
+def chat(*messages: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    return {"messages": list(messages or (user(), assistant())), **extra}
+
+
+def to_line(item: bytes | str | dict[str, Any] | list[Any]) -> bytes:
+    if isinstance(item, bytes):
+        return item
+    if isinstance(item, str):
+        return item.encode("utf-8")
+    return json.dumps(item, ensure_ascii=False).encode("utf-8")
+
+
+@pytest.fixture
+def write_jsonl(tmp_path: Path) -> Callable[..., Path]:
+    counter = iter(range(10_000))
+
+    def write(
+        lines: Sequence[bytes | str | dict[str, Any] | list[Any]],
+        name: str | None = None,
+        *,
+        end: bytes = b"\n",
+    ) -> Path:
+        path = tmp_path / (name or f"data{next(counter)}.jsonl")
+        path.write_bytes(b"".join(to_line(line) + end for line in lines))
+        return path
+
+    return write
+
+
+@pytest.fixture(autouse=True)
+def _no_user_config(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Run every test from a folder with no dataprep configuration above it."""
+    monkeypatch.chdir(tmp_path)
