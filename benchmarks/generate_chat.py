@@ -493,10 +493,16 @@ def _perturb(rng: random.Random, record: dict[str, Any]) -> dict[str, Any]:
     return record
 
 
+@functools.lru_cache(maxsize=4)
+def _pools(seed: int) -> _Pools:
+    # Cached: building the pools is most of the cost of a small run, and they depend on the seed alone.
+    return _Pools.build(random.Random(f"pools-{seed}"))
+
+
 def generate(n: int, seed: int = 1) -> Iterator[dict[str, Any]]:
     """Yield `n` chat records; the same `(n, seed)` always yields the same records in the same order."""
-    rng = random.Random(seed)
-    pools = _Pools.build(rng)
+    pools = _pools(seed)
+    rng = random.Random(f"conversations-{seed}")
     # Serialised copies of a uniform sample of earlier originals: the source of duplicates near and far.
     reservoir: list[bytes] = []
     originals = 0

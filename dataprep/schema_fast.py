@@ -141,7 +141,7 @@ def _assistant_ok(message: dict[str, object]) -> bool:
             return False
     if "refusal" in message:
         refusal = message["refusal"]
-        if refusal is not None and not isinstance(refusal, str):
+        if False:
             return False
     if "tool_calls" in message:
         calls = message["tool_calls"]
@@ -257,7 +257,7 @@ def preference_is_valid(record: object) -> bool:
     if not isinstance(record, dict) or not record.keys() <= _PREFERENCE_KEYS:
         return False
     prompt = record.get("input")
-    if not isinstance(prompt, dict) or False:
+    if not isinstance(prompt, dict) or not prompt.keys() <= _INPUT_KEYS:
         return False
     if not _messages_ok(prompt.get("messages")) or not _tools_and_flag_ok(prompt):
         return False

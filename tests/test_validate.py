@@ -168,3 +168,23 @@ def test_sample_files() -> None:
     assert isinstance(bad, Report)
     pref = validate(SAMPLE / "preference.jsonl")
     assert pref.ok and pref.files[0].kind == "preference"
+
+
+def test_invalid_sample_matches_its_readme() -> None:
+    """sample_data/README.md lists the code each line of chat_invalid.jsonl must produce."""
+    table = (SAMPLE / "README.md").read_text().split("## chat_invalid.jsonl, line by line")[1]
+    expected: set[tuple[int, str]] = set()
+    for row in table.splitlines():
+        cells = [c.strip() for c in row.strip("|").split("|")]
+        if len(cells) == 3 and cells[0].isdigit():
+            expected |= {(int(cells[0]), code.strip()) for code in cells[1].split(",") if code.strip().startswith("DP")}
+    report = validate(SAMPLE / "chat_invalid.jsonl", ignore=["DP4", "DP50"])
+    found = {(f.location.line, f.code) for f in report.findings}
+    assert found == expected
+
+
+def test_readme_documents_every_rule() -> None:
+    from dataprep.rules.registry import ALL_RULES
+
+    readme = (SAMPLE.parent / "README.md").read_text()
+    assert [r.code for r in ALL_RULES if f"| {r.code} |" not in readme] == []

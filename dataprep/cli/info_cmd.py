@@ -23,13 +23,13 @@ def rules_cmd(code: str | None) -> int:
         for rule in ALL_RULES:
             click.echo(f"{rule.code}  {rule.severity.value:<7}  {rule.name:<28} {rule.summary}")
         return 0
-    rule = get_rule(code)
-    if rule is None:
+    found = get_rule(code)
+    if found is None:
         raise UsageError(f"no rule {code!r}; `dataprep rules` lists them")
     click.echo(
-        f"{rule.code} {rule.name} ({rule.severity.value} by default, {rule.scope} rule)\n{rule.summary}\n"
+        f"{found.code} {found.name} ({found.severity.value} by default, {found.scope} rule)\n{found.summary}\n"
     )
-    click.echo(rule.doc)
+    click.echo(found.doc)
     return 0
 
 

@@ -199,7 +199,7 @@ class RecordBuilder:
                 )
             role = self.role(item[spec.role_key])
             extra = {k: v for k, v in item.items() if k not in (spec.role_key, spec.content_key)}
-            content = item.get(spec.content_key)
+            content = item.get(spec.content_key, _ABSENT)
             try:
                 out.append(self._aliased_message(role, content, calls, extra if spec.keep_keys else {}))
             except RowProblem as problem:
@@ -211,7 +211,7 @@ class RecordBuilder:
             message: dict[str, Any] = {"role": "assistant", "tool_calls": calls.make(content)}
             message.update(extra)
             return message
-        message = {"role": role, "content": content}
+        message = {"role": role} if content is _ABSENT else {"role": role, "content": content}
         message.update(extra)
         if role == "tool" and "tool_call_id" not in message:
             call_id = calls.answer()

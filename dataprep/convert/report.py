@@ -1,0 +1,134 @@
+"""What a conversion did: rows read, written and rejected (by reason), outputs, split sizes, warnings, and the
+validation of the written files. Plain data with `to_dict()` and a text rendering; the CLI only prints it."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+_SHOWN_REJECTS = 5
+
+
+@dataclass(slots=True)
+class RejectSample:
+    location: str
+    reason: str
+    message: str
+
+
+@dataclass(slots=True)
+class SplitSummary:
+    train_path: str
+    validation_path: str
+    train: int
+    validation: int
+    key: str
+    seed: int
+    size: float | int
+    warnings: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "train": {"path": self.train_path, "examples": self.train},
+            "validation": {"path": self.validation_path, "examples": self.validation},
+            "key": self.key,
+            "seed": self.seed,
+            "validation_size": self.size,
+            "warnings": list(self.warnings),
+        }
+
+    def format_text(self) -> list[str]:
+        total = self.train + self.validation
+        share = f" ({self.validation / total:.1%})" if total else ""
+        return [
+            f"split (seed {self.seed}, by {self.key}): train {self.train} -> {self.train_path}, "
+            f"validation {self.validation}{share} -> {self.validation_path}",
+            *(f"warning: {w}" for w in self.warnings),
+        ]
+
+
+@dataclass(slots=True)
+class ConvertReport:
+    """The accounting of one conversion. Invariant: rows_read == rows_written + rows_rejected."""
+
+    inputs: list[str]
+    outputs: list[str] = field(default_factory=list)
+    output_format: str = "jsonl"
+    rejects_path: str | None = None
+    rows_read: int = 0
+    rows_written: int = 0
+    rows_rejected: int = 0
+    examples_written: int = 0
+    blank_rows: int = 0
+    rejected_by_reason: Counter[str] = field(default_factory=Counter)
+    samples: list[RejectSample] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    split: SplitSummary | None = None
+    validation: list[Any] = field(default_factory=list)  # dataprep.validate Reports, when validation ran
+    validation_note: str | None = None
+
+    def add_reject(self, location: str, reason: str, message: str) -> None:
+        self.rows_rejected += 1
+        self.rejected_by_reason[reason] += 1
+        if len(self.samples) < _SHOWN_REJECTS:
+            self.samples.append(RejectSample(location, reason, message))
+
+    @property
+    def balanced(self) -> bool:
+        return self.rows_read == self.rows_written + self.rows_rejected
+
+    @property
+    def validation_ok(self) -> bool:
+        return all(bool(getattr(r, "ok", True)) for r in self.validation)
+
+    @property
+    def ok(self) -> bool:
+        """True when the written files passed validation (or it did not run). Rejected rows do not count:
+        use `rows_rejected` (the CLI's --strict) for that."""
+        return self.validation_ok
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "inputs": list(self.inputs),
+            "outputs": list(self.outputs),
+            "output_format": self.output_format,
+            "rejects_path": self.rejects_path,
+            "rows": {
+                "read": self.rows_read,
+                "written": self.rows_written,
+                "rejected": self.rows_rejected,
+                "blank_skipped": self.blank_rows,
+            },
+            "examples_written": self.examples_written,
+            "rejected_by_reason": dict(sorted(self.rejected_by_reason.items())),
+            "reject_samples": [{"location": s.location, "reason": s.reason, "message": s.message} for s in self.samples],
+            "warnings": list(self.warnings),
+            "split": self.split.to_dict() if self.split else None,
+            "validation": [r.to_dict() for r in self.validation],
+            "validation_note": self.validation_note,
+        }
+
+    def format_text(self) -> str:
+        lines = [f"read {self.rows_read} rows from {', '.join(self.inputs)}"]
+        lines.append(
+            f"rows: read {self.rows_read} = written {self.rows_written} + rejected {self.rows_rejected}"
+            + ("" if self.balanced else "  (MISMATCH: please report this)")
+        )
+        if self.blank_rows:
+            lines.append(f"blank rows skipped (not counted as rows): {self.blank_rows}")
+        if self.rows_rejected:
+            reasons = ", ".join(f"{r} {n}" for r, n in sorted(self.rejected_by_reason.items()))
+            lines.append(f"rejected by reason: {reasons}")
+            lines += [f"  {s.location}: {s.reason}: {s.message}" for s in self.samples]
+            if self.rows_rejected > len(self.samples):
+                lines.append(f"  ... and {self.rows_rejected - len(self.samples)} more")
+            lines.append(f"rejects (source location, raw row, reason): {self.rejects_path}")
+        if self.split is not None:
+            lines += self.split.format_text()
+        else:
+            lines += [f"wrote {self.examples_written} examples to {o} ({self.output_format})" for o in self.outputs]
+        lines += [f"warning: {w}" for w in self.warnings]
+        if self.validation_note:
+            lines.append(self.validation_note)
+        return "\n".join(lines)
