@@ -141,7 +141,7 @@ def _assistant_ok(message: dict[str, object]) -> bool:
             return False
     if "refusal" in message:
         refusal = message["refusal"]
-        if False:
+        if refusal is not None and not isinstance(refusal, str):
             return False
     if "tool_calls" in message:
         calls = message["tool_calls"]
@@ -179,7 +179,7 @@ def _function_ok(message: dict[str, object]) -> bool:
 
 _BY_ROLE: dict[str, Callable[[dict[str, object]], bool]] = {
     "system": _system_ok,
-    "developer": _system_ok,
+    
     "user": _user_ok,
     "assistant": _assistant_ok,
     "tool": _tool_ok,

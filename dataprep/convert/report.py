@@ -7,6 +7,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from dataprep.split import SplitSummary
+
 _SHOWN_REJECTS = 5
 
 
@@ -15,37 +17,6 @@ class RejectSample:
     location: str
     reason: str
     message: str
-
-
-@dataclass(slots=True)
-class SplitSummary:
-    train_path: str
-    validation_path: str
-    train: int
-    validation: int
-    key: str
-    seed: int
-    size: float | int
-    warnings: list[str] = field(default_factory=list)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "train": {"path": self.train_path, "examples": self.train},
-            "validation": {"path": self.validation_path, "examples": self.validation},
-            "key": self.key,
-            "seed": self.seed,
-            "validation_size": self.size,
-            "warnings": list(self.warnings),
-        }
-
-    def format_text(self) -> list[str]:
-        total = self.train + self.validation
-        share = f" ({self.validation / total:.1%})" if total else ""
-        return [
-            f"split (seed {self.seed}, by {self.key}): train {self.train} -> {self.train_path}, "
-            f"validation {self.validation}{share} -> {self.validation_path}",
-            *(f"warning: {w}" for w in self.warnings),
-        ]
 
 
 @dataclass(slots=True)

@@ -1,0 +1,290 @@
+"""Leak-proof train/validation splits decided by a stable hash.
+
+Each example has a key: by default its canonical content (the JSON value with sorted keys), or the value of a
+group column (a conversation or source id). The key is hashed with the seed (BLAKE2b, 64 bits), so:
+
+- the same input and seed always give the same split, on any machine;
+- exact duplicates and all examples of one group share a key, hence a side: nothing leaks by construction;
+- with a fraction (`0.1`), a key goes to validation when its hash is below `fraction * 2**64`: a key's side never
+  depends on the other rows, so adding rows never moves existing rows;
+- with a count (`200`), validation takes the keys with the smallest hashes until it holds `count` examples:
+  adding rows can only move an example from validation to train (a new key with a smaller hash), never the
+  other way, so a model trained on an earlier train file has still never seen the new validation file;
+- with `stratify`, each class is split on its own: its keys in hash order go to validation while that brings the
+  class's count closer to its target (fraction x class size, or its share of the count), which keeps every class
+  within one example of its target when keys are single examples. The order is fixed by the hash, so results
+  are stable; adding rows can move the few keys at a class's boundary.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+import orjson
+
+from dataprep.errors import InputError, UsageError
+from dataprep.io.atomic import atomic_binary_writer, check_output_path
+
+ValidationSize = float | int
+_SCALE = 1 << 64
+_FEW = 10
+
+
+def parse_validation_size(value: str | float | int) -> ValidationSize:
+    """`0.1` -> a fraction of the examples, `200` -> a number of examples."""
+    text = str(value).strip()
+    try:
+        number = float(text)
+    except ValueError:
+        raise UsageError(f"--validation-size: expected a fraction like 0.1 or a count like 200, got {value!r}") from None
+    if 0 < number < 1:
+        return number
+    if number >= 1 and number == int(number) and "." not in text:
+        return int(number)
+    raise UsageError(f"--validation-size: {value!r} is neither a fraction between 0 and 1 nor a whole count >= 1")
+
+
+def content_key(record: Any) -> bytes:
+    """The canonical content of a record: exact duplicates (whatever their key order) give the same bytes."""
+    return b"c" + orjson.dumps(record, option=orjson.OPT_SORT_KEYS)
+
+
+def group_key(value: Any) -> bytes:
+    return b"g" + orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
+
+
+def key_hash(key: bytes, seed: int) -> int:
+    digest = hashlib.blake2b(key, digest_size=8, key=str(seed).encode()).digest()
+    return int.from_bytes(digest, "big")
+
+
+def stratum_of(value: Any) -> str | None:
+    if value is None:
+        return None
+    return value if isinstance(value, str) else orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode()
+
+
+class SplitPlanner:
+    """Decide sides in two passes: `add` every example's (hash, stratum), `finish`, then ask `is_validation`.
+
+    A plain fraction needs no memory at all; a count or stratification keeps one small entry per key.
+    """
+
+    def __init__(self, size: ValidationSize, stratified: bool = False) -> None:
+        self.size = size
+        self.stratified = stratified
+        self.total = 0
+        self._units: dict[int, list[Any]] = {}  # hash -> [stratum, examples]
+        self._cutoffs: dict[str | None, int] = {}
+        self._streaming = isinstance(size, float) and not stratified
+
+    def add(self, h: int, stratum: str | None = None) -> None:
+        self.total += 1
+        if self._streaming:
+            return
+        unit = self._units.get(h)
+        if unit is None:
+            self._units[h] = [stratum, 1]
+        else:
+            unit[1] += 1
+
+    def finish(self) -> None:
+        if self._streaming:
+            return
+        if isinstance(self.size, int) and self.size >= self.total:
+            raise UsageError(f"--validation-size {self.size} is not smaller than the {self.total} examples")
+        by_stratum: dict[str | None, list[tuple[int, int]]] = {}
+        for h, (stratum, count) in self._units.items():
+            by_stratum.setdefault(stratum if self.stratified else None, []).append((h, count))
+        for stratum, units in by_stratum.items():
+            class_size = sum(count for _, count in units)
+            if isinstance(self.size, float):
+                target = self.size * class_size
+            else:
+                target = self.size * class_size / self.total
+            self._cutoffs[stratum] = _cutoff(sorted(units), target)
+
+    def is_validation(self, h: int) -> bool:
+        if self._streaming:
+            return h < self.size * _SCALE
+        unit = self._units[h]
+        cutoff = self._cutoffs.get(unit[0] if self.stratified else None, -1)
+        return h <= cutoff
+
+
+def _cutoff(units: list[tuple[int, int]], target: float) -> int:
+    """The largest hash taken: keys in hash order while each brings the count closer to the target."""
+    taken = 0
+    cutoff = -1
+    for h, count in units:
+        if abs(taken + count - target) >= abs(taken - target):
+            break
+        taken += count
+        cutoff = h
+    return cutoff
+
+
+@dataclass(slots=True)
+class SplitSummary:
+    """Sizes and paths of a split, with the warnings the user should see."""
+
+    train_path: str
+    validation_path: str
+    train: int
+    validation: int
+    key: str
+    seed: int
+    size: ValidationSize
+    blank_lines: int = 0
+    unparsed_lines: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "train": {"path": self.train_path, "examples": self.train},
+            "validation": {"path": self.validation_path, "examples": self.validation},
+            "key": self.key,
+            "seed": self.seed,
+            "validation_size": self.size,
+            "blank_lines": self.blank_lines,
+            "unparsed_lines": self.unparsed_lines,
+            "warnings": list(self.warnings),
+        }
+
+    def format_text(self) -> list[str]:
+        total = self.train + self.validation
+        share = f" ({self.validation / total:.1%})" if total else ""
+        return [
+            f"split (seed {self.seed}, key: {self.key}): train {self.train} -> {self.train_path}, "
+            f"validation {self.validation}{share} -> {self.validation_path}",
+            *(f"warning: {w}" for w in self.warnings),
+        ]
+
+
+def size_warnings(train: int, validation: int) -> list[str]:
+    total = train + validation
+    out = []
+    if validation < _FEW:
+        out.append(f"the validation side has {validation} examples: fewer than {_FEW} measure little")
+    if validation * 2 > total:
+        out.append(f"the validation side holds {validation} of {total} examples, more than half")
+    return out
+
+
+def split_paths(output: str | os.PathLike[str], suffix: str | None = None) -> tuple[Path, Path]:
+    """`data/x.jsonl` -> `data/x.train.jsonl`, `data/x.validation.jsonl`."""
+    path = Path(output)
+    ext = path.suffix if suffix is None else suffix
+    stem = path.name[: -len(ext)] if ext and path.name.endswith(ext) else path.name
+    return path.with_name(f"{stem}.train{ext}"), path.with_name(f"{stem}.validation{ext}")
+
+
+# -- splitting an existing JSONL file -----------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Line:
+    data: bytes
+    h: int
+    stratum: str | None
+    parsed: bool
+    keyed: bool
+
+
+def _lines(path: Path, seed: int, group: str | None, stratify: str | None) -> Iterator[_Line | None]:
+    """Each line of a JSONL file with its hash; None for a blank line."""
+    with path.open("rb") as handle:
+        for number, raw in enumerate(handle, start=1):
+            data = raw.rstrip(b"\r\n")
+            if number == 1 and data.startswith(b"\xef\xbb\xbf"):
+                data = data[3:]
+            if not data.strip():
+                yield None
+                continue
+            try:
+                record = orjson.loads(data)
+            except orjson.JSONDecodeError:
+                record = None
+            parsed = isinstance(record, dict)
+            key: bytes | None = None
+            stratum = None
+            if parsed:
+                assert isinstance(record, dict)
+                if group is not None and record.get(group) not in (None, ""):
+                    key = group_key(record[group])
+                if stratify is not None:
+                    stratum = stratum_of(record.get(stratify))
+            keyed = key is not None
+            if key is None:
+                key = content_key(record) if parsed else b"r" + data
+            yield _Line(data, key_hash(key, seed), stratum, parsed, keyed)
+
+
+def split(
+    path: str | os.PathLike[str],
+    *,
+    validation_size: str | float | int = 0.1,
+    seed: int = 0,
+    group: str | None = None,
+    stratify: str | None = None,
+    train_output: str | os.PathLike[str] | None = None,
+    validation_output: str | os.PathLike[str] | None = None,
+    force: bool = False,
+) -> SplitSummary:
+    """Split a JSONL file into `<name>.train.jsonl` and `<name>.validation.jsonl`. Lines are copied byte for byte
+    (line endings become `\\n`); blank lines are dropped and counted; lines that are not JSON objects are kept
+    and split by their raw bytes."""
+    source = Path(path)
+    if not source.is_file():
+        raise InputError(f"{source}: no such file" if not source.exists() else f"{source}: is not a file")
+    size = parse_validation_size(validation_size)
+    default_train, default_validation = split_paths(source)
+    train_path = check_output_path(train_output or default_train, [source], force)
+    validation_path = check_output_path(validation_output or default_validation, [source], force)
+    if train_path.resolve() == validation_path.resolve():
+        raise UsageError(f"{train_path}: the train and validation outputs must differ")
+    planner = SplitPlanner(size, stratified=stratify is not None)
+    blank = unparsed = missing_group = 0
+    for line in _lines(source, seed, group, stratify):
+        if line is None:
+            blank += 1
+            continue
+        unparsed += not line.parsed
+        missing_group += group is not None and not line.keyed
+        planner.add(line.h, line.stratum)
+    planner.finish()
+    counts = [0, 0]
+    with contextlib.ExitStack() as stack:
+        outputs: list[IO[bytes]] = [
+            stack.enter_context(atomic_binary_writer(train_path)),
+            stack.enter_context(atomic_binary_writer(validation_path)),
+        ]
+        for line in _lines(source, seed, group, stratify):
+            if line is None:
+                continue
+            side = int(planner.is_validation(line.h))
+            counts[side] += 1
+            outputs[side].write(line.data + b"\n")
+    summary = SplitSummary(
+        str(train_path),
+        str(validation_path),
+        counts[0],
+        counts[1],
+        key=f"group {group!r}" if group else "content",
+        seed=seed,
+        size=size,
+        blank_lines=blank,
+        unparsed_lines=unparsed,
+    )
+    summary.warnings += size_warnings(counts[0], counts[1])
+    if missing_group:
+        summary.warnings.append(f"{missing_group} records have no {group!r} value: they are keyed by their content")
+    if unparsed:
+        summary.warnings.append(f"{unparsed} lines are not JSON objects: they are split by their raw bytes")
+    return summary
