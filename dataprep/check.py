@@ -41,6 +41,7 @@ class LineResult:
     example: bool = False
     messages: int = 0
     total_tokens: int = 0
+    second_tokens: int = 0  # preference records: the non-preferred sequence, billed too
     assistant_tokens: int = 0
     trained_tokens: int = 0
     has_system: bool = False
@@ -87,8 +88,9 @@ def check_record(record: dict[str, Any], settings: CheckSettings, result: LineRe
         pref = tokens.count_preference_record(record, encoding)
         inp = record.get("input")
         _describe_messages(inp.get("messages") if isinstance(inp, dict) else None, result)
-        # DPO trains on both outputs: the longer sequence is the one that must fit the context.
+        # DPO trains on both sequences: the longer one must fit the context, and both are billed.
         total = max(pref.total, pref.non_preferred_total)
+        result.second_tokens = min(pref.total, pref.non_preferred_total)
         assistant = trained = pref.assistant
     else:
         result.problems.extend(structure.check_completion(record))

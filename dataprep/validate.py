@@ -8,6 +8,7 @@ cost is estimated. Nothing here prints or exits: that is the CLI's job.
 from __future__ import annotations
 
 import os
+from array import array
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -54,6 +55,7 @@ class _FileState:
     findings: list[Finding] = field(default_factory=list)
     nonblank_lines: int = 0
     system_prompts: Counter[bytes] = field(default_factory=Counter)
+    second_tokens: array[int] = field(default_factory=lambda: array("l"))
 
 
 def validate(
@@ -178,6 +180,8 @@ class _Run:
             has_user=result.has_user,
             over=result.total_tokens > self.model.max_tokens,
         )
+        if state.kind is Kind.PREFERENCE:
+            state.second_tokens.append(result.second_tokens)
         if result.system_prompt is not None:
             state.system_prompts[result.system_prompt] += 1
         if self.duplicates is not None and result.digest is not None:
@@ -264,9 +268,13 @@ class _Run:
         return out
 
     def _cost(self) -> CostEstimate | None:
-        totals: list[int] = []
+        totals: list[int | tuple[int, int]] = []
         for state in self.files:
-            if state.source.role == "train":
+            if state.source.role != "train":
+                continue
+            if state.kind is Kind.PREFERENCE:
+                totals.extend(zip(state.stats.total_tokens, state.second_tokens, strict=True))
+            else:
                 totals.extend(state.stats.total_tokens)
         if not totals:
             return None

@@ -7,6 +7,7 @@ bad enum values, weight 2, weight on a user message, emptied or overgrown lists.
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable, Iterator
 from functools import cache
 from typing import Any
 
@@ -106,44 +107,51 @@ GENERIC: list[Any] = [
     {"role": "assistant", "content": "a"}, [{"type": "text", "text": "a"}],
 ]  # fmt: skip
 BY_KEY: dict[str, list[Any]] = {
-    "role": ["system", "developer", "user", "assistant", "tool", "function", "bot", "Assistant"],
+    "role": ["system", "developer", "user", "assistant", "tool", "function", "bot", "Assistant", None],
     "weight": [0, 1, 0.0, 1.0, 2, -1, 0.5, True, False, "1"],
-    "type": ["text", "image_url", "refusal", "function", "video"],
-    "detail": ["low", "high", "auto", "max"],
+    "type": ["text", "image_url", "refusal", "function", "video", None],
+    "detail": ["low", "high", "auto", "max", None],
     "content": [
-        "a", [{"type": "image_url", "image_url": {"url": "u"}}], [{"type": "refusal", "refusal": "no"}],
-        [{"type": "text"}], [{"type": "text", "text": "a", "x": 1}], [{"text": "a"}],
+        "a", None, 5, [{"type": "image_url", "image_url": {"url": "u"}}], [{"type": "refusal", "refusal": "no"}],
+        [{"type": "text"}], [{"type": "text", "text": "a", "x": 1}], [{"text": "a"}], [{"type": "text", "text": 1}],
     ],
     "tool_calls": [
         [{"id": "c", "type": "function", "function": {"name": "f", "arguments": "{}"}}],
         [{"id": "c", "type": "function", "function": {"name": "f", "arguments": {}}}],
         [{"id": "c", "function": {"name": "f", "arguments": "{}"}}],
+        [{"id": 1, "type": "function", "function": {"name": "f", "arguments": "{}"}}],
     ],
     "function_call": [{"name": "f", "arguments": "{}"}, {"name": "f"}, {"name": "f", "arguments": {}}],
     "function": [{"name": "f", "arguments": "{}"}, {"name": "f"}, {"name": 1, "arguments": "{}"}],
     "image_url": [{"url": "u"}, {"url": "u", "detail": "low"}, {"detail": "low"}, "u"],
-    "parameters": [{"type": "object"}],
+    "parameters": [{"type": "object"}, "{}"],
     "strict": [True, False, "true"],
-    "messages": [[{"role": "user", "content": "a"}]],
+    "messages": [[{"role": "user", "content": "a"}], [{"role": "user"}]],
+    "tools": [[{"type": "function", "function": {"name": "f"}}], [{"type": "function"}]],
+    "functions": [[{"name": "f"}], [{"description": "d"}]],
     "preferred_output": [[{"role": "assistant", "content": "a"}], [{"role": "user", "content": "a"}]],
     "preferred_completion": [[{"role": "assistant", "content": "a"}]],
+    "input": [{"messages": [{"role": "user", "content": "a"}]}, {"messages": []}],
+    "parallel_tool_calls": [True, False, 1, "true"],
+    "name": ["a", 1, None],
+    "refusal": ["no", None, 1],
+    "tool_call_id": ["c", 1, None],
+    "text": ["a", 1, None],
+    "id": ["c", 1],
+    "arguments": ["{}", {}],
+    "url": ["u", 1],
+    "description": ["d", 1],
+    "prompt": ["p", 1, None],
+    "completion": ["c", 1, None],
 }  # fmt: skip
-EXTRA_KEYS = [
-    *BY_KEY,
-    "name",
-    "refusal",
-    "tool_call_id",
-    "text",
-    "id",
-    "arguments",
-    "url",
-    "description",
-    "foo",
-]
+EXTRA_KEYS = [*BY_KEY, "foo"]
+MESSAGE_KEYS = ["role", "content", "name", "weight", "refusal", "tool_calls", "function_call", "tool_call_id"]
 
 
 def _value_for(key: str) -> st.SearchStrategy[Any]:
-    return st.sampled_from(BY_KEY.get(key, []) + GENERIC).map(copy.deepcopy)
+    generic = st.sampled_from(GENERIC)
+    specific = st.sampled_from(BY_KEY[key]) if key in BY_KEY else generic
+    return (specific | generic).map(copy.deepcopy)
 
 
 def _nodes(value: Any) -> list[Any]:
@@ -163,8 +171,13 @@ def mutated(draw: st.DrawFn, kind: Kind) -> Any:
     for _ in range(draw(st.integers(0, 3))):
         nodes = _nodes(record)
         objects = [node for node in nodes if isinstance(node, dict)]
+        messages = [node for node in objects if "role" in node]
         lists = [node for node in nodes if isinstance(node, list)]
         op = draw(st.sampled_from(["set", "set", "set", "drop", "add", "add", "list", "list", "root"]))
+        # Messages carry most of the rules, so half of the object mutations hit one.
+        on_message = bool(messages) and draw(st.booleans())
+        if on_message:
+            objects = messages
         if op in ("set", "drop") and objects:
             node = draw(st.sampled_from(objects))
             if node:
@@ -174,8 +187,9 @@ def mutated(draw: st.DrawFn, kind: Kind) -> Any:
                 else:
                     node[key] = draw(_value_for(key))
         elif op == "add" and objects:
-            key = draw(st.sampled_from(EXTRA_KEYS))
-            draw(st.sampled_from(objects))[key] = draw(_value_for(key))
+            node = draw(st.sampled_from(objects))
+            key = draw(st.sampled_from(MESSAGE_KEYS if on_message else EXTRA_KEYS))
+            node[key] = draw(_value_for(key))
         elif op == "list" and lists:
             node = draw(st.sampled_from(lists))
             how = draw(st.sampled_from(["empty", "double", "garbage", "grow to 128", "grow to 129"]))
@@ -257,3 +271,112 @@ def test_mutation_strategy_yields_both_outcomes() -> None:
     for kind, outcomes in seen.items():
         share = sum(outcomes) / len(outcomes)
         assert 0.15 < share < 0.85, (kind, share)
+
+
+# Every key and every node of these records appears at least once, so the sweep below touches every rule.
+RICH: dict[Kind, Any] = {
+    Kind.CHAT: {
+        "messages": [
+            {"role": "system", "content": "s", "name": "n"},
+            {"role": "developer", "content": [{"type": "text", "text": "d"}]},
+            {
+                "role": "user",
+                "name": "n",
+                "content": [
+                    {"type": "text", "text": "t"},
+                    {"type": "image_url", "image_url": {"url": "u", "detail": "low"}},
+                ],
+            },
+            {
+                "role": "assistant",
+                "name": "n",
+                "content": [{"type": "text", "text": "t"}, {"type": "refusal", "refusal": "r"}],
+                "refusal": None,
+                "weight": 1,
+                "tool_calls": [{"id": "c", "type": "function", "function": {"name": "f", "arguments": "{}"}}],
+                "function_call": {"name": "f", "arguments": "{}"},
+            },
+            {"role": "tool", "tool_call_id": "c", "content": [{"type": "text", "text": "t"}]},
+            {"role": "function", "name": "f", "content": None},
+        ],
+        "tools": [
+            {
+                "type": "function",
+                "function": {
+                    "name": "f",
+                    "description": "d",
+                    "parameters": {"type": "object"},
+                    "strict": True,
+                },
+            }
+        ],
+        "parallel_tool_calls": False,
+        "functions": [{"name": "f", "description": "d", "parameters": {"type": "object"}}],
+    },
+    Kind.PREFERENCE: {
+        "input": {
+            "messages": [{"role": "user", "content": "q"}],
+            "tools": [{"type": "function", "function": {"name": "f"}}],
+            "parallel_tool_calls": True,
+        },
+        "preferred_output": [{"role": "assistant", "content": "a", "weight": 0}],
+        "non_preferred_output": [{"role": "assistant", "content": None, "refusal": "r"}],
+    },
+    Kind.COMPLETION: {"prompt": "p", "completion": "c"},
+}
+
+
+def _single_mutations(record: Any) -> Iterator[Any]:
+    """The record with one change: each key dropped, set to each candidate, each extra key added, lists bent."""
+    paths: list[tuple[Any, ...]] = []
+
+    def walk(node: Any, path: tuple[Any, ...]) -> None:
+        paths.append(path)
+        children = (
+            node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+        )
+        for key, child in children:
+            walk(child, (*path, key))
+
+    walk(record, ())
+    for path in paths:
+        node = _at(record, path)
+        if isinstance(node, dict):
+            for key in node:
+                yield _changed(record, path, lambda n, k=key: n.pop(k))
+                for value in BY_KEY.get(key, []) + GENERIC:
+                    yield _changed(record, path, lambda n, k=key, v=value: n.__setitem__(k, copy.deepcopy(v)))
+            for key in EXTRA_KEYS:
+                if key not in node:
+                    for value in BY_KEY.get(key, ["x"]):
+                        yield _changed(
+                            record, path, lambda n, k=key, v=value: n.__setitem__(k, copy.deepcopy(v))
+                        )
+        elif isinstance(node, list):
+            yield _changed(record, path, lambda n: n.clear())
+            yield _changed(record, path, lambda n: n.append(None))
+            for size in (2, 128, 129):
+                yield _changed(record, path, lambda n, size=size: n.extend([n[0]] * (size - len(n))))
+
+
+def _at(record: Any, path: tuple[Any, ...]) -> Any:
+    for item in path:
+        record = record[item]
+    return record
+
+
+def _changed(record: Any, path: tuple[Any, ...], change: Callable[[Any], object]) -> Any:
+    new = copy.deepcopy(record)
+    change(_at(new, path))
+    return new
+
+
+@pytest.mark.parametrize("kind", list(Kind))
+def test_fast_check_agrees_on_every_single_mutation(kind: Kind) -> None:
+    assert _schema_valid(RICH[kind], kind) and fast_is_valid(RICH[kind], kind)
+    outcomes = []
+    for record in _single_mutations(RICH[kind]):
+        valid = _schema_valid(record, kind)
+        assert fast_is_valid(record, kind) == valid, record
+        outcomes.append(valid)
+    assert len(outcomes) > 50 and 0 < sum(outcomes) < len(outcomes)

@@ -110,11 +110,17 @@ def _add_messages(out: Segments, messages: Any, prefix: str) -> None:
             out.metas.append(canonical_text(message))
             continue
         role = message.get("role")
-        text, rest = _content(message.get("content"))
+        content = message.get("content")
+        if len(message) == 2 and isinstance(content, str) and isinstance(role, str):
+            out.roles.append(prefix + role)  # the common case, kept cheap
+            out.texts.append(content)
+            out.metas.append("")
+            continue
+        text, rest = _content(content)
         extras = {k: v for k, v in message.items() if k not in _MESSAGE_KEYS} if len(message) > 2 else {}
         if rest is not None:
             extras["content"] = rest
-        calls = _call_text(message)
+        calls = _call_text(message) if "tool_calls" in message or "function_call" in message else ""
         out.roles.append(prefix + (role if isinstance(role, str) else canonical_text(role)))
         out.texts.append(f"{text}\n{calls}" if calls else text)
         out.metas.append(canonical_text(extras) if extras else "")

@@ -1,0 +1,351 @@
+"""`convert_file`: convert sources into output files, with rejects, an optional split, export to Parquet or a
+`datasets` directory, and validation of what was written.
+
+Safety: every output is checked first (never an input, never an existing file without `force`), written to a
+temporary name and renamed when complete; a failure leaves no partial output.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import tempfile
+from array import array
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+import orjson
+
+from dataprep.convert.checks import validate_outputs
+from dataprep.convert.export import check_dataset_dir, export
+from dataprep.convert.mapping import ChatMapping
+from dataprep.convert.pipeline import (
+    DEFAULT_MAX_CELL_CHARS,
+    Converted,
+    Converter,
+    Rejected,
+    SourceLike,
+    resolve_mapping,
+)
+from dataprep.convert.report import ConvertReport
+from dataprep.errors import UsageError
+from dataprep.io.atomic import atomic_binary_writer, check_output_path
+from dataprep.io.tabular import ReadOptions
+from dataprep.split import (
+    SplitPlanner,
+    SplitSummary,
+    content_key,
+    group_key,
+    key_hash,
+    parse_validation_size,
+    size_warnings,
+    split_paths,
+    stratum_of,
+)
+
+OUTPUT_FORMATS = ("jsonl", "parquet", "hf")
+_REJECTS_SUFFIX = ".rejects.jsonl"
+_TRACE_SUFFIX = ".sources.jsonl"
+
+
+@dataclass(slots=True)
+class _SplitOptions:
+    size: float | int
+    seed: int
+    group: str | None
+    stratify: str | None
+    planner: SplitPlanner
+    hashes: array[int] = field(default_factory=lambda: array("Q"))
+    strata: array[int] = field(default_factory=lambda: array("I"))
+    strata_names: dict[str | None, int] = field(default_factory=dict)
+    keyless: int = 0
+
+    def add(self, item: Converted) -> None:
+        key = None
+        if self.group is not None:
+            value = item.row.get(self.group)
+            if value not in (None, ""):
+                key = group_key(value)
+            else:
+                self.keyless += 1
+        h = key_hash(key or content_key(item.record), self.seed)
+        stratum = stratum_of(item.row.get(self.stratify)) if self.stratify else None
+        self.hashes.append(h)
+        self.strata.append(self.strata_names.setdefault(stratum, len(self.strata_names)))
+        self.planner.add(h, stratum)
+
+
+@dataclass(slots=True)
+class _Outputs:
+    """Where everything goes. `jsonl` are the JSONL files validation reads (final or staged)."""
+
+    final: list[Path]
+    rejects: Path
+    trace: Path | None
+    jsonl: list[Path] = field(default_factory=list)
+
+
+def _rejects_path(output: Path) -> Path:
+    return output.with_name(output.name + _REJECTS_SUFFIX)
+
+
+def _plan(
+    output: Path,
+    inputs: Sequence[str],
+    output_format: str,
+    split: bool,
+    train_output: str | os.PathLike[str] | None,
+    validation_output: str | os.PathLike[str] | None,
+    force: bool,
+    trace: bool,
+) -> _Outputs:
+    if output_format not in OUTPUT_FORMATS:
+        raise UsageError(f"--output-format must be one of {', '.join(OUTPUT_FORMATS)}, not {output_format!r}")
+    if (train_output or validation_output) and not split:
+        raise UsageError("--train-output/--validation-output need --validation-size")
+    files: list[Path]
+    if output_format == "hf":
+        check_dataset_dir(output, inputs, force)  # one directory; a split becomes its train/validation splits
+        files = [output]
+    elif split:
+        default_train, default_validation = split_paths(output)
+        files = [Path(train_output or default_train), Path(validation_output or default_validation)]
+        if files[0].resolve() == files[1].resolve():
+            raise UsageError(f"{files[0]}: the train and validation outputs must differ")
+    else:
+        files = [output]
+    for path in files if output_format != "hf" else []:
+        check_output_path(path, inputs, force)
+    rejects = check_output_path(_rejects_path(output), inputs, force)
+    trace_path = check_output_path(output.with_name(output.name + _TRACE_SUFFIX), inputs, force) if trace else None
+    return _Outputs(files, rejects, trace_path)
+
+
+class _LazyWriter:
+    """An atomic writer opened on first write (the rejects file exists only when a row was rejected)."""
+
+    def __init__(self, stack: contextlib.ExitStack, path: Path) -> None:
+        self._stack = stack
+        self.path = path
+        self._handle: IO[bytes] | None = None
+
+    @property
+    def used(self) -> bool:
+        return self._handle is not None
+
+    def write(self, data: bytes) -> None:
+        if self._handle is None:
+            self._handle = self._stack.enter_context(atomic_binary_writer(self.path))
+        self._handle.write(data)
+
+
+def _dump_reject(item: Rejected) -> bytes:
+    return orjson.dumps(item.to_dict(), default=repr, option=orjson.OPT_APPEND_NEWLINE)
+
+
+def _sources_line(item: Converted) -> list[dict[str, Any]]:
+    return [s.to_dict() for s in item.sources]
+
+
+def convert_file(
+    inputs: str | os.PathLike[str] | Sequence[str | os.PathLike[str]],
+    output: str | os.PathLike[str],
+    *,
+    preset: str | None = None,
+    mapping: str | os.PathLike[str] | Mapping[str, Any] | ChatMapping | None = None,
+    system: str | None = None,
+    user: str | None = None,
+    assistant: str | None = None,
+    group_by: str | None = None,
+    order_by: str | None = None,
+    role_column: str | None = None,
+    content: str | None = None,
+    missing: str | None = None,
+    list_format: str | None = None,
+    read: ReadOptions | None = None,
+    max_cell_chars: int = DEFAULT_MAX_CELL_CHARS,
+    output_format: str = "jsonl",
+    force: bool = False,
+    validation_size: str | float | int | None = None,
+    seed: int = 0,
+    group: str | None = None,
+    stratify: str | None = None,
+    train_output: str | os.PathLike[str] | None = None,
+    validation_output: str | os.PathLike[str] | None = None,
+    trace: bool = False,
+    validate: bool = True,
+    model: str | None = None,
+) -> ConvertReport:
+    """Convert `inputs` into `output` (chat JSONL by default) and return the accounting.
+
+    Rejected rows go to `<output>.rejects.jsonl`. With `validation_size` the records are split into
+    `<name>.train.jsonl` and `<name>.validation.jsonl` (see `dataprep.split`). With `trace`, `<output>.sources.jsonl`
+    names the source rows of every output line. With `validate`, the written JSONL is checked by
+    `dataprep.validate` and its Report is kept in `report.validation`.
+    """
+    sources = [os.fspath(inputs)] if isinstance(inputs, (str, os.PathLike)) else [os.fspath(i) for i in inputs]
+    if not sources:
+        raise UsageError("no input given")
+    out = Path(output)
+    if (group or stratify) and validation_size is None:
+        raise UsageError("--group and --stratify need --validation-size")
+    chosen = resolve_mapping(
+        preset=preset,
+        mapping=mapping,
+        system=system,
+        user=user,
+        assistant=assistant,
+        group_by=group_by,
+        order_by=order_by,
+        role_column=role_column,
+        content=content,
+        missing=missing,
+        list_format=list_format,
+    )
+    splitting: _SplitOptions | None = None
+    if validation_size is not None:
+        size = parse_validation_size(validation_size)
+        planner = SplitPlanner(size, stratified=stratify is not None)
+        splitting = _SplitOptions(size, seed, group, stratify, planner)
+    plan = _plan(out, sources, output_format, splitting is not None, train_output, validation_output, force, trace)
+    converter = Converter(chosen, read, max_cell_chars=max_cell_chars, extra_columns=[group or "", stratify or ""])
+    report = ConvertReport(inputs=sources, output_format=output_format)
+    direct = output_format == "jsonl" and splitting is None
+    with _staging(out.parent, needed=not direct) as staging:
+        converted = plan.final[0] if direct else staging / f"{out.stem}.all.jsonl"
+        # With a split, output line numbers are only known in the second pass: stage the trace until then.
+        trace_first = staging / "sources.jsonl" if splitting is not None and plan.trace else plan.trace
+        _write(converter, sources, converted, plan.rejects, trace_first, report, splitting)
+        if splitting is not None:
+            plan.jsonl = _split_targets(plan, out, output_format, staging)
+            names = _split_names(plan, output_format)
+            report.split = _write_split(converted, plan.jsonl, names, splitting, plan.trace, trace_first)
+        elif output_format != "jsonl":
+            plan.jsonl = [converted.rename(staging / f"{out.stem}.jsonl")]
+        else:
+            plan.jsonl = [converted]
+        if validate:
+            _validate(report, plan.jsonl, model)
+        if output_format != "jsonl":
+            export(plan.jsonl, plan.final, output_format, split=splitting is not None)
+    report.outputs = [str(p) for p in plan.final]
+    if not report.rows_rejected and plan.rejects.exists():
+        plan.rejects.unlink()  # a stale rejects file of an earlier run (only reached with force)
+    report.rejects_path = str(plan.rejects) if report.rows_rejected else None
+    if report.examples_written == 0:
+        report.warnings.append("no examples were written: every row was rejected or the input is empty")
+    return report
+
+
+@contextlib.contextmanager
+def _staging(parent: Path, needed: bool) -> Iterator[Path]:
+    """A temporary directory beside the outputs (same file system, so renames are atomic)."""
+    if not needed:
+        yield parent
+        return
+    parent.mkdir(parents=True, exist_ok=True)
+    path = Path(tempfile.mkdtemp(prefix=".dataprep-convert-", dir=parent))
+    try:
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def _write(
+    converter: Converter,
+    sources: list[str],
+    target: Path,
+    rejects_path: Path,
+    trace_path: Path | None,
+    report: ConvertReport,
+    splitting: _SplitOptions | None,
+) -> None:
+    with contextlib.ExitStack() as stack:
+        handle = stack.enter_context(atomic_binary_writer(target))
+        rejects = _LazyWriter(stack, rejects_path)
+        trace = stack.enter_context(atomic_binary_writer(trace_path)) if trace_path else None
+        for item in converter.items(sources):
+            if isinstance(item, Converted):
+                try:
+                    line = orjson.dumps(item.record, option=orjson.OPT_APPEND_NEWLINE)
+                except TypeError as exc:  # a value JSON cannot hold (e.g. an integer over 64 bits)
+                    for location in item.sources:
+                        reject = Rejected(location, "unserializable", f"cannot write as JSON: {exc}", item.row)
+                        rejects.write(_dump_reject(reject))
+                        report.add_reject(str(location), reject.reason, reject.message)
+                    continue
+                handle.write(line)
+                report.examples_written += 1
+                report.rows_written += len(item.sources)
+                if trace is not None:
+                    entry = {"line": report.examples_written, "sources": _sources_line(item)}
+                    trace.write(orjson.dumps(entry, option=orjson.OPT_APPEND_NEWLINE))
+                if splitting is not None:
+                    splitting.add(item)
+            else:
+                rejects.write(_dump_reject(item))
+                report.add_reject(str(item.source), item.reason, item.message)
+        report.rows_read = converter.rows_read
+        report.blank_rows = converter.blank_rows
+        report.warnings += converter.warnings
+
+
+def _split_targets(plan: _Outputs, out: Path, output_format: str, staging: Path) -> list[Path]:
+    if output_format == "jsonl":
+        return list(plan.final)
+    train, validation = split_paths(staging / f"{out.stem}.jsonl")
+    return [train, validation]
+
+
+def _split_names(plan: _Outputs, output_format: str) -> list[str]:
+    """How the report names the two sides: files, or the splits of one `datasets` directory."""
+    if output_format == "hf":
+        return [f"{plan.final[0]} (split train)", f"{plan.final[0]} (split validation)"]
+    return [str(p) for p in plan.final]
+
+
+def _write_split(
+    converted: Path,
+    targets: list[Path],
+    names: list[str],
+    splitting: _SplitOptions,
+    trace_final: Path | None,
+    trace_staged: Path | None,
+) -> SplitSummary:
+    planner = splitting.planner
+    planner.finish()
+    counts = [0, 0]
+    with contextlib.ExitStack() as stack:
+        outputs = [stack.enter_context(atomic_binary_writer(t)) for t in targets]
+        records = stack.enter_context(converted.open("rb"))
+        staged = stack.enter_context(trace_staged.open("rb")) if trace_staged and trace_final else None
+        trace = stack.enter_context(atomic_binary_writer(trace_final)) if staged and trace_final else None
+        for index, line in enumerate(records):
+            side = int(planner.is_validation(splitting.hashes[index]))
+            outputs[side].write(line)
+            counts[side] += 1
+            if staged is not None and trace is not None:
+                entry = orjson.loads(staged.readline())
+                entry = {"output": names[side], "line": counts[side], "sources": entry["sources"]}
+                trace.write(orjson.dumps(entry, option=orjson.OPT_APPEND_NEWLINE))
+    key = f"group {splitting.group!r}" if splitting.group else "content"
+    summary = SplitSummary(
+        names[0], names[1], counts[0], counts[1], key=key, seed=splitting.seed, size=splitting.size
+    )
+    summary.warnings += size_warnings(counts[0], counts[1])
+    if splitting.keyless:
+        summary.warnings.append(
+            f"{splitting.keyless} examples have no {splitting.group!r} value: they are keyed by their content"
+        )
+    return summary
+
+
+def _validate(report: ConvertReport, jsonl: list[Path], model: str | None) -> None:
+    result = validate_outputs(jsonl[0], jsonl[1] if len(jsonl) > 1 else None, model=model)
+    if result is None:
+        report.validation_note = "validation skipped: dataprep.validate is not available"
+        return
+    report.validation.append(result)

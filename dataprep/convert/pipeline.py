@@ -1,0 +1,327 @@
+"""Sources -> rows -> records, as a stream of `Converted` and `Rejected` items (the library's `convert`).
+
+Every row read comes out exactly once: as part of a Converted record or as a Rejected item with its location,
+reason and raw values. Blank lines are not rows; they are counted apart (`Converter.blank_rows`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import os
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, ClassVar
+
+import orjson
+
+from dataprep.convert.build import RecordBuilder, RowProblem
+from dataprep.convert.mapping import (
+    ChatMapping,
+    check_columns,
+    compile_mapping,
+    load_mapping,
+    mapping_from_flags,
+    unknown_column_message,
+)
+from dataprep.convert.presets import load_preset
+from dataprep.convert.sources import RecordsSource, Source, dataset_source, open_source
+from dataprep.convert.templates import LIST_FORMATS, is_empty
+from dataprep.errors import MappingError, UsageError
+from dataprep.io.tabular import BLANK, ReadOptions, SourceLocation, SourceRow
+
+DEFAULT_MAX_CELL_CHARS = 10_000_000
+SourceLike = str | os.PathLike[str] | Iterable[Mapping[str, Any]] | Any
+
+
+@dataclass(frozen=True, slots=True)
+class Converted:
+    """A record made from one row (or, in group mode, from the rows of one conversation)."""
+
+    record: dict[str, Any]
+    sources: tuple[SourceLocation, ...]
+    row: dict[str, Any]  # the (first) source row, for split keys
+    ok: ClassVar[bool] = True
+
+
+@dataclass(frozen=True, slots=True)
+class Rejected:
+    """A row that gives no record, with where it came from, why, and the row itself."""
+
+    source: SourceLocation
+    reason: str
+    message: str
+    raw: Any
+    ok: ClassVar[bool] = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"source": self.source.to_dict(), "reason": self.reason, "message": self.message, "row": self.raw}
+
+
+ConvertItem = Converted | Rejected
+
+
+def resolve_mapping(
+    *,
+    preset: str | None = None,
+    mapping: str | os.PathLike[str] | Mapping[str, Any] | ChatMapping | None = None,
+    system: str | None = None,
+    user: str | None = None,
+    assistant: str | None = None,
+    group_by: str | None = None,
+    order_by: str | None = None,
+    role_column: str | None = None,
+    content: str | None = None,
+    missing: str | None = None,
+    list_format: str | None = None,
+) -> ChatMapping:
+    """One mapping from a preset name, a mapping (file path, plain data or ChatMapping) or the simple flags."""
+    flags = {
+        "system": system,
+        "user": user,
+        "assistant": assistant,
+        "group_by": group_by,
+        "order_by": order_by,
+        "role_column": role_column,
+        "content": content,
+    }
+    given = [name for name, value in (("preset", preset), ("mapping", mapping)) if value is not None]
+    if any(v is not None for v in flags.values()):
+        given.append("templates")
+    if len(given) != 1:
+        raise UsageError(
+            "choose one of a preset, a mapping file, or the --system/--user/--assistant (or --group-by) flags"
+            + (f"; got {' and '.join(given)}" if given else "")
+        )
+    if preset is not None:
+        result = load_preset(preset)
+    elif isinstance(mapping, ChatMapping):
+        result = mapping
+    elif isinstance(mapping, Mapping):
+        result = compile_mapping(mapping)
+    elif mapping is not None:
+        result = load_mapping(mapping)
+    else:
+        result = compile_mapping(mapping_from_flags(**flags), "flags")
+    if missing is not None:
+        if missing not in ("reject", "empty"):
+            raise UsageError(f"--missing must be reject or empty, not {missing!r}")
+        result = dataclasses.replace(result, missing=missing)
+    if list_format is not None:
+        if list_format not in LIST_FORMATS:
+            raise UsageError(f"--list-format must be one of {', '.join(LIST_FORMATS)}, not {list_format!r}")
+        result = dataclasses.replace(result, list_format=list_format)
+    return result
+
+
+class Converter:
+    """Runs a mapping over sources. Counters are filled while the items are consumed."""
+
+    def __init__(
+        self,
+        mapping: ChatMapping,
+        read: ReadOptions | None = None,
+        *,
+        max_cell_chars: int = DEFAULT_MAX_CELL_CHARS,
+        extra_columns: Sequence[str] = (),
+    ) -> None:
+        self.mapping = mapping
+        self.read = read or ReadOptions()
+        self.max_cell_chars = max_cell_chars
+        self.extra_columns = [c for c in extra_columns if c]
+        self.builder = RecordBuilder(mapping)
+        self.rows_read = 0
+        self.blank_rows = 0
+        self.warnings: list[str] = []
+
+    def items(self, sources: Sequence[SourceLike]) -> Iterator[ConvertItem]:
+        rows = self._rows(sources)
+        if self.mapping.group is None:
+            for row in rows:
+                yield self._one(row)
+        else:
+            yield from self._grouped(rows)
+
+    # -- reading -------------------------------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _open(self, source: SourceLike) -> Iterator[Source]:
+        if isinstance(source, (str, os.PathLike)):
+            with open_source(os.fspath(source), self.read) as opened:
+                yield opened
+        elif hasattr(source, "column_names") and hasattr(source, "iter"):
+            yield dataset_source(source)
+        elif isinstance(source, Iterable) and not isinstance(source, (bytes, Mapping)):
+            yield RecordsSource(source)
+        else:
+            raise UsageError(f"cannot read {type(source).__name__}: give a path, records or a datasets.Dataset")
+
+    def _rows(self, sources: Sequence[SourceLike]) -> Iterator[SourceRow]:
+        required = [*self.mapping.required_columns(), *self.extra_columns]
+        for spec in sources:
+            with self._open(spec) as source:
+                label = getattr(source, "path", str(spec))
+                seen: set[str] | None = None
+                if source.columns is not None:
+                    check_columns(self.mapping, source.columns, label)
+                    for name in self.extra_columns:
+                        if name not in source.columns:
+                            raise MappingError(unknown_column_message(name, source.columns, label))
+                else:
+                    seen = set()
+                read_here = 0
+                for row in source:
+                    if row.reason == BLANK:
+                        self.blank_rows += 1
+                        continue
+                    self.rows_read += 1
+                    read_here += 1
+                    if seen is not None and row.reason is None:
+                        seen.update(row.values)
+                    yield row
+                if seen is not None and read_here:
+                    # Schemaless sources (JSON): a column no record has is a typo, not a missing value.
+                    for name in required:
+                        if name not in seen:
+                            raise MappingError(unknown_column_message(name, sorted(seen), label))
+
+    def _problem(self, row: SourceRow) -> tuple[str, str] | None:
+        if row.reason is not None:
+            return row.reason, row.message or row.reason
+        limit = self.max_cell_chars
+        for column, value in row.values.items():
+            if isinstance(value, str) and len(value) > limit:
+                return (
+                    "cell-too-large",
+                    f"column {column!r} holds {len(value):,} characters, over the {limit:,} allowed "
+                    "(--max-cell-size); no training example can be that long",
+                )
+        return None
+
+    def _reject(self, row: SourceRow, reason: str, message: str) -> Rejected:
+        return Rejected(row.location, reason, message, row.values if row.raw is None else row.raw)
+
+    def _one(self, row: SourceRow) -> ConvertItem:
+        problem = self._problem(row)
+        if problem is not None:
+            return self._reject(row, *problem)
+        try:
+            record = self.builder.build(row.values)
+        except RowProblem as exc:
+            return self._reject(row, exc.reason, exc.message)
+        return Converted(record, (row.location,), row.values)
+
+    # -- group mode ----------------------------------------------------------------------------------------------
+
+    def _grouped(self, rows: Iterator[SourceRow]) -> Iterator[ConvertItem]:
+        group = self.mapping.group
+        assert group is not None
+        # Rows of one conversation may be anywhere in the sources, so they are held until the end.
+        groups: dict[str, list[SourceRow]] = {}
+        for row in rows:
+            problem = self._problem(row)
+            if problem is not None:
+                yield self._reject(row, *problem)
+                continue
+            key = row.values.get(group.by)
+            if is_empty(key):
+                yield self._reject(row, "missing-value", f"column {group.by!r} (the conversation id) is empty")
+                continue
+            name = key if isinstance(key, str) else orjson.dumps(key, option=orjson.OPT_SORT_KEYS).decode()
+            groups.setdefault(name, []).append(row)
+        for name, members in groups.items():
+            yield from self._one_group(name, members)
+
+    def _one_group(self, name: str, members: list[SourceRow]) -> Iterator[ConvertItem]:
+        group = self.mapping.group
+        assert group is not None
+        problems: list[tuple[int, RowProblem]] = []
+        ordered = members
+        if group.order_by is not None:
+            ordered, problems = _order(members, group.order_by)
+        if not problems:
+            record, problems = self.builder.build_group([m.values for m in ordered])
+            if not problems:
+                yield Converted(record, tuple(m.location for m in ordered), ordered[0].values)
+                return
+        at_fault = dict(problems)
+        first_index, first = problems[0]
+        for index, member in enumerate(ordered):
+            if index in at_fault:
+                yield self._reject(member, at_fault[index].reason, at_fault[index].message)
+            else:
+                message = (
+                    f"conversation {name!r} is rejected as a whole: {ordered[first_index].location}: {first.message}"
+                )
+                yield self._reject(member, "group-rejected", message)
+
+
+def _order(members: list[SourceRow], column: str) -> tuple[list[SourceRow], list[tuple[int, RowProblem]]]:
+    """Sort one conversation's rows by `column`: numerically when every value is a number, else as text."""
+    values = [m.values.get(column) for m in members]
+    problems = [
+        (i, RowProblem("missing-value", f"column {column!r} (the message order) is empty"))
+        for i, v in enumerate(values)
+        if is_empty(v)
+    ]
+    if problems:
+        return members, problems
+    numbers = [_number(v) for v in values]
+    if all(n is not None for n in numbers):
+        keys: list[Any] = numbers
+    else:
+        keys = [str(v) for v in values]
+    order = sorted(range(len(members)), key=lambda i: keys[i])
+    return [members[i] for i in order], []
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return float(value)
+    try:
+        return float(str(value))
+    except ValueError:
+        return None
+
+
+def convert(
+    source: SourceLike,
+    *,
+    preset: str | None = None,
+    mapping: str | os.PathLike[str] | Mapping[str, Any] | ChatMapping | None = None,
+    system: str | None = None,
+    user: str | None = None,
+    assistant: str | None = None,
+    group_by: str | None = None,
+    order_by: str | None = None,
+    role_column: str | None = None,
+    content: str | None = None,
+    missing: str | None = None,
+    list_format: str | None = None,
+    read: ReadOptions | None = None,
+    max_cell_chars: int = DEFAULT_MAX_CELL_CHARS,
+) -> Iterator[ConvertItem]:
+    """Convert one source (a path, an `hf:` id, a list of dicts or a `datasets.Dataset`) lazily.
+
+    Yields `Converted` (`.record`, `.sources`) and `Rejected` (`.source`, `.reason`, `.message`, `.raw`) items;
+    both have `.ok`. The mapping is checked now; the source is read as the iterator is consumed.
+    """
+    chosen = resolve_mapping(
+        preset=preset,
+        mapping=mapping,
+        system=system,
+        user=user,
+        assistant=assistant,
+        group_by=group_by,
+        order_by=order_by,
+        role_column=role_column,
+        content=content,
+        missing=missing,
+        list_format=list_format,
+    )
+    if isinstance(source, Path):
+        source = str(source)
+    return Converter(chosen, read, max_cell_chars=max_cell_chars).items([source])
