@@ -10,6 +10,7 @@ __version__ = "0.1.0"
 from dataprep.config import Config, load_config
 from dataprep.cost import CostEstimate, estimate_cost
 from dataprep.errors import DataprepError
+from dataprep.hf import to_dataset
 from dataprep.models import ModelInfo, resolve_model
 from dataprep.report.model import FileReport, Report
 from dataprep.tokens import TokenCounts, count_tokens
@@ -33,6 +34,7 @@ __all__ = [
     "estimate_cost",
     "load_config",
     "resolve_model",
+    "to_dataset",
     "validate",
     "validate_files",
 ]

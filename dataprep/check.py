@@ -57,6 +57,9 @@ def check_line(raw: RawLine, settings: CheckSettings) -> LineResult:
             Problem("DP011", f"line is {raw.oversize:,} bytes, over the reader's limit; not checked")
         )
         return result
+    if raw.error:
+        result.problems.append(Problem("DP003", raw.error))
+        return result
     record, problem = parse_line(raw.data)
     if problem is not None:
         result.problems.append(problem)

@@ -22,6 +22,7 @@ from dataprep.check import CheckSettings, LineResult
 from dataprep.config import Config, load_config
 from dataprep.cost import CostEstimate, estimate_cost
 from dataprep.errors import UsageError
+from dataprep.hf import dataset_rows, is_dataset
 from dataprep.io.jsonl import FileFacts, RawLine, iter_batches, iter_lines, open_input
 from dataprep.models import ModelInfo, resolve_model
 from dataprep.parse import parse_line
@@ -44,6 +45,7 @@ class _Source:
     role: str
     path: Path | None = None
     records: Iterable[Any] | None = None
+    first_line: int = 1  # records are numbered from 1 like lines; Dataset rows keep their 0-based index
 
 
 @dataclass
@@ -99,6 +101,8 @@ def validate_sources(
     **overrides: Any,
 ) -> Report:
     base = config if config is not None else load_config()
+    if "num_proc" in overrides:  # the `datasets` spelling of jobs
+        overrides["jobs"] = overrides.pop("num_proc")
     base = base.with_overrides("arguments", model=model, **overrides)
     info = resolve_model(
         base.model,
@@ -137,7 +141,7 @@ class _Run:
             size_hint: int | None = src.path.stat().st_size
         else:
             handle = None
-            lines = _record_lines(src.records or (), facts)
+            lines = _record_lines(src.records or (), facts, src.first_line)
             size_hint = None
         try:
             head, lines = _peek_kind(lines)
@@ -203,10 +207,10 @@ class _Run:
                 state.stats.examples, self.config.min_examples, self.config.recommended_examples
             )
             if count is not None:
-                problems.append((1, count))
+                problems.append((state.source.first_line, count))
         size = dataset_rules.check_file_size(facts.size_bytes)
         if size is not None:
-            problems.append((1, size))
+            problems.append((state.source.first_line, size))
         for line, problem in problems:
             finding = _finding(problem, label, line, selection)
             if finding is not None:
@@ -347,17 +351,19 @@ def _peek_kind(lines: Iterator[RawLine]) -> tuple[Kind, Iterator[RawLine]]:
     return kind, chained()
 
 
-def _record_lines(records: Iterable[Any], facts: FileFacts) -> Iterator[RawLine]:
-    """In-memory records as JSON lines numbered from 1, so they take exactly the path a file takes."""
-    number = 0
-    for number, record in enumerate(records, start=1):
+def _record_lines(records: Iterable[Any], facts: FileFacts, first: int = 1) -> Iterator[RawLine]:
+    """In-memory records as JSON lines numbered from `first`, so they take exactly the path a file takes."""
+    count = 0
+    for number, record in enumerate(records, start=first):
+        count += 1
         try:
             data = orjson.dumps(record)
         except TypeError as exc:
-            data = b'"' + str(exc).encode() + b'"'  # reported as "not a JSON object" with the reason hidden
+            yield RawLine(number, b"", error=f"record cannot be written as JSON ({exc})")
+            continue
         facts.size_bytes += len(data) + 1
         yield RawLine(number, data)
-    facts.lines = number
+    facts.lines = count
 
 
 def _as_source(value: Any, role: str, label: str) -> _Source:
@@ -366,10 +372,9 @@ def _as_source(value: Any, role: str, label: str) -> _Source:
         return _Source(label=str(value), role=role, path=path)
     if isinstance(value, Mapping):
         raise UsageError("validate() takes a path or an iterable of records, not a single record")
-    if hasattr(value, "column_names") and hasattr(value, "__getitem__"):
-        return _Source(
-            label="<dataset>" if role == "train" else "<validation-dataset>", role=role, records=value
-        )
+    if is_dataset(value):
+        label = "<dataset>" if role == "train" else "<validation-dataset>"
+        return _Source(label=label, role=role, records=dataset_rows(value), first_line=0)
     if isinstance(value, Iterable):
         return _Source(label=label, role=role, records=value)
     raise UsageError(f"cannot validate a {type(value).__name__}: give a path or an iterable of records")

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 import click
 
 from dataprep import __version__
+from dataprep.cli.config_cmd import config_cmd
 from dataprep.cli.info_cmd import models_cmd, rules_cmd
 from dataprep.cli.validate_cmd import validate_cmd
 from dataprep.errors import DataprepError
@@ -32,6 +33,7 @@ def cli() -> None:
 cli.add_command(validate_cmd)
 cli.add_command(rules_cmd)
 cli.add_command(models_cmd)
+cli.add_command(config_cmd)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -159,9 +159,7 @@ def _call_text(message: dict[str, Any]) -> str:
 
 def _head(record: dict[str, Any], skip: tuple[str, ...], *, lists_of_messages: bool = True) -> str:
     rest = {
-        k: v
-        for k, v in record.items()
-        if k not in skip and (lists_of_messages or not _is_message_list(v))
+        k: v for k, v in record.items() if k not in skip and (lists_of_messages or not _is_message_list(v))
     }
     return canonical_text(rest) if rest else ""
 

@@ -21,11 +21,13 @@ _READ_CHUNK = 1 << 20
 
 @dataclass(slots=True)
 class RawLine:
-    """One physical line without its line ending. `oversize` lines carry no data (it was skipped)."""
+    """One physical line without its line ending. `oversize` lines carry no data (it was skipped);
+    `error` says why an in-memory record could not become a line."""
 
     number: int
     data: bytes
     oversize: int = 0
+    error: str = ""
 
 
 @dataclass(slots=True)

@@ -1,0 +1,186 @@
+"""`dataprep convert`: raw records to chat JSONL. A thin shell over `dataprep.convert.convert_file`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from dataprep.convert.files import OUTPUT_FORMATS
+from dataprep.convert.pipeline import DEFAULT_MAX_CELL_CHARS
+from dataprep.convert.presets import PRESETS, preset_text
+from dataprep.convert.presets import list_presets as preset_descriptions
+from dataprep.convert.sources import FORMATS
+from dataprep.convert.templates import LIST_FORMATS
+from dataprep.io.tabular import ReadOptions
+
+_DELIMITER_WORDS = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";", "pipe": "|", "space": " "}
+
+
+def _delimiter(value: str | None) -> str | None:
+    if value is None:
+        return None
+    value = _DELIMITER_WORDS.get(value.lower(), value)
+    if len(value) != 1:
+        raise click.BadParameter("one character, or tab/comma/semicolon/pipe", param_hint="--delimiter")
+    return value
+
+
+@click.command("convert")
+@click.argument("inputs", nargs=-1, metavar="INPUT...")
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="Output file (or directory for hf).")
+@click.option("--preset", type=click.Choice(PRESETS), help="A built-in mapping (see --list-presets).")
+@click.option("--mapping", type=click.Path(path_type=Path, dir_okay=False), help="Mapping file (.toml/.yaml).")
+@click.option("--system", help="System message text (literal, no templating).")
+@click.option("--user", help="User message template, e.g. 'Title: {title}'.")
+@click.option("--assistant", help="Assistant message template, e.g. '{answer}'.")
+@click.option("--group-by", help="Multi-turn from rows: rows with the same value form one conversation.")
+@click.option("--order-by", help="With --group-by: column giving the message order.")
+@click.option("--role-column", help="With --group-by: column giving each message's role.")
+@click.option("--content", help="With --group-by: message template (default '{content}').")
+@click.option("--missing", type=click.Choice(["reject", "empty"]), help="An empty value: reject the row (default).")
+@click.option("--list-format", type=click.Choice(LIST_FORMATS), help="How list/dict values render (default json).")
+@click.option("--format", "input_format", type=click.Choice(FORMATS), help="Input format (default: extension).")
+@click.option("--delimiter", help="CSV delimiter (default ',' or tab for .tsv); 'tab' is accepted.")
+@click.option("--quotechar", default='"', show_default=True, help="CSV quote character.")
+@click.option("--encoding", default="utf-8", show_default=True, help="Text encoding of CSV/JSON inputs.")
+@click.option("--sheet", help="Spreadsheet sheet, by name or 0-based index (default the first).")
+@click.option("--hf-split", help="Split of a Hugging Face dataset (default: the only one, or train).")
+@click.option(
+    "--max-cell-size",
+    type=click.IntRange(min=1),
+    default=DEFAULT_MAX_CELL_CHARS,
+    show_default=True,
+    help="Reject rows with a value longer than this many characters.",
+)
+@click.option("--output-format", type=click.Choice(OUTPUT_FORMATS), default="jsonl", show_default=True)
+@click.option("--validation-size", help="Split off a validation set: a fraction (0.1) or a count (200).")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the split hash.")
+@click.option("--group", help="Split by this source column (all rows with one value on one side).")
+@click.option("--stratify", help="Keep each class of this source column at its share on both sides.")
+@click.option("--train-output", type=click.Path(path_type=Path), help="Train file (default <name>.train.jsonl).")
+@click.option("--validation-output", type=click.Path(path_type=Path), help="Default <name>.validation.jsonl.")
+@click.option("--trace", is_flag=True, help="Also write <output>.sources.jsonl: the source rows of each line.")
+@click.option("--force", is_flag=True, help="Replace existing outputs.")
+@click.option("--strict", is_flag=True, help="Exit 1 when any row was rejected.")
+@click.option("--model", help="Model whose token limit the validation uses (see `dataprep models`).")
+@click.option("--no-validate", is_flag=True, help="Do not validate the written file.")
+@click.option("--json", "as_json", is_flag=True, help="Print the conversion report as JSON.")
+@click.option("--list-presets", is_flag=True, help="List the presets and exit.")
+@click.option("--show-preset", metavar="NAME", help="Print the mapping file a preset is equal to and exit.")
+def convert_cmd(
+    inputs: tuple[str, ...],
+    output: Path | None,
+    preset: str | None,
+    mapping: Path | None,
+    system: str | None,
+    user: str | None,
+    assistant: str | None,
+    group_by: str | None,
+    order_by: str | None,
+    role_column: str | None,
+    content: str | None,
+    missing: str | None,
+    list_format: str | None,
+    input_format: str | None,
+    delimiter: str | None,
+    quotechar: str,
+    encoding: str,
+    sheet: str | None,
+    hf_split: str | None,
+    max_cell_size: int,
+    output_format: str,
+    validation_size: str | None,
+    seed: int,
+    group: str | None,
+    stratify: str | None,
+    train_output: Path | None,
+    validation_output: Path | None,
+    trace: bool,
+    force: bool,
+    strict: bool,
+    model: str | None,
+    no_validate: bool,
+    as_json: bool,
+    list_presets: bool,
+    show_preset: str | None,
+) -> int:
+    """Convert CSV/TSV, .xlsx, JSON, JSONL, Parquet or Hugging Face datasets to chat JSONL.
+
+    Every row is accounted for: rows read = written + rejected, and rejected rows go to
+    <output>.rejects.jsonl with their source location and reason. The written file is then validated.
+    Exit status: 0 ok, 1 validation failed (or rows rejected with --strict), 2 usage or unreadable input.
+
+    \b
+    Examples:
+      dataprep convert recipes.csv --preset recipe -o recipes.jsonl --validation-size 0.1
+      dataprep convert faq.xlsx --sheet Answers --user '{question}' --assistant '{answer}' -o faq.jsonl
+      dataprep convert tickets.csv --mapping tickets.mapping.toml -o tickets.jsonl
+      dataprep convert --show-preset alpaca > my-mapping.toml
+    """
+    if list_presets:
+        for name, description in preset_descriptions():
+            click.echo(f"{name:<18} {description}")
+        return 0
+    if show_preset is not None:
+        click.echo(preset_text(show_preset), nl=False)
+        return 0
+    if not inputs:
+        raise click.UsageError("give at least one INPUT (or --list-presets / --show-preset NAME)")
+    if output is None:
+        raise click.UsageError("give the output file with -o/--output")
+    from dataprep.convert.files import convert_file  # imported here so --list-presets stays fast
+
+    read = ReadOptions(
+        format=input_format,
+        delimiter=_delimiter(delimiter),
+        quotechar=quotechar,
+        encoding=encoding,
+        sheet=sheet,
+        hf_split=hf_split,
+    )
+    report = convert_file(
+        list(inputs),
+        output,
+        preset=preset,
+        mapping=mapping,
+        system=system,
+        user=user,
+        assistant=assistant,
+        group_by=group_by,
+        order_by=order_by,
+        role_column=role_column,
+        content=content,
+        missing=missing,
+        list_format=list_format,
+        read=read,
+        max_cell_chars=max_cell_size,
+        output_format=output_format,
+        force=force,
+        validation_size=validation_size,
+        seed=seed,
+        group=group,
+        stratify=stratify,
+        train_output=train_output,
+        validation_output=validation_output,
+        trace=trace,
+        validate=not no_validate,
+        model=model,
+    )
+    if as_json:
+        click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(report.format_text())
+        if report.validation:
+            from dataprep.convert.checks import render_findings
+
+            for result in report.validation:
+                click.echo(render_findings(result), nl=False)
+    if strict and report.rows_rejected:
+        click.echo(f"dataprep: {report.rows_rejected} rows rejected (--strict)", err=True)
+        return 1
+    return 0 if report.ok else 1
+
+
+convert = convert_cmd  # the name the CLI group registers

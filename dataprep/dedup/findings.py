@@ -1,0 +1,277 @@
+"""From the index's columns to findings: groups of equal hashes, conflicts, near-duplicate clusters, leaks.
+
+Message shapes (lines in the finding's own file are bare numbers, others are `file:line`):
+  DP401  exact duplicate of line 12 (3 copies: lines 12, 40, 77)
+  DP402  duplicate of line 12 after normalising case, whitespace and Unicode (2 examples: lines 12, 40)
+  DP403  near-duplicate of line 12 (similarity 0.81; 3 examples: lines 12, 40 (0.81), 77 (0.74))
+  DP404  same prompt as line 12 but a different answer (3 examples, 2 answers: A lines 12, 40; B line 77)
+  DP405  also in the training data: train.jsonl:12 ~ val.jsonl:7 (exact copy)
+  DP406  near-duplicate of training data: train.jsonl:12 ~ val.jsonl:7 (0.93)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from dataprep.dedup.lsh import confirmed_pairs, estimate
+from dataprep.dedup.minhash import as_matrix
+from dataprep.dedup.params import NearDupParams
+from dataprep.rules.duplicates import SEVERITY
+from dataprep.types import Finding, Location
+
+IntArray = npt.NDArray[np.int64]
+LIST_LIMIT = 10  # lines named in one message; the rest are counted
+_NORMALISED = "normalising case, whitespace and Unicode"
+TRAIN, VALIDATION = 0, 1
+
+
+@dataclass(frozen=True)
+class Columns:
+    labels: list[str]
+    file_roles: npt.NDArray[np.uint8]
+    file: IntArray
+    line: IntArray
+    exact: npt.NDArray[np.uint64]
+    normal: npt.NDArray[np.uint64]
+    prompt: npt.NDArray[np.uint64]
+    answer: npt.NDArray[np.uint64]
+    sig_rows: IntArray
+    sigs: npt.NDArray[np.uint16]
+
+    @classmethod
+    def from_buffers(
+        cls,
+        *,
+        labels: list[str],
+        roles: Any,
+        file: Any,
+        line: Any,
+        exact: Any,
+        normal: Any,
+        prompt: Any,
+        answer: Any,
+        sig_rows: Any,
+        sigs: bytes | bytearray,
+        num_perm: int,
+    ) -> Columns:
+        """Columns copied from the index's arrays (the index may keep growing afterwards)."""
+        return cls(
+            labels=labels,
+            file_roles=np.array(roles, dtype=np.uint8),
+            file=np.array(file, dtype=np.int64),
+            line=np.array(line, dtype=np.int64),
+            exact=np.array(exact, dtype=np.uint64),
+            normal=np.array(normal, dtype=np.uint64),
+            prompt=np.array(prompt, dtype=np.uint64),
+            answer=np.array(answer, dtype=np.uint64),
+            sig_rows=np.array(sig_rows, dtype=np.int64),
+            sigs=as_matrix(bytes(sigs), num_perm),
+        )
+
+
+def analyse(c: Columns, params: NearDupParams) -> list[Finding]:
+    out = _Out(c)
+    role = c.file_roles[c.file]
+    for group in equal_groups(c.exact):
+        for members in _by_role(group, role):
+            out.add(
+                "DP401",
+                members[1],
+                f"exact duplicate of {out.ref(members[0], members[1])} "
+                f"({members.size} copies: {out.refs(members, members[1])})",
+            )
+    for group in equal_groups(c.normal):
+        _normalised(out, group, role)
+    with_prompt = np.flatnonzero(c.prompt)
+    for group in equal_groups(c.prompt, with_prompt):
+        _conflict(out, group)
+    if c.sig_rows.size > 1:
+        _near(out, role, params)
+    return out.sorted()
+
+
+def equal_groups(keys: npt.NDArray[np.uint64], rows: IntArray | None = None) -> list[IntArray]:
+    """Rows sharing a key, for keys held by two rows or more; rows ascending within each group."""
+    rows = np.arange(keys.size, dtype=np.int64) if rows is None else rows
+    if rows.size < 2:
+        return []
+    order = np.argsort(keys[rows], kind="stable")
+    ordered = keys[rows][order]
+    same = ordered[1:] == ordered[:-1]
+    if not same.any():
+        return []
+    edges = np.diff(np.concatenate(([0], same.view(np.int8), [0])))
+    starts = np.flatnonzero(edges == 1)
+    ends = np.flatnonzero(edges == -1) + 1
+    return [rows[order[s:e]] for s, e in zip(starts.tolist(), ends.tolist())]
+
+
+def _by_role(group: IntArray, role: npt.NDArray[np.uint8]) -> list[IntArray]:
+    parts = [group[role[group] == r] for r in (TRAIN, VALIDATION)]
+    return [p for p in parts if p.size > 1]
+
+
+def _normalised(out: _Out, group: IntArray, role: npt.NDArray[np.uint8]) -> None:
+    exact = out.c.exact
+    for members in _by_role(group, role):
+        differing = members[exact[members] != exact[members[0]]]
+        if differing.size:
+            at = differing[0]
+            out.add(
+                "DP402",
+                at,
+                f"duplicate of {out.ref(members[0], at)} after {_NORMALISED} "
+                f"({members.size} examples: {out.refs(members, at)})",
+            )
+    train, valid = group[role[group] == TRAIN], group[role[group] == VALIDATION]
+    if train.size and valid.size:
+        for v in valid.tolist():
+            same = train[exact[train] == exact[v]]
+            how = "exact copy" if same.size else f"same after {_NORMALISED}"
+            t = same[0] if same.size else train[0]
+            out.add("DP405", v, f"also in the training data: {out.pair(t, v)} ({how})")
+
+
+def _conflict(out: _Out, group: IntArray) -> None:
+    answers = out.c.answer[group]
+    if not (answers != answers[0]).any():
+        return
+    classes: dict[int, list[int]] = {}
+    for row, answer in zip(group.tolist(), answers.tolist()):
+        classes.setdefault(answer, []).append(row)
+    at = group[np.flatnonzero(answers != answers[0])[0]]
+    shown = list(classes.values())[:5]
+    listed = "; ".join(f"{chr(65 + i)} {out.refs(np.array(rows), at)}" for i, rows in enumerate(shown))
+    more = f"; {len(classes) - len(shown)} more answers" if len(classes) > len(shown) else ""
+    out.add(
+        "DP404",
+        at,
+        f"same prompt as {out.ref(group[0], at)} but a different answer "
+        f"({group.size} examples, {len(classes)} answers: {listed}{more})",
+    )
+
+
+def _near(out: _Out, role: npt.NDArray[np.uint8], params: NearDupParams) -> None:
+    c = out.c
+    # One representative per (normalised text, role): copies are DP401/DP402 already.
+    sig_role = role[c.sig_rows]
+    order = np.lexsort((np.arange(c.sig_rows.size), sig_role, c.normal[c.sig_rows]))
+    key_n, key_r = c.normal[c.sig_rows][order], sig_role[order]
+    first = np.ones(order.size, dtype=bool)
+    first[1:] = (key_n[1:] != key_n[:-1]) | (key_r[1:] != key_r[:-1])
+    reps = np.sort(order[first])
+    sigs = c.sigs[reps]
+    rows = c.sig_rows[reps]
+    a, b, sims = confirmed_pairs(sigs, params)
+    keep = c.normal[rows[a]] != c.normal[rows[b]]  # same text in both roles is DP405 already
+    a, b, sims = a[keep], b[keep], sims[keep]
+    cross = role[rows[a]] != role[rows[b]]
+    for cluster in _clusters(a[~cross].tolist(), b[~cross].tolist()):
+        members = np.array(sorted(cluster), dtype=np.int64)
+        member_sims = estimate(sigs, np.repeat(members[:1], members.size - 1), members[1:])
+        head, at = rows[members[0]], rows[members[1]]
+        listed = out.refs(rows[members], at, member_sims)
+        out.add(
+            "DP403",
+            at,
+            f"near-duplicate of {out.ref(head, at)} (similarity {member_sims[0]:.2f}; "
+            f"{members.size} examples: {listed})",
+        )
+    _near_leaks(out, rows[a[cross]], rows[b[cross]], sims[cross], role)
+
+
+def _near_leaks(
+    out: _Out, first: IntArray, second: IntArray, sims: npt.NDArray[np.float64], role: npt.NDArray[np.uint8]
+) -> None:
+    if not first.size:
+        return
+    valid = np.where(role[first] == VALIDATION, first, second)
+    train = np.where(role[first] == VALIDATION, second, first)
+    order = np.lexsort((train, -sims, valid))  # per validation row: most similar, then earliest
+    valid, train, sims = valid[order], train[order], sims[order]
+    starts = np.flatnonzero(np.concatenate(([True], valid[1:] != valid[:-1])))
+    counts = np.diff(np.append(starts, valid.size))
+    copies = _copies_in_validation(out.c, role)
+    for start, count in zip(starts.tolist(), counts.tolist()):
+        more = f"; {count - 1} more similar training examples" if count > 1 else ""
+        for v in copies(int(valid[start])):
+            pair = out.pair(train[start], v)
+            out.add("DP406", v, f"near-duplicate of training data: {pair} ({sims[start]:.2f}){more}")
+
+
+def _copies_in_validation(c: Columns, role: npt.NDArray[np.uint8]) -> Callable[[int], list[int]]:
+    """row -> every validation row with the same normalised text (the row itself included), ascending."""
+    rows = np.flatnonzero(role == VALIDATION)
+    order = np.argsort(c.normal[rows], kind="stable")
+    keys, rows = c.normal[rows][order], rows[order]
+
+    def copies(row: int) -> list[int]:
+        lo = int(np.searchsorted(keys, c.normal[row], side="left"))
+        hi = int(np.searchsorted(keys, c.normal[row], side="right"))
+        found: list[int] = rows[lo:hi].tolist()
+        return found
+
+    return copies
+
+
+def _clusters(first: Sequence[int], second: Sequence[int]) -> list[list[int]]:
+    """Connected components of the pairs (union-find with path halving), each of two members or more."""
+    parent: dict[int, int] = {}
+
+    def find(x: int) -> int:
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for x, y in zip(first, second):
+        rx, ry = find(x), find(y)
+        if rx != ry:
+            parent[max(rx, ry)] = min(rx, ry)
+    groups: dict[int, list[int]] = {}
+    for x in parent:
+        groups.setdefault(find(x), []).append(x)
+    return [g for g in groups.values() if len(g) > 1]
+
+
+class _Out:
+    """Collects findings with their sort keys and words references relative to the finding's file."""
+
+    def __init__(self, c: Columns) -> None:
+        self.c = c
+        self._items: list[tuple[int, int, str, Finding]] = []
+
+    def add(self, code: str, row: Any, message: str) -> None:
+        fid, line = int(self.c.file[row]), int(self.c.line[row])
+        location = Location(self.c.labels[fid], line, 1)
+        self._items.append((fid, line, code, Finding(code, SEVERITY[code], message, location)))
+
+    def ref(self, row: Any, here: Any) -> str:
+        line = int(self.c.line[row])
+        same = self.c.file[row] == self.c.file[here]
+        return f"line {line}" if same else f"{self.c.labels[int(self.c.file[row])]}:{line}"
+
+    def refs(self, rows: IntArray, here: Any, sims: npt.NDArray[np.float64] | None = None) -> str:
+        words = []
+        for i, row in enumerate(rows[:LIST_LIMIT].tolist()):
+            word = self.ref(row, here).removeprefix("line ")
+            if sims is not None and i > 0:
+                word += f" ({sims[i - 1]:.2f})"
+            words.append(word)
+        more = f" and {rows.size - LIST_LIMIT} more" if rows.size > LIST_LIMIT else ""
+        return f"{'lines' if rows.size > 1 else 'line'} {', '.join(words)}{more}"
+
+    def pair(self, train_row: Any, valid_row: Any) -> str:
+        c = self.c
+        t, v = int(train_row), int(valid_row)
+        return f"{c.labels[int(c.file[t])]}:{int(c.line[t])} ~ {c.labels[int(c.file[v])]}:{int(c.line[v])}"
+
+    def sorted(self) -> list[Finding]:
+        self._items.sort(key=lambda item: item[:3])
+        return [item[3] for item in self._items]

@@ -1,0 +1,130 @@
+"""The dataset-wide half of duplicate detection: a column store of digests that reports at the end.
+
+`add` appends one digest in file order (about 40 bytes per example plus its 256-byte signature, in flat
+arrays: no Python object per example); `findings` sorts and groups the columns with numpy. Two indexes built
+on separate parts of a dataset `merge` into one (rows keep their order: merge parts in file order).
+"""
+
+from __future__ import annotations
+
+import sys
+from array import array
+from typing import Literal
+
+from dataprep.dedup.digest import DEFAULT_PARAMS, ExampleDigest
+from dataprep.dedup.params import NearDupParams
+from dataprep.types import Finding
+
+Role = Literal["train", "validation"]
+ROLES: tuple[Role, Role] = ("train", "validation")
+
+
+class DuplicateIndex:
+    """Digests of every example of a run, from any number of training and validation files.
+
+    Findings (dataprep.types.Finding, severities from dataprep.rules.duplicates.RULES):
+    DP401/DP402 once per group within a role, at its first repeat, listing every line of the group;
+    DP403 once per near-duplicate cluster within a role, at its second member, with similarities;
+    DP404 once per prompt with several answers, at the first differing answer, listing the answers' lines;
+    DP405/DP406 at every leaked validation line, as `train.jsonl:12 ~ val.jsonl:7 (0.93)`.
+    """
+
+    def __init__(self, params: NearDupParams | None = None, *, threshold: float | None = None) -> None:
+        base = params or DEFAULT_PARAMS
+        if threshold is not None:
+            base = NearDupParams(threshold, base.num_perm, base.bands, base.shingle_bytes, base.seed)
+        self.params = base
+        self._labels: list[str] = []
+        self._roles = array("B")  # per file: index into ROLES
+        self._file_ids: dict[tuple[str, str], int] = {}
+        self._file = array("I")
+        self._line = array("I")
+        self._exact = array("Q")
+        self._normal = array("Q")
+        self._prompt = array("Q")
+        self._answer = array("Q")
+        self._sig_rows = array("I")  # the example row of each stored signature
+        self._sigs = bytearray()
+
+    def __len__(self) -> int:
+        return len(self._line)
+
+    def add(self, file_label: str, role: Role, line: int, digest: ExampleDigest) -> None:
+        """Record one example. Call in file order; `line` is 1-based (a row index + 1 for datasets)."""
+        fid = self._file_ids.get((file_label, role))
+        if fid is None:
+            fid = self._register(file_label, role)
+        signature = digest.signature
+        if signature:
+            if len(signature) != self.params.signature_bytes:
+                raise ValueError(
+                    f"signature of {len(signature)} bytes; this index expects {self.params.signature_bytes} "
+                    "(digests and index must use the same NearDupParams)"
+                )
+            self._sig_rows.append(len(self._line))
+            self._sigs += signature
+        self._file.append(fid)
+        self._line.append(line)
+        self._exact.append(digest.exact)
+        self._normal.append(digest.normal)
+        self._prompt.append(digest.prompt)
+        self._answer.append(digest.answer)
+
+    def merge(self, other: DuplicateIndex) -> None:
+        """Append every example of `other` after this index's own (same signature parameters required)."""
+        if not self.params.same_signatures(other.params):
+            raise ValueError("cannot merge indexes built with different shingling, signature size or seed")
+        remap = array(
+            "I", (self._register_once(label, ROLES[r]) for label, r in zip(other._labels, other._roles))
+        )
+        offset = len(self._line)
+        self._file.extend(remap[f] for f in other._file)
+        self._line.extend(other._line)
+        self._exact.extend(other._exact)
+        self._normal.extend(other._normal)
+        self._prompt.extend(other._prompt)
+        self._answer.extend(other._answer)
+        self._sig_rows.extend(row + offset for row in other._sig_rows)
+        self._sigs += other._sigs
+
+    def memory_bytes(self) -> int:
+        """Bytes held by the index's columns (allocated sizes, as the process sees them)."""
+        columns = (self._roles, self._file, self._line, self._exact, self._normal, self._prompt, self._answer)
+        held = sum(sys.getsizeof(c) for c in (*columns, self._sig_rows, self._sigs))
+        return held + sys.getsizeof(self._labels) + sum(sys.getsizeof(label) for label in self._labels)
+
+    def findings(self) -> list[Finding]:
+        """Every duplicate, conflict and leakage finding, in file order. The index is left unchanged."""
+        if len(self._line) < 2:
+            return []
+        from dataprep.dedup.findings import Columns, analyse  # numpy is needed from here on
+
+        return analyse(
+            Columns.from_buffers(
+                labels=list(self._labels),
+                roles=self._roles,
+                file=self._file,
+                line=self._line,
+                exact=self._exact,
+                normal=self._normal,
+                prompt=self._prompt,
+                answer=self._answer,
+                sig_rows=self._sig_rows,
+                sigs=self._sigs,
+                num_perm=self.params.num_perm,
+            ),
+            self.params,
+        )
+
+    def _register(self, label: str, role: str) -> int:
+        if role not in ROLES:
+            raise ValueError(f"role must be 'train' or 'validation', not {role!r}")
+        fid = len(self._labels)
+        self._labels.append(label)
+        self._roles.append(ROLES.index(role))  # type: ignore[arg-type]
+        self._file_ids[(label, role)] = fid
+        return fid
+
+    def _register_once(self, label: str, role: str) -> int:
+        fid = self._file_ids.get((label, role))
+        return fid if fid is not None else self._register(label, role)
