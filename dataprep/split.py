@@ -42,12 +42,16 @@ def parse_validation_size(value: str | float | int) -> ValidationSize:
     try:
         number = float(text)
     except ValueError:
-        raise UsageError(f"--validation-size: expected a fraction like 0.1 or a count like 200, got {value!r}") from None
+        raise UsageError(
+            f"--validation-size: expected a fraction like 0.1 or a count like 200, got {value!r}"
+        ) from None
     if 0 < number < 1:
         return number
     if number >= 1 and number == int(number) and "." not in text:
         return int(number)
-    raise UsageError(f"--validation-size: {value!r} is neither a fraction between 0 and 1 nor a whole count >= 1")
+    raise UsageError(
+        f"--validation-size: {value!r} is neither a fraction between 0 and 1 nor a whole count >= 1"
+    )
 
 
 def content_key(record: Any) -> bytes:
@@ -284,7 +288,9 @@ def split(
     )
     summary.warnings += size_warnings(counts[0], counts[1])
     if missing_group:
-        summary.warnings.append(f"{missing_group} records have no {group!r} value: they are keyed by their content")
+        summary.warnings.append(
+            f"{missing_group} records have no {group!r} value: they are keyed by their content"
+        )
     if unparsed:
         summary.warnings.append(f"{unparsed} lines are not JSON objects: they are split by their raw bytes")
     return summary

@@ -110,3 +110,20 @@ def test_version_and_module_entry_point() -> None:
         [sys.executable, "-m", "dataprep", "--version"], capture_output=True, text=True, check=False
     )
     assert result.returncode == 0 and "dataprep" in result.stdout
+
+
+def test_config_command_shows_values_and_sources(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    (tmp_path / "dataprep.toml").write_text('model = "gpt-4o-2024-08-06"\n[severity]\nDP204 = "error"\n')
+    code, out, _ = run(capsys, "config")
+    assert code == 0
+    assert f'model = "gpt-4o-2024-08-06"    # {tmp_path / "dataprep.toml"}' in out
+    assert "min_examples = 10    # default" in out
+    code, out, _ = run(capsys, "config", "--format", "json")
+    data = json.loads(out)
+    assert data["values"]["severity"] == {"DP204": "error"} and data["sources"]["jobs"] == "default"
+
+
+def test_config_errors_exit_two(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    (tmp_path / "dataprep.toml").write_text("colour = 'red'\n")
+    code, _, err = run(capsys, "validate", str(SAMPLE / "chat_valid.jsonl"))
+    assert code == 2 and "unknown key 'colour'" in err and "dataprep.toml" in err

@@ -31,7 +31,9 @@ def _delimiter(value: str | None) -> str | None:
 @click.argument("inputs", nargs=-1, metavar="INPUT...")
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Output file (or directory for hf).")
 @click.option("--preset", type=click.Choice(PRESETS), help="A built-in mapping (see --list-presets).")
-@click.option("--mapping", type=click.Path(path_type=Path, dir_okay=False), help="Mapping file (.toml/.yaml).")
+@click.option(
+    "--mapping", type=click.Path(path_type=Path, dir_okay=False), help="Mapping file (.toml/.yaml)."
+)
 @click.option("--system", help="System message text (literal, no templating).")
 @click.option("--user", help="User message template, e.g. 'Title: {title}'.")
 @click.option("--assistant", help="Assistant message template, e.g. '{answer}'.")
@@ -39,9 +41,15 @@ def _delimiter(value: str | None) -> str | None:
 @click.option("--order-by", help="With --group-by: column giving the message order.")
 @click.option("--role-column", help="With --group-by: column giving each message's role.")
 @click.option("--content", help="With --group-by: message template (default '{content}').")
-@click.option("--missing", type=click.Choice(["reject", "empty"]), help="An empty value: reject the row (default).")
-@click.option("--list-format", type=click.Choice(LIST_FORMATS), help="How list/dict values render (default json).")
-@click.option("--format", "input_format", type=click.Choice(FORMATS), help="Input format (default: extension).")
+@click.option(
+    "--missing", type=click.Choice(["reject", "empty"]), help="An empty value: reject the row (default)."
+)
+@click.option(
+    "--list-format", type=click.Choice(LIST_FORMATS), help="How list/dict values render (default json)."
+)
+@click.option(
+    "--format", "input_format", type=click.Choice(FORMATS), help="Input format (default: extension)."
+)
 @click.option("--delimiter", help="CSV delimiter (default ',' or tab for .tsv); 'tab' is accepted.")
 @click.option("--quotechar", default='"', show_default=True, help="CSV quote character.")
 @click.option("--encoding", default="utf-8", show_default=True, help="Text encoding of CSV/JSON inputs.")
@@ -59,9 +67,13 @@ def _delimiter(value: str | None) -> str | None:
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the split hash.")
 @click.option("--group", help="Split by this source column (all rows with one value on one side).")
 @click.option("--stratify", help="Keep each class of this source column at its share on both sides.")
-@click.option("--train-output", type=click.Path(path_type=Path), help="Train file (default <name>.train.jsonl).")
+@click.option(
+    "--train-output", type=click.Path(path_type=Path), help="Train file (default <name>.train.jsonl)."
+)
 @click.option("--validation-output", type=click.Path(path_type=Path), help="Default <name>.validation.jsonl.")
-@click.option("--trace", is_flag=True, help="Also write <output>.sources.jsonl: the source rows of each line.")
+@click.option(
+    "--trace", is_flag=True, help="Also write <output>.sources.jsonl: the source rows of each line."
+)
 @click.option("--force", is_flag=True, help="Replace existing outputs.")
 @click.option("--strict", is_flag=True, help="Exit 1 when any row was rejected.")
 @click.option("--model", help="Model whose token limit the validation uses (see `dataprep models`).")

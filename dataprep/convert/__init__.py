@@ -1,7 +1,7 @@
 """Raw records to chat JSONL: sources, mappings, presets, the conversion pipeline and its report.
 
-    convert(source, preset=...)            lazy: Converted / Rejected items
-    convert_file(inputs, output, ...)      files, rejects, split, export, validation -> ConvertReport
+convert(source, preset=...)            lazy: Converted / Rejected items
+convert_file(inputs, output, ...)      files, rejects, split, export, validation -> ConvertReport
 """
 
 from __future__ import annotations

@@ -55,7 +55,9 @@ class RecordBuilder:
                 return None
             if mapping.missing == "empty":
                 return ""
-            raise RowProblem("missing-value", f"column {column!r} is {'missing' if value is _ABSENT else 'empty'}")
+            raise RowProblem(
+                "missing-value", f"column {column!r} is {'missing' if value is _ABSENT else 'empty'}"
+            )
         try:
             return render_value(value, self.mapping.formats.get(column, self.mapping.list_format))
         except ValueError as exc:
@@ -76,7 +78,9 @@ class RecordBuilder:
         if value is _ABSENT or is_empty(value):
             if column in self.mapping.optional or self.mapping.missing == "empty":
                 return None
-            raise RowProblem("missing-value", f"column {column!r} is {'missing' if value is _ABSENT else 'empty'}")
+            raise RowProblem(
+                "missing-value", f"column {column!r} is {'missing' if value is _ABSENT else 'empty'}"
+            )
         if isinstance(value, str):
             try:
                 value = json.loads(value)
@@ -91,7 +95,8 @@ class RecordBuilder:
                 return found
         known = ", ".join(sorted(self._aliases))
         raise RowProblem(
-            "unknown-role", f"role {value!r} is not a chat role or alias (known: {known}); add it under [roles]"
+            "unknown-role",
+            f"role {value!r} is not a chat role or alias (known: {known}); add it under [roles]",
         )
 
     def weight(self, row: dict[str, Any], column: str) -> int | None:
@@ -99,7 +104,9 @@ class RecordBuilder:
         if value is _ABSENT or is_empty(value):
             if column in self.mapping.optional:
                 return None
-            raise RowProblem("missing-value", f"column {column!r} is {'missing' if value is _ABSENT else 'empty'}")
+            raise RowProblem(
+                "missing-value", f"column {column!r} is {'missing' if value is _ABSENT else 'empty'}"
+            )
         text = str(value).strip().lower()
         if text in ("1", "1.0", "true", "yes"):
             return 1
@@ -116,10 +123,14 @@ class RecordBuilder:
         for spec in self.mapping.messages:
             messages += self._messages(spec, row, calls)
         if not messages:
-            raise RowProblem("no-messages", "the mapping gives no messages for this row (every value is empty)")
+            raise RowProblem(
+                "no-messages", "the mapping gives no messages for this row (every value is empty)"
+            )
         return self._record(messages, row)
 
-    def build_group(self, rows: Sequence[dict[str, Any]]) -> tuple[dict[str, Any], list[tuple[int, RowProblem]]]:
+    def build_group(
+        self, rows: Sequence[dict[str, Any]]
+    ) -> tuple[dict[str, Any], list[tuple[int, RowProblem]]]:
         """The rows of one conversation (already ordered) -> one record. Problems are returned per row index
         so the caller can reject every row of a broken conversation with the row at fault named."""
         group = self.mapping.group
@@ -185,7 +196,9 @@ class RecordBuilder:
                 message["weight"] = weight
         return [message]
 
-    def _list_messages(self, spec: ListMessages, row: dict[str, Any], calls: _CallIds) -> list[dict[str, Any]]:
+    def _list_messages(
+        self, spec: ListMessages, row: dict[str, Any], calls: _CallIds
+    ) -> list[dict[str, Any]]:
         items = self.structured(row, spec.column, "messages")
         if items is None:
             return []
@@ -197,16 +210,18 @@ class RecordBuilder:
                 raise RowProblem(
                     "bad-messages", f"{spec.column}[{index}] must be an object with a {spec.role_key!r} key"
                 )
-            role = self.role(item[spec.role_key])
             extra = {k: v for k, v in item.items() if k not in (spec.role_key, spec.content_key)}
             content = item.get(spec.content_key, _ABSENT)
             try:
+                role = self.role(item[spec.role_key])
                 out.append(self._aliased_message(role, content, calls, extra if spec.keep_keys else {}))
             except RowProblem as problem:
                 raise RowProblem(problem.reason, f"{spec.column}[{index}]: {problem.message}") from None
         return out
 
-    def _aliased_message(self, role: str, content: Any, calls: _CallIds, extra: dict[str, Any]) -> dict[str, Any]:
+    def _aliased_message(
+        self, role: str, content: Any, calls: _CallIds, extra: dict[str, Any]
+    ) -> dict[str, Any]:
         if role == TOOL_CALL:
             message: dict[str, Any] = {"role": "assistant", "tool_calls": calls.make(content)}
             message.update(extra)
@@ -225,7 +240,9 @@ class RecordBuilder:
             return []
         ok = isinstance(pairs, list) and all(isinstance(p, (list, tuple)) and len(p) == 2 for p in pairs)
         if not ok:
-            raise RowProblem("bad-history", f"column {spec.column!r} must hold a list of [user, assistant] pairs")
+            raise RowProblem(
+                "bad-history", f"column {spec.column!r} must hold a list of [user, assistant] pairs"
+            )
         out: list[dict[str, Any]] = []
         for user, assistant in pairs:
             out += [{"role": "user", "content": user}, {"role": "assistant", "content": assistant}]
@@ -244,7 +261,9 @@ class _CallIds:
             try:
                 value = json.loads(value)
             except ValueError:
-                raise RowProblem("bad-tool-call", "a function call must be JSON with 'name' and 'arguments'") from None
+                raise RowProblem(
+                    "bad-tool-call", "a function call must be JSON with 'name' and 'arguments'"
+                ) from None
         items = value if isinstance(value, list) else [value]
         out = []
         for item in items:
@@ -256,7 +275,13 @@ class _CallIds:
             self.count += 1
             call_id = f"call_{self.count}"
             self.pending.append(call_id)
-            out.append({"id": call_id, "type": "function", "function": {"name": item["name"], "arguments": arguments}})
+            out.append(
+                {
+                    "id": call_id,
+                    "type": "function",
+                    "function": {"name": item["name"], "arguments": arguments},
+                }
+            )
         return out
 
     def answer(self) -> str | None:

@@ -36,6 +36,8 @@ def validate_outputs(train: Path, validation: Path | None = None, *, model: str 
 
 def render_findings(report: Any) -> str:
     """The validator's own text rendering of a Report."""
-    from dataprep.report.text import render_text  # the validator's renderer: same output as `dataprep validate`
+    from dataprep.report.text import (
+        render_text,
+    )  # the validator's renderer: same output as `dataprep validate`
 
     return str(render_text(report))

@@ -41,7 +41,7 @@ def _records(path: Path) -> list[Any]:
 
 def export(jsonl: list[Path], final: list[Path], output_format: str, *, split: bool) -> None:
     if output_format == "parquet":
-        for source, target in zip(jsonl, final):
+        for source, target in zip(jsonl, final, strict=True):
             _write_parquet(_records(source), target)
     elif output_format == "hf":
         parts = {"train": jsonl[0], "validation": jsonl[1]} if split else {"": jsonl[0]}
@@ -57,7 +57,9 @@ def _write_parquet(records: list[Any], target: Path) -> None:
     try:
         table = pa.Table.from_pylist(records)
     except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
-        raise OutputError(f"{target}: these records do not fit one Parquet schema ({exc}); write JSONL") from None
+        raise OutputError(
+            f"{target}: these records do not fit one Parquet schema ({exc}); write JSONL"
+        ) from None
     with atomic_binary_writer(target) as handle:
         pq.write_table(table, handle)
 
@@ -72,7 +74,9 @@ def _write_dataset(parts: dict[str, list[Any]], target: Path) -> None:
         else:
             dataset = datasets.DatasetDict({k: datasets.Dataset.from_list(v) for k, v in parts.items()})
     except (ValueError, TypeError) as exc:
-        raise OutputError(f"{target}: these records do not fit one dataset schema ({exc}); write JSONL") from None
+        raise OutputError(
+            f"{target}: these records do not fit one dataset schema ({exc}); write JSONL"
+        ) from None
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     bars = hf_logging.is_progress_bar_enabled()

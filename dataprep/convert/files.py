@@ -27,7 +27,6 @@ from dataprep.convert.pipeline import (
     Converted,
     Converter,
     Rejected,
-    SourceLike,
     resolve_mapping,
 )
 from dataprep.convert.report import ConvertReport
@@ -120,7 +119,9 @@ def _plan(
     for path in files if output_format != "hf" else []:
         check_output_path(path, inputs, force)
     rejects = check_output_path(_rejects_path(output), inputs, force)
-    trace_path = check_output_path(output.with_name(output.name + _TRACE_SUFFIX), inputs, force) if trace else None
+    trace_path = (
+        check_output_path(output.with_name(output.name + _TRACE_SUFFIX), inputs, force) if trace else None
+    )
     return _Outputs(files, rejects, trace_path)
 
 
@@ -186,7 +187,9 @@ def convert_file(
     names the source rows of every output line. With `validate`, the written JSONL is checked by
     `dataprep.validate` and its Report is kept in `report.validation`.
     """
-    sources = [os.fspath(inputs)] if isinstance(inputs, (str, os.PathLike)) else [os.fspath(i) for i in inputs]
+    sources = (
+        [os.fspath(inputs)] if isinstance(inputs, (str, os.PathLike)) else [os.fspath(i) for i in inputs]
+    )
     if not sources:
         raise UsageError("no input given")
     out = Path(output)
@@ -210,8 +213,12 @@ def convert_file(
         size = parse_validation_size(validation_size)
         planner = SplitPlanner(size, stratified=stratify is not None)
         splitting = _SplitOptions(size, seed, group, stratify, planner)
-    plan = _plan(out, sources, output_format, splitting is not None, train_output, validation_output, force, trace)
-    converter = Converter(chosen, read, max_cell_chars=max_cell_chars, extra_columns=[group or "", stratify or ""])
+    plan = _plan(
+        out, sources, output_format, splitting is not None, train_output, validation_output, force, trace
+    )
+    converter = Converter(
+        chosen, read, max_cell_chars=max_cell_chars, extra_columns=[group or "", stratify or ""]
+    )
     report = ConvertReport(inputs=sources, output_format=output_format)
     direct = output_format == "jsonl" and splitting is None
     with _staging(out.parent, needed=not direct) as staging:
@@ -273,7 +280,9 @@ def _write(
                     line = orjson.dumps(item.record, option=orjson.OPT_APPEND_NEWLINE)
                 except TypeError as exc:  # a value JSON cannot hold (e.g. an integer over 64 bits)
                     for location in item.sources:
-                        reject = Rejected(location, "unserializable", f"cannot write as JSON: {exc}", item.row)
+                        reject = Rejected(
+                            location, "unserializable", f"cannot write as JSON: {exc}", item.row
+                        )
                         rejects.write(_dump_reject(reject))
                         report.add_reject(str(location), reject.reason, reject.message)
                     continue

@@ -40,6 +40,7 @@ A mapping file, in full (every key is optional except a message list or a [group
 from __future__ import annotations
 
 import difflib
+import os
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -59,7 +60,17 @@ TEMPLATE_ROLES = ("system", "user", "assistant")
 TOOL_CALL = "tool_call"  # alias target: the value is a call ({name, arguments}) made by the assistant
 MISSING_POLICIES = ("reject", "empty")
 
-_TOP_KEYS = ("description", "optional", "missing", "list_format", "tools", "copy", "defaults", "formats", "roles")
+_TOP_KEYS = (
+    "description",
+    "optional",
+    "missing",
+    "list_format",
+    "tools",
+    "copy",
+    "defaults",
+    "formats",
+    "roles",
+)
 _TEMPLATE_KEYS = ("role", "content", "join", "weight", "weight_column")
 _LIST_KEYS = ("from", "role_key", "content_key", "keep_keys")
 _PAIR_KEYS = ("pairs",)
@@ -156,7 +167,7 @@ def unknown_column_message(name: str, columns: list[str], source: str) -> str:
 # -- loading ---------------------------------------------------------------------------------------------------
 
 
-def load_mapping(path: str | Path) -> ChatMapping:
+def load_mapping(path: str | os.PathLike[str]) -> ChatMapping:
     """Read and check a mapping file (.toml, .yaml or .yml)."""
     path = Path(path)
     try:
@@ -203,8 +214,12 @@ def compile_mapping(spec: Mapping[str, Any], origin: str = "mapping") -> ChatMap
         str(k): cast(ListFormat, _choice(v, LIST_FORMATS, f"{origin}: formats.{k}"))
         for k, v in _table(spec, "formats", origin).items()
     }
-    roles = {str(k): _alias_target(v, f"{origin}: roles.{k}") for k, v in _table(spec, "roles", origin).items()}
-    defaults = {str(k): _string(v, f"{origin}: defaults.{k}") for k, v in _table(spec, "defaults", origin).items()}
+    roles = {
+        str(k): _alias_target(v, f"{origin}: roles.{k}") for k, v in _table(spec, "roles", origin).items()
+    }
+    defaults = {
+        str(k): _string(v, f"{origin}: defaults.{k}") for k, v in _table(spec, "defaults", origin).items()
+    }
     tools = spec.get("tools")
     if tools is not None:
         tools = _string(tools, f"{origin}: tools")
@@ -256,7 +271,9 @@ def _message(spec: Mapping[str, Any], where: str) -> MessageSpec:
         weight_column = _string(weight_column, f"{where}.weight_column")
         if role != "assistant" or weight is not None:
             raise MappingError(f"{where}.weight_column: only on an assistant message, and not with 'weight'")
-    return TemplateMessage(role, parts, _string(spec.get("join", "\n"), f"{where}.join"), weight, weight_column)
+    return TemplateMessage(
+        role, parts, _string(spec.get("join", "\n"), f"{where}.join"), weight, weight_column
+    )
 
 
 def _group(spec: Any, where: str) -> GroupSpec:
@@ -266,7 +283,9 @@ def _group(spec: Any, where: str) -> GroupSpec:
     for key in ("by", "role_column"):
         if key not in spec:
             raise MappingError(f"{where}: '{key}' is required")
-    optional = {k: _string(spec[k], f"{where}.{k}") for k in ("order_by", "weight_column") if spec.get(k) is not None}
+    optional = {
+        k: _string(spec[k], f"{where}.{k}") for k in ("order_by", "weight_column") if spec.get(k) is not None
+    }
     return GroupSpec(
         by=_string(spec["by"], f"{where}.by"),
         role_column=_string(spec["role_column"], f"{where}.role_column"),
@@ -335,7 +354,9 @@ def mapping_from_flags(
             raise MappingError("--order-by, --role-column and --content need --group-by")
         if user is None and assistant is None:
             raise MappingError("give --user and/or --assistant templates, a --preset or a --mapping file")
-        messages += [{"role": r, "content": t} for r, t in (("user", user), ("assistant", assistant)) if t is not None]
+        messages += [
+            {"role": r, "content": t} for r, t in (("user", user), ("assistant", assistant)) if t is not None
+        ]
         return {"messages": messages}
     if user is not None or assistant is not None:
         raise MappingError("with --group-by each row is one message: use --content, not --user/--assistant")

@@ -56,7 +56,12 @@ class Rejected:
     ok: ClassVar[bool] = False
 
     def to_dict(self) -> dict[str, Any]:
-        return {"source": self.source.to_dict(), "reason": self.reason, "message": self.message, "row": self.raw}
+        return {
+            "source": self.source.to_dict(),
+            "reason": self.reason,
+            "message": self.message,
+            "row": self.raw,
+        }
 
 
 ConvertItem = Converted | Rejected
@@ -155,7 +160,9 @@ class Converter:
         elif isinstance(source, Iterable) and not isinstance(source, (bytes, Mapping)):
             yield RecordsSource(source)
         else:
-            raise UsageError(f"cannot read {type(source).__name__}: give a path, records or a datasets.Dataset")
+            raise UsageError(
+                f"cannot read {type(source).__name__}: give a path, records or a datasets.Dataset"
+            )
 
     def _rows(self, sources: Sequence[SourceLike]) -> Iterator[SourceRow]:
         required = [*self.mapping.required_columns(), *self.extra_columns]
@@ -170,17 +177,17 @@ class Converter:
                             raise MappingError(unknown_column_message(name, source.columns, label))
                 else:
                     seen = set()
-                read_here = 0
+                usable = 0  # rows that are objects: only they can show which columns exist
                 for row in source:
                     if row.reason == BLANK:
                         self.blank_rows += 1
                         continue
                     self.rows_read += 1
-                    read_here += 1
                     if seen is not None and row.reason is None:
+                        usable += 1
                         seen.update(row.values)
                     yield row
-                if seen is not None and read_here:
+                if seen is not None and usable:
                     # Schemaless sources (JSON): a column no record has is a typo, not a missing value.
                     for name in required:
                         if name not in seen:
@@ -226,7 +233,9 @@ class Converter:
                 continue
             key = row.values.get(group.by)
             if is_empty(key):
-                yield self._reject(row, "missing-value", f"column {group.by!r} (the conversation id) is empty")
+                yield self._reject(
+                    row, "missing-value", f"column {group.by!r} (the conversation id) is empty"
+                )
                 continue
             name = key if isinstance(key, str) else orjson.dumps(key, option=orjson.OPT_SORT_KEYS).decode()
             groups.setdefault(name, []).append(row)
@@ -251,9 +260,7 @@ class Converter:
             if index in at_fault:
                 yield self._reject(member, at_fault[index].reason, at_fault[index].message)
             else:
-                message = (
-                    f"conversation {name!r} is rejected as a whole: {ordered[first_index].location}: {first.message}"
-                )
+                message = f"conversation {name!r} is rejected as a whole: {ordered[first_index].location}: {first.message}"
                 yield self._reject(member, "group-rejected", message)
 
 

@@ -15,7 +15,12 @@ def preset_text(name: str) -> str:
     """The mapping file (TOML) a preset is equal to."""
     if name not in PRESETS:
         raise MappingError(f"unknown preset {name!r} (known: {', '.join(PRESETS)})")
-    return resources.files("dataprep.convert").joinpath("presets", f"{name}.toml").read_text(encoding="utf-8")
+    return (
+        resources.files("dataprep.convert")
+        .joinpath("presets")
+        .joinpath(f"{name}.toml")
+        .read_text(encoding="utf-8")
+    )
 
 
 def load_preset(name: str) -> ChatMapping:

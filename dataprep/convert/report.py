@@ -73,7 +73,9 @@ class ConvertReport:
             },
             "examples_written": self.examples_written,
             "rejected_by_reason": dict(sorted(self.rejected_by_reason.items())),
-            "reject_samples": [{"location": s.location, "reason": s.reason, "message": s.message} for s in self.samples],
+            "reject_samples": [
+                {"location": s.location, "reason": s.reason, "message": s.message} for s in self.samples
+            ],
             "warnings": list(self.warnings),
             "split": self.split.to_dict() if self.split else None,
             "validation": [r.to_dict() for r in self.validation],
@@ -98,7 +100,9 @@ class ConvertReport:
         if self.split is not None:
             lines += self.split.format_text()
         else:
-            lines += [f"wrote {self.examples_written} examples to {o} ({self.output_format})" for o in self.outputs]
+            lines += [
+                f"wrote {self.examples_written} examples to {o} ({self.output_format})" for o in self.outputs
+            ]
         lines += [f"warning: {w}" for w in self.warnings]
         if self.validation_note:
             lines.append(self.validation_note)

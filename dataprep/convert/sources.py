@@ -78,12 +78,11 @@ def _open_binary(path: str) -> IO[bytes]:
     if os.path.isdir(path):
         raise InputError(f"{path}: is a directory")
     try:
-        handle: IO[bytes] = open(path, "rb")  # noqa: SIM115 - closed by the caller's ExitStack
+        if path.lower().endswith(".gz"):
+            return gzip.open(path, "rb")  # type: ignore[return-value]
+        return open(path, "rb")  # noqa: SIM115 - closed by the caller's ExitStack
     except OSError as exc:
         raise InputError(f"{path}: cannot open: {exc.strerror}") from None
-    if path.lower().endswith(".gz"):
-        return gzip.GzipFile(fileobj=handle, mode="rb")  # type: ignore[return-value]
-    return handle
 
 
 @contextlib.contextmanager
@@ -116,7 +115,9 @@ def _text_source(fmt: str, handle: IO[bytes], path: str, options: ReadOptions) -
         first = _peek_non_space(handle)
         if first == b"{":  # many .json files are really JSON Lines
             return JsonLinesSource(handle, path, encoding)
-        wrapper = io.TextIOWrapper(handle, encoding="utf-8-sig" if encoding == "utf-8" else encoding, newline="")
+        wrapper = io.TextIOWrapper(
+            handle, encoding="utf-8-sig" if encoding == "utf-8" else encoding, newline=""
+        )
         return JsonArraySource(wrapper, path)
     return JsonLinesSource(handle, path, encoding)
 
@@ -172,7 +173,9 @@ class _XlsxSource:
                 warnings.simplefilter("ignore")  # openpyxl warns about styles and data validation it drops
                 self._book = openpyxl.load_workbook(path, read_only=True, data_only=True)
         except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError) as exc:
-            raise InputError(f"{path}: not a valid .xlsx workbook ({exc}); is it a CSV or an old .xls file?") from None
+            raise InputError(
+                f"{path}: not a valid .xlsx workbook ({exc}); is it a CSV or an old .xls file?"
+            ) from None
         names = list(self._book.sheetnames)
         self.sheet = _pick_sheet(path, names, sheet)
         self.path = path
@@ -199,7 +202,9 @@ class _XlsxSource:
         row_number = 0
         for sheet_row, cells in enumerate(self._rows, start=self._header_row + 1):
             if all(c is None or c == "" for c in cells):
-                yield SourceRow(SourceLocation(self.path, row_number, sheet_row, self.sheet), {}, reason=BLANK)
+                yield SourceRow(
+                    SourceLocation(self.path, row_number, sheet_row, self.sheet), {}, reason=BLANK
+                )
                 continue
             row_number += 1
             location = SourceLocation(self.path, row_number, sheet_row, self.sheet)
@@ -209,8 +214,8 @@ class _XlsxSource:
                 message = f"has a value in column {extra[0]}, right of the {width} named columns"
                 yield SourceRow(location, {}, raw=values, reason="ragged-row", message=message)
                 continue
-            values += [None] * (width - len(values))
-            yield SourceRow(location, dict(zip(columns, values)))
+            values = values[:width] + [None] * (width - len(values))
+            yield SourceRow(location, dict(zip(columns, values, strict=True)))
 
 
 def _cell(value: Any) -> Any:
@@ -257,9 +262,9 @@ class _BatchSource:
         row_number = 0
         for batch in self._batches:
             names = list(batch)
-            for values in zip(*(batch[n] for n in names)):
+            for values in zip(*(batch[n] for n in names), strict=True):
                 row_number += 1
-                yield SourceRow(SourceLocation(self.path, row_number), dict(zip(names, values)))
+                yield SourceRow(SourceLocation(self.path, row_number), dict(zip(names, values, strict=True)))
 
 
 def _parquet_source(path: str) -> Source:

@@ -83,7 +83,9 @@ def parse_template(text: str, where: str) -> Template:
         end = text.find("}", i + 1)
         nested = text.find("{", i + 1)
         if end < 0 or (0 <= nested < end):
-            raise MappingError(f"{where}: '{{' at position {i + 1} is not closed; write '{{{{' for a literal brace")
+            raise MappingError(
+                f"{where}: '{{' at position {i + 1} is not closed; write '{{{{' for a literal brace"
+            )
         name = text[i + 1 : end]
         _check_name(name, where)
         if literal_text:
@@ -99,7 +101,9 @@ def parse_template(text: str, where: str) -> Template:
 def _check_name(name: str, where: str) -> None:
     shown = "{" + name + "}"
     if not name.strip():
-        raise MappingError(f"{where}: '{shown}' names no column; write {{column}}, or '{{{{' for a literal brace")
+        raise MappingError(
+            f"{where}: '{shown}' names no column; write {{column}}, or '{{{{' for a literal brace"
+        )
     for chars, what in _REFUSED:
         if any(c in name for c in chars):
             base = name

@@ -53,7 +53,7 @@ def example_digest(
     # One normalisation pass over everything: head, then (role, text, meta) per segment.
     pieces = normalise_many([seg.head, *seg.roles, *seg.texts, *seg.metas])
     head, roles, texts, metas = pieces[0], pieces[1 : n + 1], pieces[n + 1 : 2 * n + 1], pieces[2 * n + 1 :]
-    parts = [f"{r}{_SEG}{t}{_SEG}{m}" for r, t, m in zip(roles, texts, metas)]
+    parts = [f"{r}{_SEG}{t}{_SEG}{m}" for r, t, m in zip(roles, texts, metas, strict=True)]
     normal = hash64(_REC.join((head, *parts)))
     prompt = answer = 0
     cut = seg.answer_start
@@ -61,7 +61,7 @@ def example_digest(
         prompt = hash64(_REC.join((head, *parts[:cut])))
         answer = hash64(_REC.join(parts[cut:]))
     # System prompts are usually shared across a whole dataset: left out, they would make everything similar.
-    near_text = "\n".join(t for r, t in zip(seg.roles, texts) if t and r not in _SYSTEM_ROLES)
+    near_text = "\n".join(t for r, t in zip(seg.roles, texts, strict=True) if t and r not in _SYSTEM_ROLES)
     signature = b""
     if near and near_text:
         from dataprep.dedup.minhash import signature as make_signature

@@ -108,7 +108,7 @@ def equal_groups(keys: npt.NDArray[np.uint64], rows: IntArray | None = None) -> 
     edges = np.diff(np.concatenate(([0], same.view(np.int8), [0])))
     starts = np.flatnonzero(edges == 1)
     ends = np.flatnonzero(edges == -1) + 1
-    return [rows[order[s:e]] for s, e in zip(starts.tolist(), ends.tolist())]
+    return [rows[order[s:e]] for s, e in zip(starts.tolist(), ends.tolist(), strict=True)]
 
 
 def _by_role(group: IntArray, role: npt.NDArray[np.uint8]) -> list[IntArray]:
@@ -142,7 +142,7 @@ def _conflict(out: _Out, group: IntArray) -> None:
     if not (answers != answers[0]).any():
         return
     classes: dict[int, list[int]] = {}
-    for row, answer in zip(group.tolist(), answers.tolist()):
+    for row, answer in zip(group.tolist(), answers.tolist(), strict=True):
         classes.setdefault(answer, []).append(row)
     at = group[np.flatnonzero(answers != answers[0])[0]]
     shown = list(classes.values())[:5]
@@ -156,33 +156,46 @@ def _conflict(out: _Out, group: IntArray) -> None:
     )
 
 
+def near_pairs(c: Columns, params: NearDupParams) -> tuple[IntArray, IntArray, npt.NDArray[np.float64]]:
+    """Confirmed near-duplicate pairs as example rows (first < second), with their estimated similarity.
+
+    One representative per (normalised text, role) takes part: its copies are DP401/DP402 already, and
+    pairs of the same normalised text (across roles) are DP405.
+    """
+    role = c.file_roles[c.file]
+    sig_role = role[c.sig_rows]
+    key = c.normal[c.sig_rows]
+    order = np.lexsort((np.arange(c.sig_rows.size), sig_role, key))
+    first = np.ones(order.size, dtype=bool)
+    first[1:] = (key[order][1:] != key[order][:-1]) | (sig_role[order][1:] != sig_role[order][:-1])
+    reps = np.sort(order[first])
+    rows = c.sig_rows[reps]
+    a, b, sims = confirmed_pairs(c.sigs[reps], params)
+    ra, rb = rows[a], rows[b]
+    keep = c.normal[ra] != c.normal[rb]
+    return ra[keep], rb[keep], sims[keep]
+
+
 def _near(out: _Out, role: npt.NDArray[np.uint8], params: NearDupParams) -> None:
     c = out.c
-    # One representative per (normalised text, role): copies are DP401/DP402 already.
-    sig_role = role[c.sig_rows]
-    order = np.lexsort((np.arange(c.sig_rows.size), sig_role, c.normal[c.sig_rows]))
-    key_n, key_r = c.normal[c.sig_rows][order], sig_role[order]
-    first = np.ones(order.size, dtype=bool)
-    first[1:] = (key_n[1:] != key_n[:-1]) | (key_r[1:] != key_r[:-1])
-    reps = np.sort(order[first])
-    sigs = c.sigs[reps]
-    rows = c.sig_rows[reps]
-    a, b, sims = confirmed_pairs(sigs, params)
-    keep = c.normal[rows[a]] != c.normal[rows[b]]  # same text in both roles is DP405 already
-    a, b, sims = a[keep], b[keep], sims[keep]
-    cross = role[rows[a]] != role[rows[b]]
-    for cluster in _clusters(a[~cross].tolist(), b[~cross].tolist()):
+    first, second, sims = near_pairs(c, params)
+    cross = role[first] != role[second]
+    # The same prompt with a different answer is a conflict (DP404), not a near-duplicate.
+    same_prompt = (c.prompt[first] == c.prompt[second]) & (c.prompt[first] != 0)
+    within = ~cross & ~same_prompt
+    for cluster in _clusters(first[within].tolist(), second[within].tolist()):
         members = np.array(sorted(cluster), dtype=np.int64)
-        member_sims = estimate(sigs, np.repeat(members[:1], members.size - 1), members[1:])
-        head, at = rows[members[0]], rows[members[1]]
-        listed = out.refs(rows[members], at, member_sims)
+        sig_index = np.searchsorted(c.sig_rows, members)
+        member_sims = estimate(c.sigs, np.repeat(sig_index[:1], members.size - 1), sig_index[1:])
+        head, at = members[0], members[1]
+        listed = out.refs(members, at, member_sims)
         out.add(
             "DP403",
             at,
             f"near-duplicate of {out.ref(head, at)} (similarity {member_sims[0]:.2f}; "
             f"{members.size} examples: {listed})",
         )
-    _near_leaks(out, rows[a[cross]], rows[b[cross]], sims[cross], role)
+    _near_leaks(out, first[cross], second[cross], sims[cross], role)
 
 
 def _near_leaks(
@@ -197,7 +210,7 @@ def _near_leaks(
     starts = np.flatnonzero(np.concatenate(([True], valid[1:] != valid[:-1])))
     counts = np.diff(np.append(starts, valid.size))
     copies = _copies_in_validation(out.c, role)
-    for start, count in zip(starts.tolist(), counts.tolist()):
+    for start, count in zip(starts.tolist(), counts.tolist(), strict=True):
         more = f"; {count - 1} more similar training examples" if count > 1 else ""
         for v in copies(int(valid[start])):
             pair = out.pair(train[start], v)
@@ -230,7 +243,7 @@ def _clusters(first: Sequence[int], second: Sequence[int]) -> list[list[int]]:
             x = parent[x]
         return x
 
-    for x, y in zip(first, second):
+    for x, y in zip(first, second, strict=True):
         rx, ry = find(x), find(y)
         if rx != ry:
             parent[max(rx, ry)] = min(rx, ry)

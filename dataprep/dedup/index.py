@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import sys
 from array import array
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from dataprep.dedup.digest import DEFAULT_PARAMS, ExampleDigest
 from dataprep.dedup.params import NearDupParams
-from dataprep.types import Finding
+from dataprep.types import Finding, Location
+
+if TYPE_CHECKING:
+    from dataprep.dedup.findings import Columns
 
 Role = Literal["train", "validation"]
 ROLES: tuple[Role, Role] = ("train", "validation")
@@ -75,7 +78,11 @@ class DuplicateIndex:
         if not self.params.same_signatures(other.params):
             raise ValueError("cannot merge indexes built with different shingling, signature size or seed")
         remap = array(
-            "I", (self._register_once(label, ROLES[r]) for label, r in zip(other._labels, other._roles))
+            "I",
+            (
+                self._register_once(label, ROLES[r])
+                for label, r in zip(other._labels, other._roles, strict=True)
+            ),
         )
         offset = len(self._line)
         self._file.extend(remap[f] for f in other._file)
@@ -97,31 +104,51 @@ class DuplicateIndex:
         """Every duplicate, conflict and leakage finding, in file order. The index is left unchanged."""
         if len(self._line) < 2:
             return []
-        from dataprep.dedup.findings import Columns, analyse  # numpy is needed from here on
+        from dataprep.dedup.findings import analyse  # numpy is needed from here on
 
-        return analyse(
-            Columns.from_buffers(
-                labels=list(self._labels),
-                roles=self._roles,
-                file=self._file,
-                line=self._line,
-                exact=self._exact,
-                normal=self._normal,
-                prompt=self._prompt,
-                answer=self._answer,
-                sig_rows=self._sig_rows,
-                sigs=self._sigs,
-                num_perm=self.params.num_perm,
-            ),
-            self.params,
+        return analyse(self._columns(), self.params)
+
+    def near_pairs(self) -> list[tuple[Location, Location, float]]:
+        """Confirmed near-duplicate pairs (earlier example first) with their estimated Jaccard similarity.
+
+        Exact and normalised copies are represented by their first occurrence in each role.
+        """
+        if len(self._sig_rows) < 2:
+            return []
+        from dataprep.dedup.findings import near_pairs
+
+        first, second, sims = near_pairs(self._columns(), self.params)
+        return [
+            (self._location(a), self._location(b), s)
+            for a, b, s in zip(first.tolist(), second.tolist(), sims.tolist(), strict=True)
+        ]
+
+    def _columns(self) -> Columns:
+        from dataprep.dedup.findings import Columns
+
+        return Columns.from_buffers(
+            labels=list(self._labels),
+            roles=self._roles,
+            file=self._file,
+            line=self._line,
+            exact=self._exact,
+            normal=self._normal,
+            prompt=self._prompt,
+            answer=self._answer,
+            sig_rows=self._sig_rows,
+            sigs=self._sigs,
+            num_perm=self.params.num_perm,
         )
+
+    def _location(self, row: int) -> Location:
+        return Location(self._labels[self._file[row]], self._line[row], 1)
 
     def _register(self, label: str, role: str) -> int:
         if role not in ROLES:
             raise ValueError(f"role must be 'train' or 'validation', not {role!r}")
         fid = len(self._labels)
         self._labels.append(label)
-        self._roles.append(ROLES.index(role))  # type: ignore[arg-type]
+        self._roles.append(ROLES.index(role))
         self._file_ids[(label, role)] = fid
         return fid
 

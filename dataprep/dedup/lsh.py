@@ -65,9 +65,11 @@ def _band_keys(block: npt.NDArray[np.uint16], seed: int) -> npt.NDArray[np.uint6
     wide = block.astype(np.uint64)
     if block.shape[1] <= 4:  # up to four 16-bit values pack into a key exactly
         shifts = np.arange(block.shape[1], dtype=np.uint64) * np.uint64(16)
-        return np.bitwise_or.reduce(wide << shifts, axis=1)
+        packed: npt.NDArray[np.uint64] = np.bitwise_or.reduce(wide << shifts, axis=1)
+        return packed
     multipliers = np.random.default_rng(seed).integers(1, 2**63, size=block.shape[1], dtype=np.uint64)
-    return (wide * (multipliers | np.uint64(1))).sum(axis=1, dtype=np.uint64)
+    hashed: npt.NDArray[np.uint64] = (wide * (multipliers | np.uint64(1))).sum(axis=1, dtype=np.uint64)
+    return hashed
 
 
 def _bucket_pairs(keys: npt.NDArray[np.uint64]) -> tuple[IntArray, IntArray]:

@@ -87,7 +87,8 @@ def signature(text: str, params: NearDupParams) -> bytes:
     empty = minima == _EMPTY
     if empty.any():
         fingerprints = _densify(fingerprints, ~empty, c)
-    return fingerprints.astype("<u2", copy=False).tobytes()
+    signature: bytes = fingerprints.astype("<u2", copy=False).tobytes()
+    return signature
 
 
 def _densify(values: U16, filled: npt.NDArray[np.bool_], c: _Constants) -> U16:
@@ -97,7 +98,8 @@ def _densify(values: U16, filled: npt.NDArray[np.bool_], c: _Constants) -> U16:
     nearest = np.minimum.accumulate(candidates[::-1])[::-1][:n]
     distance = (nearest - c.positions).astype(np.uint32)
     shifted = values[nearest % n].astype(np.uint32) + distance * c.step
-    return (shifted & 0xFFFF).astype(np.uint16)
+    dense: U16 = (shifted & 0xFFFF).astype(np.uint16)
+    return dense
 
 
 def as_matrix(blob: bytes | bytearray | memoryview, num_perm: int) -> U16:

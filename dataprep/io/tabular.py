@@ -92,7 +92,9 @@ def normalise_encoding(encoding: str) -> str:
     try:
         return codecs.lookup(encoding).name
     except LookupError:
-        raise InputError(f"unknown encoding {encoding!r} (try utf-8, utf-8-sig, latin-1, cp1252, utf-16)") from None
+        raise InputError(
+            f"unknown encoding {encoding!r} (try utf-8, utf-8-sig, latin-1, cp1252, utf-16)"
+        ) from None
 
 
 def line_safe(encoding: str) -> bool:
@@ -171,7 +173,9 @@ def _check_header(header: list[str], path: str, delimiter: str) -> None:
     seen: dict[str, int] = {}
     for index, name in enumerate(header, start=1):
         if name in seen and name != "":
-            raise InputError(f"{path}: column {name!r} appears twice in the header (columns {seen[name]} and {index})")
+            raise InputError(
+                f"{path}: column {name!r} appears twice in the header (columns {seen[name]} and {index})"
+            )
         seen[name] = index
 
 
@@ -202,10 +206,11 @@ class CsvSource:
             raise InputError(f"{path}: the header row cannot be read: {problem[1]}")
         self._consumed = self._reader.line_num
         _check_header(header, path, delimiter)
-        self.columns: list[str] = header
+        self.columns: list[str] | None = header
+        self._header = header
 
     def __iter__(self) -> Iterator[SourceRow]:
-        width = len(self.columns)
+        width = len(self._header)
         row_number = 0
         while True:
             start = self._consumed + 1
@@ -229,12 +234,14 @@ class CsvSource:
             elif fields is None:
                 yield SourceRow(location, {}, raw=None, reason="csv-error", message=f"line {start}: {error}")
             elif len(fields) != width:
-                yield SourceRow(location, {}, raw=fields, reason="ragged-row", message=self._ragged(fields, start, end))
+                yield SourceRow(
+                    location, {}, raw=fields, reason="ragged-row", message=self._ragged(fields, start, end)
+                )
             else:
-                yield SourceRow(location, dict(zip(self.columns, fields)))
+                yield SourceRow(location, dict(zip(self._header, fields, strict=True)))
 
     def _ragged(self, fields: list[str], start: int, end: int) -> str:
-        message = f"has {len(fields)} fields, the header has {len(self.columns)}"
+        message = f"has {len(fields)} fields, the header has {len(self._header)}"
         other = sniff_wrong_delimiter(fields, self.delimiter)
         if other is not None:
             message += f" (the row looks {_DELIMITER_NAMES[other]}-separated: check --delimiter)"
@@ -355,7 +362,9 @@ class JsonArraySource:
                 raise self._fail(self._pos, "the file ends before the closing ']'")
             if not expect_value:
                 if char != ",":
-                    raise self._fail(self._pos, f"expected ',' or ']' after element {row_number}, found {char!r}")
+                    raise self._fail(
+                        self._pos, f"expected ',' or ']' after element {row_number}, found {char!r}"
+                    )
                 self._pos += 1
                 expect_value = True
                 continue

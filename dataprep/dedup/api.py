@@ -1,0 +1,80 @@
+"""`find_duplicates`: the duplicate rules on their own, for a JSONL path, records in memory or a Dataset.
+
+Locations follow `dataprep.validate`: a file's 1-based line numbers; `<records>` (training) and
+`<validation>` with 1-based positions for iterables of records; `<dataset>` and `<validation-dataset>` with
+the row's 0-based index for a `datasets.Dataset`. Lines that are not JSON objects are skipped here (they are
+`dataprep validate`'s reading findings).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
+
+from dataprep.dedup.digest import example_digest
+from dataprep.dedup.index import DuplicateIndex, Role
+from dataprep.dedup.params import DEFAULT_THRESHOLD, NearDupParams
+from dataprep.errors import UsageError
+from dataprep.hf import dataset_rows, is_dataset
+from dataprep.io.jsonl import FileFacts, iter_lines, open_input
+from dataprep.parse import parse_line
+from dataprep.types import Finding, Kind
+
+Source = str | os.PathLike[str] | Iterable[Mapping[str, Any]]
+
+
+def find_duplicates(
+    source: Source,
+    *,
+    validation: Source | None = None,
+    near: bool = True,
+    threshold: float = DEFAULT_THRESHOLD,
+    params: NearDupParams | None = None,
+    kind: Kind | str | None = None,
+) -> list[Finding]:
+    """Duplicate, near-duplicate, conflicting-answer and (with `validation`) leakage findings, in file order.
+
+    source / validation: a JSONL path, an iterable of records, or a `datasets.Dataset`.
+    near: False skips near-duplicates (DP403/DP406) and their cost.
+    threshold: estimated Jaccard similarity from which two examples are near-duplicates (default 0.5);
+    params: full near-duplicate parameters (its threshold wins over `threshold`).
+    kind: chat, preference or completion; None reads each record by its keys.
+    """
+    if params is None:
+        params = NearDupParams(threshold=threshold)
+    record_kind = Kind(kind) if kind is not None else None
+    index = DuplicateIndex(params)
+    sources: list[tuple[Source, Role]] = [(source, "train")]
+    if validation is not None:
+        sources.append((validation, "validation"))
+    for value, role in sources:
+        label, rows = _rows(value, role)
+        for line, record in rows:
+            index.add(label, role, line, example_digest(record, record_kind, near=near, params=params))
+    return index.findings()
+
+
+def _rows(value: Any, role: Role) -> tuple[str, Iterator[tuple[int, Any]]]:
+    if isinstance(value, (str, os.PathLike)):
+        return str(value), _file_rows(value)
+    if isinstance(value, Mapping):
+        raise UsageError(
+            "find_duplicates() takes a path, an iterable of records or a Dataset, not one record"
+        )
+    if is_dataset(value):
+        label = "<dataset>" if role == "train" else "<validation-dataset>"
+        return label, enumerate(dataset_rows(value))
+    if isinstance(value, Iterable):
+        return ("<records>" if role == "train" else "<validation>"), enumerate(value, start=1)
+    raise UsageError(f"cannot look for duplicates in a {type(value).__name__}")
+
+
+def _file_rows(path: str | os.PathLike[str]) -> Iterator[tuple[int, Any]]:
+    with open_input(path) as handle:
+        for raw in iter_lines(handle, FileFacts()):
+            if raw.oversize:
+                continue
+            record, problem = parse_line(raw.data)
+            if problem is None:
+                yield raw.number, record
