@@ -346,6 +346,22 @@ def markdown(results: dict[str, Any]) -> str:
             f"validate / essential {_fmt(r['cpu_validate_vs_essential'])}, "
             f"naive / validate {_fmt(r['cpu_naive_vs_validate'])}"
         )
+    loads = [
+        run["load_before"]
+        for entry in results["sizes"]
+        for t in entry["tools"].values()
+        for run in t.get("runs", [])
+    ]
+    if loads:
+        busy = max(loads) > 0.5 * machine["nproc"]
+        lines.append(
+            f"- load average before the runs: {min(loads):.1f} to {max(loads):.1f}"
+            + (
+                " (the machine was busy: wall times are inflated and noisy; CPU times less so)"
+                if busy
+                else ""
+            )
+        )
     small = results["small_file"]
     if small.get("available", True) and "min_s" in small:
         lines.append(

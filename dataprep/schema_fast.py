@@ -38,7 +38,7 @@ def _is_zero_or_one(value: object) -> bool:
     # jsonschema's enum equality: 1.0 equals 1, but True does not.
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return False
-    return value == 0 or value == 1 or value == 2
+    return value == 0 or value == 1
 
 
 def _text_part_ok(part: object) -> bool:

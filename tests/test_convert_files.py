@@ -92,7 +92,7 @@ def test_refuses_to_overwrite_an_input_or_an_existing_output(tmp_path: Path, mes
     assert messy.read_bytes() == original
     out = tmp_path / "out.jsonl"
     out.write_text("keep me", encoding="utf-8")
-    with pytest.raises(OutputError, match="already exists.*--force"):
+    with pytest.raises(OutputError, match=r"already exists.*--force"):
         convert_file(messy, out, **QA)
     assert out.read_text(encoding="utf-8") == "keep me"
     convert_file(messy, out, force=True, **QA)
@@ -147,7 +147,10 @@ def test_split_on_convert_with_trace_and_group(tmp_path: Path) -> None:
     train, validation = lines(tmp_path / "t.train.jsonl"), lines(tmp_path / "t.validation.jsonl")
     assert (len(train), len(validation)) == (7, 3)
     trace = lines(Path(str(out) + ".sources.jsonl"))
-    assert {t["output"] for t in trace} == {str(tmp_path / "t.train.jsonl"), str(tmp_path / "t.validation.jsonl")}
+    assert {t["output"] for t in trace} == {
+        str(tmp_path / "t.train.jsonl"),
+        str(tmp_path / "t.validation.jsonl"),
+    }
     assert sum(len(t["sources"]) for t in trace) == 28
     assert "split (seed 0, key: group 'ticket_id')" in report.format_text()
     assert any("fewer than 10" in w for w in report.split.warnings)
@@ -166,7 +169,9 @@ def test_parquet_output(tmp_path: Path) -> None:
     import pyarrow.parquet as pq
 
     out = tmp_path / "recipes.parquet"
-    report = convert_file(SAMPLE / "recipes.csv", out, preset="recipe", output_format="parquet", validate=False)
+    report = convert_file(
+        SAMPLE / "recipes.csv", out, preset="recipe", output_format="parquet", validate=False
+    )
     table = pq.read_table(out)
     assert table.num_rows == 50 == report.examples_written
     assert table.to_pylist()[0]["messages"][0]["role"] == "system"
@@ -182,7 +187,10 @@ def test_hf_output_with_split(tmp_path: Path) -> None:
     )
     loaded = datasets.load_from_disk(str(out))
     assert report.split is not None
-    assert loaded["train"].num_rows == report.split.train and loaded["validation"].num_rows == report.split.validation
+    assert (
+        loaded["train"].num_rows == report.split.train
+        and loaded["validation"].num_rows == report.split.validation
+    )
     assert report.split.train + report.split.validation == 50
     with pytest.raises(OutputError, match="already exists"):
         convert_file(SAMPLE / "recipes.csv", out, preset="recipe", output_format="hf", validate=False)
@@ -191,7 +199,9 @@ def test_hf_output_with_split(tmp_path: Path) -> None:
     plain = tmp_path / "plain"
     plain.mkdir()
     with pytest.raises(OutputError, match="not a saved dataset"):
-        convert_file(SAMPLE / "recipes.csv", plain, preset="recipe", output_format="hf", validate=False, force=True)
+        convert_file(
+            SAMPLE / "recipes.csv", plain, preset="recipe", output_format="hf", validate=False, force=True
+        )
 
 
 @pytest.mark.skipif(not validator_available(), reason="dataprep.validate is not available yet")
@@ -206,15 +216,23 @@ def test_written_file_is_validated(tmp_path: Path) -> None:
 
 # -- the accounting invariant, property-based ---------------------------------------------------------------------
 
-cells = st.one_of(st.just(""), st.text(alphabet=st.characters(codec="utf-8", exclude_characters="\x00\r"), max_size=8))
+cells = st.one_of(
+    st.just(""), st.text(alphabet=st.characters(codec="utf-8", exclude_characters="\x00\r"), max_size=8)
+)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(table=st.lists(st.tuples(cells, cells, cells), max_size=25), missing=st.sampled_from(["reject", "empty"]))
-def test_rows_read_equal_written_plus_rejected(tmp_path: Path, table: list[tuple[str, str, str]], missing: str) -> None:
+@given(
+    table=st.lists(st.tuples(cells, cells, cells), max_size=25), missing=st.sampled_from(["reject", "empty"])
+)
+def test_rows_read_equal_written_plus_rejected(
+    tmp_path: Path, table: list[tuple[str, str, str]], missing: str
+) -> None:
     source = write_csv(tmp_path / "t.csv", [["q", "a", "extra"], *[list(r) for r in table]])
     out = tmp_path / "o.jsonl"
-    report = convert_file(source, out, user="{q}", assistant="{a}", missing=missing, force=True, validate=False)
+    report = convert_file(
+        source, out, user="{q}", assistant="{a}", missing=missing, force=True, validate=False
+    )
     assert report.rows_read == report.rows_written + report.rows_rejected == len(table)
     expected_rejects = 0 if missing == "empty" else sum(1 for q, a, _ in table if q == "" or a == "")
     assert report.rows_rejected == expected_rejects

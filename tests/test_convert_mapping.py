@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from dataprep.convert.mapping import compile_mapping, load_mapping, mapping_from_flags
+from dataprep.convert.mapping import compile_mapping, load_mapping, mapping_from_flags, parse_mapping_text
 from dataprep.convert.pipeline import Converted, Rejected, convert, resolve_mapping
 from dataprep.errors import MappingError, UsageError
 
@@ -21,7 +21,9 @@ def records_of(found: list[Converted | Rejected]) -> list[dict[str, Any]]:
 
 
 def test_flags_system_is_literal_and_templates_fill_columns() -> None:
-    found = run([{"q": "2+2?", "a": "4"}], system="Reply as JSON {\"answer\": ...}", user="Q: {q}", assistant="{a}")
+    found = run(
+        [{"q": "2+2?", "a": "4"}], system='Reply as JSON {"answer": ...}', user="Q: {q}", assistant="{a}"
+    )
     assert records_of(found) == [
         {
             "messages": [
@@ -117,7 +119,15 @@ def test_full_mapping_file(tmp_path: Path) -> None:
             "train": "0",
             "tools": '[{"name": "f", "parameters": {}}]',
         },
-        {"id": 8, "question": "Why?", "context": "docs", "tone": "warm", "answer": "So.", "steps": [], "train": 1},
+        {
+            "id": 8,
+            "question": "Why?",
+            "context": "docs",
+            "tone": "warm",
+            "answer": "So.",
+            "steps": [],
+            "train": 1,
+        },
     ]
     found = run(rows, mapping=_full(tmp_path))
     assert isinstance(found[1], Rejected) and found[1].message == "column 'steps' is empty"
@@ -135,12 +145,10 @@ def test_full_mapping_file(tmp_path: Path) -> None:
 
 
 def test_yaml_mapping_equals_toml(tmp_path: Path) -> None:
-    import tomllib
-
     import yaml
 
     path = tmp_path / "m.yaml"
-    path.write_text(yaml.safe_dump(tomllib.loads(FULL)), encoding="utf-8")
+    path.write_text(yaml.safe_dump(parse_mapping_text(FULL, ".toml", "m.toml")), encoding="utf-8")
     assert load_mapping(path) == load_mapping(_full(tmp_path))
 
 
@@ -156,7 +164,10 @@ def test_yaml_mapping_equals_toml(tmp_path: Path) -> None:
         ({"messages": [{"role": "user", "content": "x", "colour": 1}]}, "unknown key 'colour'"),
         ({"messages": [{"role": "user", "content": []}]}, "an empty list"),
         ({"messages": [{"role": "user", "content": "{a}"}], "missing": "skip"}, "missing: must be one of"),
-        ({"messages": [{"role": "user", "content": "{a}"}], "roles": {"h": "human"}}, "roles.h: must be one of"),
+        (
+            {"messages": [{"role": "user", "content": "{a}"}], "roles": {"h": "human"}},
+            "roles.h: must be one of",
+        ),
         ({"messages": [{"role": "user", "content": "{a}"}], "optional": "a"}, "list of column names"),
         ({"group": {"by": "id"}}, "'role_column' is required"),
     ],
@@ -215,7 +226,11 @@ def test_message_lists_with_aliases_weights_and_tool_calls() -> None:
         {
             "role": "assistant",
             "tool_calls": [
-                {"id": "call_1", "type": "function", "function": {"name": "w", "arguments": '{"city": "Oslo"}'}}
+                {
+                    "id": "call_1",
+                    "type": "function",
+                    "function": {"name": "w", "arguments": '{"city": "Oslo"}'},
+                }
             ],
         },
         {"role": "tool", "content": "rain", "tool_call_id": "call_1"},
@@ -223,8 +238,11 @@ def test_message_lists_with_aliases_weights_and_tool_calls() -> None:
     ]
     assert records_of(found)[1]["messages"] == [{"role": "user", "content": "from JSON text"}]
     reasons = [(i.reason, i.message.split(":")[0]) for i in found if isinstance(i, Rejected)]
-    assert reasons == [("unknown-role", "turns[0]"), ("bad-messages", "turns[0] must be an object with a 'who' key"),
-                       ("bad-messages", "column 'turns' must hold a list of messages")]
+    assert reasons == [
+        ("unknown-role", "turns[0]"),
+        ("bad-messages", "turns[0] must be an object with a 'who' key"),
+        ("bad-messages", "column 'turns' must hold a list of messages"),
+    ]
 
 
 def test_bad_tool_call_and_bad_weight_reject_the_row() -> None:
@@ -238,7 +256,9 @@ def test_bad_tool_call_and_bad_weight_reject_the_row() -> None:
 
 def test_pairs_history() -> None:
     spec = {"optional": ["h"], "messages": [{"pairs": "h"}, {"role": "user", "content": "{q}"}]}
-    found = run([{"h": [["hi", "hello"]], "q": "next"}, {"q": "alone"}, {"h": [["odd"]], "q": "x"}], mapping=spec)
+    found = run(
+        [{"h": [["hi", "hello"]], "q": "next"}, {"q": "alone"}, {"h": [["odd"]], "q": "x"}], mapping=spec
+    )
     assert [len(r["messages"]) for r in records_of(found)] == [3, 1]
     assert isinstance(found[2], Rejected) and found[2].reason == "bad-history"
 

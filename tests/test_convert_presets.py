@@ -14,9 +14,7 @@ from dataprep.convert.presets import PRESETS, list_presets, load_preset, preset_
 from dataprep.errors import MappingError
 from tests.conftest import SAMPLE
 
-COOKBOOK_SYSTEM = (
-    "You are a helpful recipe assistant. You are to extract the generic ingredients from each of the recipes provided."
-)
+COOKBOOK_SYSTEM = "You are a helpful recipe assistant. You are to extract the generic ingredients from each of the recipes provided."
 
 
 def records(source: Any, preset: str) -> list[dict[str, Any]]:
@@ -58,7 +56,11 @@ def test_recipe_csv_gives_the_cookbook_messages() -> None:
 
 
 def test_recipe_json_records_with_real_lists_give_the_same_text() -> None:
-    row = {"title": "Tea", "ingredients": ["1 bag black tea", "1 c. hot water"], "NER": ["black tea", "water"]}
+    row = {
+        "title": "Tea",
+        "ingredients": ["1 bag black tea", "1 c. hot water"],
+        "NER": ["black tea", "water"],
+    }
     csv_like = {k: json.dumps(v) if isinstance(v, list) else v for k, v in row.items()}
     assert records([row], "recipe") == records([csv_like], "recipe")
     assert records([row], "recipe")[0]["messages"][2]["content"] == '["black tea", "water"]'
@@ -70,7 +72,10 @@ def test_alpaca_preset() -> None:
         {"role": "user", "content": "Give three tips for keeping fresh herbs longer."},
         {"role": "assistant", "content": found[0]["messages"][1]["content"]},
     ]
-    assert found[1]["messages"][0] == {"role": "user", "content": "Convert the temperature to Celsius.\n350 °F"}
+    assert found[1]["messages"][0] == {
+        "role": "user",
+        "content": "Convert the temperature to Celsius.\n350 °F",
+    }
     with_history = found[10]["messages"]
     assert [m["role"] for m in with_history] == ["system", "user", "assistant", "user", "assistant"]
     assert with_history[0]["content"] == "You are a careful food-safety assistant. Answer briefly."
@@ -84,8 +89,15 @@ def test_sharegpt_preset_with_tools_and_function_calls() -> None:
     assert tool_example["tools"][0]["type"] == "function"
     assert tool_example["tools"][0]["function"]["name"] == "get_oven_temperature"
     call, result = tool_example["messages"][1], tool_example["messages"][2]
-    assert call["tool_calls"][0]["function"] == {"name": "get_oven_temperature", "arguments": '{"oven_id": "2"}'}
-    assert result == {"role": "tool", "content": '{"celsius": 215}', "tool_call_id": call["tool_calls"][0]["id"]}
+    assert call["tool_calls"][0]["function"] == {
+        "name": "get_oven_temperature",
+        "arguments": '{"oven_id": "2"}',
+    }
+    assert result == {
+        "role": "tool",
+        "content": '{"celsius": 215}',
+        "tool_call_id": call["tool_calls"][0]["id"],
+    }
 
 
 def test_prompt_completion_preset_keeps_text_exactly() -> None:

@@ -213,7 +213,9 @@ def test_json_array_streams_across_chunks(tmp_path: Path, monkeypatch: pytest.Mo
         ("[] []", "after the closing"),
     ],
 )
-def test_malformed_json_array_is_one_error_with_line_and_column(tmp_path: Path, text: str, where: str) -> None:
+def test_malformed_json_array_is_one_error_with_line_and_column(
+    tmp_path: Path, text: str, where: str
+) -> None:
     path = tmp_path / "bad.json"
     path.write_text(text, encoding="utf-8")
     if text.startswith("{"):  # a .json file holding JSON Lines is read as JSON Lines
@@ -293,7 +295,9 @@ def test_parquet_reads_every_row_group(tmp_path: Path) -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    table = pa.table({"q": [f"q{i}" for i in range(2500)], "a": [f"a{i}" if i != 7 else None for i in range(2500)]})
+    table = pa.table(
+        {"q": [f"q{i}" for i in range(2500)], "a": [f"a{i}" if i != 7 else None for i in range(2500)]}
+    )
     path = tmp_path / "d.parquet"
     pq.write_table(table, path, row_group_size=1000)
     found = items(path)
@@ -327,5 +331,5 @@ def test_hf_save_to_disk_dataset_and_dataset_dict(tmp_path: Path) -> None:
 
 
 def test_not_a_dataset_directory(tmp_path: Path) -> None:
-    with pytest.raises(InputError, match="cannot load|not a dataset"):
+    with pytest.raises(InputError, match=r"cannot load|not a dataset"):
         items(tmp_path)

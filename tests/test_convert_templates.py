@@ -16,13 +16,19 @@ def test_parse_literals_fields_and_escaped_braces() -> None:
     template = parse_template("Title: {title}\n{{not a field}} {Customer Name}!", "--user")
     assert template.parts == ("Title: ", Field("title"), "\n{not a field} ", Field("Customer Name"), "!")
     assert template.columns == ("title", "Customer Name")
-    assert template.render({"title": "Soup {1}", "Customer Name": "Ada"}) == "Title: Soup {1}\n{not a field} Ada!"
+    assert (
+        template.render({"title": "Soup {1}", "Customer Name": "Ada"})
+        == "Title: Soup {1}\n{not a field} Ada!"
+    )
 
 
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("{row.title}", "'{row.title}' uses attribute or index access; templates name columns only, e.g. {row}"),
+        (
+            "{row.title}",
+            "'{row.title}' uses attribute or index access; templates name columns only, e.g. {row}",
+        ),
         ("{title[0]}", "uses attribute or index access"),
         ("{title.__class__}", "uses attribute or index access"),
         ("{title!r}", "has a conversion"),
@@ -48,7 +54,7 @@ def test_non_string_template_is_refused() -> None:
 
 
 def test_literal_round_trips_braces() -> None:
-    template = literal("Answer in JSON like {\"a\": 1}")
+    template = literal('Answer in JSON like {"a": 1}')
     assert template.render({}) == 'Answer in JSON like {"a": 1}'
     assert parse_template(template.text, "x").render({}) == 'Answer in JSON like {"a": 1}'
 
@@ -81,7 +87,19 @@ def test_undecodable_bytes_value_is_an_error() -> None:
         render_value(b"\xff", "json")
 
 
-@pytest.mark.parametrize(("value", "empty"), [(None, True), ("", True), (math.nan, True), ([], True), ({}, True),
-                                              (" ", False), (0, False), (False, False), ("0", False)])
+@pytest.mark.parametrize(
+    ("value", "empty"),
+    [
+        (None, True),
+        ("", True),
+        (math.nan, True),
+        ([], True),
+        ({}, True),
+        (" ", False),
+        (0, False),
+        (False, False),
+        ("0", False),
+    ],
+)
 def test_is_empty(value: Any, empty: bool) -> None:
     assert is_empty(value) is empty

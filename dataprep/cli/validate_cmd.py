@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import inspect
+import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
+from dataprep.cli.color import COLOR_MODES, use_color
 from dataprep.cli.options import comma_list, severity_pairs
+from dataprep.cli.progress import ProgressBar, progress_for
 from dataprep.config import load_config
 from dataprep.report.formats import RENDERERS
 from dataprep.validate import validate_files
@@ -57,6 +62,14 @@ from dataprep.validate import validate_files
 @click.option("--quiet", "-q", is_flag=True, help="Print findings only (no statistics or cost).")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when errors are found (report-only jobs).")
 @click.option(
+    "--color",
+    "color",
+    type=click.Choice(COLOR_MODES),
+    default="auto",
+    show_default=True,
+    help="Colour the text report. auto: only on a terminal, and never when NO_COLOR is set.",
+)
+@click.option(
     "--config",
     "config_path",
     type=click.Path(path_type=Path, dir_okay=False, exists=True),
@@ -78,6 +91,7 @@ def validate_cmd(
     output_format: str,
     quiet: bool,
     exit_zero: bool,
+    color: str,
     config_path: Path | None,
 ) -> int:
     """Check JSONL training files: schema, roles, tool calls, token limits, duplicates, splits, and cost.
@@ -92,25 +106,40 @@ def validate_cmd(
       dataprep validate data/*.jsonl --ignore DP4 --format json > report.json
     """
     config = load_config(config_path)
-    report = validate_files(
-        list(files),
-        list(validation),
-        config=config,
-        model=model,
-        encoding=encoding,
-        max_tokens=max_tokens,
-        price_per_1m=price_per_1m,
-        epochs=epochs,
-        kind=kind,
-        select=comma_list(select),
-        ignore=comma_list(ignore),
-        severity=severity_pairs(severity),
-        jobs=jobs,
-    )
+    progress = progress_for()  # None unless stderr is a terminal
+    try:
+        report = validate_files(
+            list(files),
+            list(validation),
+            config=config,
+            model=model,
+            encoding=encoding,
+            max_tokens=max_tokens,
+            price_per_1m=price_per_1m,
+            epochs=epochs,
+            kind=kind,
+            select=comma_list(select),
+            ignore=comma_list(ignore),
+            severity=severity_pairs(severity),
+            jobs=jobs,
+            **_progress_argument(progress),
+        )
+    finally:
+        if progress is not None:
+            progress.close()  # wipe the bar before the report is printed
     if output_format == "text":
         from dataprep.report.text import render_text
 
-        click.echo(render_text(report, quiet=quiet), nl=False)
+        colored = use_color(color, sys.stdout)
+        # color=colored stops click from stripping the codes when `--color always` writes to a pipe.
+        click.echo(render_text(report, quiet=quiet, color=colored), nl=False, color=colored)
     else:
         click.echo(RENDERERS[output_format](report), nl=False)
     return 0 if exit_zero or report.ok else 1
+
+
+def _progress_argument(progress: ProgressBar | None) -> dict[str, Any]:
+    """`progress=` for the orchestrator, once it takes a progress callback; until then the bar stays idle."""
+    if progress is None or "progress" not in inspect.signature(validate_files).parameters:
+        return {}
+    return {"progress": progress}

@@ -41,12 +41,18 @@ class RecordBuilder:
         aliases.update(mapping.roles)
         self._aliases = aliases
         self._folded = {k.casefold(): v for k, v in aliases.items()}
+        # Columns whose string values are used as written (JSON list format): the fast path of `text`.
+        self._plain = {
+            c: mapping.formats.get(c, mapping.list_format) == "json" for c in mapping.referenced_columns()
+        }
 
     # -- values ----------------------------------------------------------------------------------------------
 
     def text(self, row: dict[str, Any], column: str) -> str | None:
         """The text of `column`, or None when it is empty and optional (what uses it is left out)."""
         value = row.get(column, _ABSENT)
+        if type(value) is str and value and self._plain.get(column, False):
+            return value  # the common case (CSV text, JSON format): nothing to render
         if value is _ABSENT or is_empty(value):
             mapping = self.mapping
             if column in mapping.defaults:
@@ -64,6 +70,8 @@ class RecordBuilder:
             raise RowProblem("bad-value", f"column {column!r} {exc}") from None
 
     def render(self, template: Template, row: dict[str, Any]) -> str | None:
+        if template.constant is not None:
+            return template.constant
         values: dict[str, str] = {}
         for column in template.columns:
             text = self.text(row, column)

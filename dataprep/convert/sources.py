@@ -80,7 +80,7 @@ def _open_binary(path: str) -> IO[bytes]:
     try:
         if path.lower().endswith(".gz"):
             return gzip.open(path, "rb")  # type: ignore[return-value]
-        return open(path, "rb")  # noqa: SIM115 - closed by the caller's ExitStack
+        return open(path, "rb")  # closed by the caller's ExitStack
     except OSError as exc:
         raise InputError(f"{path}: cannot open: {exc.strerror}") from None
 

@@ -38,18 +38,24 @@ class Template:
 
     text: str
     parts: tuple[str | Field, ...]
+    columns: tuple[str, ...] = ()  # the columns named, each once, in order (filled by `make`)
+    constant: str | None = None  # the whole text when no column is named
 
-    @property
-    def columns(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(p.column for p in self.parts if isinstance(p, Field)))
+    @classmethod
+    def make(cls, text: str, parts: tuple[str | Field, ...]) -> Template:
+        columns = tuple(dict.fromkeys(p.column for p in parts if isinstance(p, Field)))
+        constant = None if columns else "".join(p for p in parts if isinstance(p, str))
+        return cls(text, parts, columns, constant)
 
     def render(self, values: dict[str, str]) -> str:
+        if self.constant is not None:
+            return self.constant
         return "".join(p if isinstance(p, str) else values[p.column] for p in self.parts)
 
 
 def literal(text: str) -> Template:
     """A template holding `text` as is (no column references)."""
-    return Template(escape(text), (text,) if text else ())
+    return Template.make(escape(text), (text,) if text else ())
 
 
 def escape(text: str) -> str:
@@ -95,7 +101,7 @@ def parse_template(text: str, where: str) -> Template:
         i = end + 1
     if literal_text:
         parts.append("".join(literal_text))
-    return Template(text, tuple(parts))
+    return Template.make(text, tuple(parts))
 
 
 def _check_name(name: str, where: str) -> None:

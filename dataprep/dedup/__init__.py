@@ -10,8 +10,15 @@ numpy is imported only when a signature is made or findings are computed.
 from __future__ import annotations
 
 from dataprep.dedup.api import find_duplicates
-from dataprep.dedup.digest import ExampleDigest, example_digest
+from dataprep.dedup.digest import ExampleDigest, example_digest, example_digests
 from dataprep.dedup.index import DuplicateIndex
 from dataprep.dedup.params import NearDupParams
 
-__all__ = ["DuplicateIndex", "ExampleDigest", "NearDupParams", "example_digest", "find_duplicates"]
+__all__ = [
+    "DuplicateIndex",
+    "ExampleDigest",
+    "NearDupParams",
+    "example_digest",
+    "example_digests",
+    "find_duplicates",
+]

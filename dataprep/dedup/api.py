@@ -12,7 +12,7 @@ import os
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-from dataprep.dedup.digest import example_digest
+from dataprep.dedup.digest import example_digests
 from dataprep.dedup.index import DuplicateIndex, Role
 from dataprep.dedup.params import DEFAULT_THRESHOLD, NearDupParams
 from dataprep.errors import UsageError
@@ -22,6 +22,7 @@ from dataprep.parse import parse_line
 from dataprep.types import Finding, Kind
 
 Source = str | os.PathLike[str] | Iterable[Mapping[str, Any]]
+BATCH = 1000  # records digested together (MinHash work is vectorised per batch)
 
 
 def find_duplicates(
@@ -50,9 +51,22 @@ def find_duplicates(
         sources.append((validation, "validation"))
     for value, role in sources:
         label, rows = _rows(value, role)
-        for line, record in rows:
-            index.add(label, role, line, example_digest(record, record_kind, near=near, params=params))
+        for batch in _batches(rows):
+            digests = example_digests([record for _, record in batch], record_kind, near=near, params=params)
+            for (line, _), digest in zip(batch, digests, strict=True):
+                index.add(label, role, line, digest)
     return index.findings()
+
+
+def _batches(rows: Iterator[tuple[int, Any]], size: int = BATCH) -> Iterator[list[tuple[int, Any]]]:
+    batch: list[tuple[int, Any]] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def _rows(value: Any, role: Role) -> tuple[str, Iterator[tuple[int, Any]]]:

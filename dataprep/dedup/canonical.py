@@ -2,7 +2,8 @@
 
 Pure Python (no numpy): cheap enough to run on every record in a worker process.
 - canonical: the record as compact JSON with sorted keys, so key order and JSON whitespace do not matter;
-- normalised: Unicode NFKC, then case folding, then runs of whitespace collapsed to one space and trimmed.
+- normalised: Unicode NFKC, then case folding; for hashing, whitespace is then deleted (so any difference in
+  spacing, line breaks or indentation is ignored), for shingling it is turned into spaces.
 Hashes are the first 64 bits of SHA-1, used as a fast checksum, not for security (it beats BLAKE2b
 here; never 0, which the index uses for "absent"): the chance that two different examples share one is
 about n^2 / 2^65, under 3 in a million at 10 million examples.
@@ -18,26 +19,12 @@ from typing import Any
 import orjson
 
 _SORTED = orjson.OPT_SORT_KEYS
-# Whitespace as str.split() sees it, besides the plain space. Replacing the ones present and then squeezing
-# double spaces is several times faster than " ".join(text.split()) on chat messages, and gives the same.
-_ASCII_SPACES = ("\t", "\n", "\x0b", "\x0c", "\r", "\x1c", "\x1d", "\x1e", "\x1f")
-_UNICODE_SPACES = (
-    "\x85",
-    "\xa0",
-    "\u1680",
-    *(chr(c) for c in range(0x2000, 0x200B)),
-    "\u2028",
-    "\u2029",
-    "\u202f",
-    "\u205f",
-    "\u3000",
-)
+# After NFKC (which turns the other Unicode spaces into " "), these are the whitespace characters str.split()
+# knows besides ASCII ones; they are rare, so they are replaced in the string before encoding.
+_UNICODE_SPACES = ("\x85", "\u1680", "\u2028", "\u2029")
+# ASCII whitespace never occurs inside a multi-byte UTF-8 sequence, so it can be mapped on the bytes.
+_SPACES_TO_SPACE = bytes.maketrans(b"\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f", b" " * 9)
 _PIECE_SEP = "\x00"
-
-
-def hash64(text: str) -> int:
-    """64-bit hash of the UTF-8 text (lone surrogates kept), never 0."""
-    return hash64_bytes(text.encode("utf-8", "surrogatepass"))
 
 
 def hash64_bytes(data: bytes) -> int:
@@ -58,38 +45,24 @@ def canonical_text(value: Any) -> str:
     return canonical_json(value).decode("utf-8")
 
 
-def _squeeze(text: str) -> str:
-    """Every whitespace character to a space, then runs of spaces to one (ends are not trimmed)."""
-    for space in _ASCII_SPACES:
-        if space in text:
-            text = text.replace(space, " ")
-    if not text.isascii():
-        for space in _UNICODE_SPACES:
-            if space in text:
-                text = text.replace(space, " ")
-    while "  " in text:
-        text = text.replace("  ", " ")
-    return text
+def normalise_pieces(pieces: Sequence[str]) -> tuple[list[bytes], list[bytes]]:
+    """(compact, spaced): each piece after NFKC and case folding as UTF-8, without whitespace (compact, what
+    the normalised hashes cover) and with every whitespace character as a space (spaced, for shingling).
 
-
-def collapse_whitespace(text: str) -> str:
-    """Runs of whitespace to one space, ends trimmed: the same as " ".join(text.split())."""
-    return _squeeze(text).strip(" ")
-
-
-def normalise(text: str) -> str:
-    """NFKC, case folding and collapsed whitespace: what `duplicate after normalisation` compares."""
-    if not text.isascii():
-        text = unicodedata.normalize("NFKC", text)
-    return collapse_whitespace(text.casefold())
-
-
-def normalise_many(pieces: Sequence[str]) -> list[str]:
-    """`normalise` of each piece, with the work done once over the joined pieces."""
+    Deleting whitespace rather than collapsing runs of it is one C-level pass instead of a search for double
+    spaces that costs as much as the rest of the digest; the price is that "ab c" and "a bc" compare equal.
+    """
     joined = _PIECE_SEP.join(pieces)
     if not joined.isascii():
         joined = unicodedata.normalize("NFKC", joined)
-    parts = _squeeze(joined.casefold()).split(_PIECE_SEP)
-    if len(parts) != len(pieces):  # a piece held the separator itself: do them one by one
-        return [normalise(piece) for piece in pieces]
-    return [part.strip(" ") for part in parts]
+        for space in _UNICODE_SPACES:
+            if space in joined:
+                joined = joined.replace(space, " ")
+    spaced = joined.casefold().encode("utf-8", "surrogatepass").translate(_SPACES_TO_SPACE)
+    spaced_parts = spaced.split(b"\x00")
+    if len(spaced_parts) != len(pieces):  # a piece held the separator itself: do them one by one
+        if len(pieces) == 1:
+            return [spaced.translate(None, b" ")], [spaced]
+        singles = [normalise_pieces([piece]) for piece in pieces]
+        return [c[0] for c, _ in singles], [s[0] for _, s in singles]
+    return spaced.translate(None, b" ").split(b"\x00"), spaced_parts

@@ -103,27 +103,28 @@ def _add_messages(out: Segments, messages: Any, prefix: str) -> None:
             out.texts.append(_strings(messages))
             out.metas.append(canonical_text(messages))
         return
+    roles, texts, metas = out.roles.append, out.texts.append, out.metas.append
     for message in messages:
         if not isinstance(message, dict):
-            out.roles.append(prefix)
-            out.texts.append(_strings(message))
-            out.metas.append(canonical_text(message))
+            roles(prefix)
+            texts(_strings(message))
+            metas(canonical_text(message))
             continue
         role = message.get("role")
         content = message.get("content")
-        if len(message) == 2 and isinstance(content, str) and isinstance(role, str):
-            out.roles.append(prefix + role)  # the common case, kept cheap
-            out.texts.append(content)
-            out.metas.append("")
+        if len(message) == 2 and type(content) is str and type(role) is str:
+            roles(prefix + role if prefix else role)  # the common case, kept cheap
+            texts(content)
+            metas("")
             continue
         text, rest = _content(content)
-        extras = {k: v for k, v in message.items() if k not in _MESSAGE_KEYS} if len(message) > 2 else {}
+        extras = {k: v for k, v in message.items() if k not in _MESSAGE_KEYS}
         if rest is not None:
             extras["content"] = rest
         calls = _call_text(message) if "tool_calls" in message or "function_call" in message else ""
-        out.roles.append(prefix + (role if isinstance(role, str) else canonical_text(role)))
-        out.texts.append(f"{text}\n{calls}" if calls else text)
-        out.metas.append(canonical_text(extras) if extras else "")
+        roles(prefix + (role if isinstance(role, str) else canonical_text(role)))
+        texts(f"{text}\n{calls}" if calls else text)
+        metas(canonical_text(extras) if extras else "")
 
 
 def _content(content: Any) -> tuple[str, Any]:

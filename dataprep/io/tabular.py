@@ -25,7 +25,7 @@ BLANK = "blank"  # not a row at all: counted apart from rows read
 _DELIMITER_NAMES = {",": "comma", "\t": "tab", ";": "semicolon", "|": "pipe"}
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: one is made per row, and frozen init costs 3x (treat as read-only)
 class SourceLocation:
     """Where a source row came from: file (or label), 1-based row (header excluded) and, for text files, the
     1-based line where the row starts; for spreadsheets the sheet and its row number as the sheet shows it."""
@@ -51,7 +51,7 @@ class SourceLocation:
         return out
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: made per row in the hot loop
 class SourceRow:
     """One row as read. `reason` is set when the row cannot be used; `raw` is what the rejects file keeps
     (None means: the values themselves)."""
@@ -210,35 +210,38 @@ class CsvSource:
         self._header = header
 
     def __iter__(self) -> Iterator[SourceRow]:
-        width = len(self._header)
+        # The hot loop of a large CSV: names are bound locally and the problem table is only searched when
+        # it is not empty.
+        header, width, path = self._header, len(self._header), self.path
+        reader, problems = self._reader, self._lines.problems
         row_number = 0
+        consumed = self._consumed
         while True:
-            start = self._consumed + 1
+            start = consumed + 1
+            error = ""
             try:
-                fields = next(self._reader)
+                fields: list[str] | None = next(reader)
             except StopIteration:
                 return
             except csv.Error as exc:  # e.g. NUL bytes on Python 3.10
                 fields = None
                 error = str(exc)
-            end = self._reader.line_num
-            self._consumed = end
+            consumed = end = reader.line_num
             if fields == []:
-                yield SourceRow(SourceLocation(self.path, row_number, start), {}, reason=BLANK)
+                yield SourceRow(SourceLocation(path, row_number, start), {}, reason=BLANK)
                 continue
             row_number += 1
-            location = SourceLocation(self.path, row_number, start)
-            problem = self._lines.problems.take(start, end)
+            location = SourceLocation(path, row_number, start)
+            problem = problems.take(start, end) if problems.problems else None
             if problem is not None:
                 yield SourceRow(location, {}, raw=fields, reason=problem[0], message=problem[1])
             elif fields is None:
                 yield SourceRow(location, {}, raw=None, reason="csv-error", message=f"line {start}: {error}")
             elif len(fields) != width:
-                yield SourceRow(
-                    location, {}, raw=fields, reason="ragged-row", message=self._ragged(fields, start, end)
-                )
+                message = self._ragged(fields, start, end)
+                yield SourceRow(location, {}, raw=fields, reason="ragged-row", message=message)
             else:
-                yield SourceRow(location, dict(zip(self._header, fields, strict=True)))
+                yield SourceRow(location, dict(zip(header, fields)))  # noqa: B905 - lengths checked above
 
     def _ragged(self, fields: list[str], start: int, end: int) -> str:
         message = f"has {len(fields)} fields, the header has {len(self._header)}"

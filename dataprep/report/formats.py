@@ -4,11 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from dataprep.report.github import render_github
 from dataprep.report.json_format import render_json
+from dataprep.report.junit import render_junit
 from dataprep.report.model import Report
+from dataprep.report.sarif import render_sarif
 from dataprep.report.text import render_text
 
 RENDERERS: dict[str, Callable[[Report], str]] = {
     "text": render_text,
     "json": render_json,
+    "github": render_github,
+    "sarif": render_sarif,
+    "junit": render_junit,
 }

@@ -4,15 +4,24 @@ from __future__ import annotations
 
 from dataprep.report.model import FileReport, Report
 from dataprep.stats import Distribution
+from dataprep.types import Finding, Severity
+
+# ANSI SGR codes. Colour is opt-in (`color=True`): the CLI decides, from --color, NO_COLOR and the terminal.
+_SGR = {"bold": "1", "error": "1;31", "warning": "33", "info": "36", "ok": "1;32", "failed": "1;31"}
+_SEVERITY_STYLE = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "info"}
 
 
-def render_findings(report: Report) -> str:
-    return "".join(f"{finding.format()}\n" for finding in report.findings)
+def paint(text: str, style: str, color: bool = True) -> str:
+    return f"\x1b[{_SGR[style]}m{text}\x1b[0m" if color else text
 
 
-def render_text(report: Report, *, quiet: bool = False) -> str:
-    """`quiet` prints the findings only, the pre-commit and editor case."""
-    out = [render_findings(report)]
+def render_findings(report: Report, *, color: bool = False) -> str:
+    return "".join(f"{_finding_line(finding, color)}\n" for finding in report.findings)
+
+
+def render_text(report: Report, *, quiet: bool = False, color: bool = False) -> str:
+    """`quiet` prints the findings only, the pre-commit and editor case; `color` adds ANSI colours."""
+    out = [render_findings(report, color=color)]
     if quiet:
         return "".join(out)
     if report.findings:
@@ -20,8 +29,17 @@ def render_text(report: Report, *, quiet: bool = False) -> str:
     for file in report.files:
         out.append(_file_section(file))
     out.append(_cost_section(report))
-    out.append(_verdict(report))
+    out.append(_verdict(report, color))
     return "".join(out)
+
+
+def _finding_line(finding: Finding, color: bool) -> str:
+    if not color:
+        return finding.format()
+    loc = finding.location
+    suffix = f" [{loc.json_path}]" if loc.json_path else ""
+    code = paint(finding.code, _SEVERITY_STYLE[finding.severity])
+    return f"{paint(str(loc), 'bold')}: {code} {finding.message}{suffix}"
 
 
 def _file_section(file: FileReport) -> str:
@@ -89,6 +107,7 @@ def _cost_section(report: Report) -> str:
     return "\n".join(lines) + "\n\n"
 
 
-def _verdict(report: Report) -> str:
+def _verdict(report: Report, color: bool = False) -> str:
     counts = f"{report.errors} error(s), {report.warnings} warning(s), {report.infos} info"
-    return f"{'FAILED' if not report.ok else 'OK'}: {counts}\n"
+    word = paint("OK", "ok", color) if report.ok else paint("FAILED", "failed", color)
+    return f"{word}: {counts}\n"

@@ -7,7 +7,6 @@ nothing may assume a type: look, and skip what is not the expected shape (the sc
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import orjson
@@ -27,7 +26,7 @@ def check_chat(record: dict[str, Any]) -> list[Problem]:
     messages = record.get("messages")
     if not isinstance(messages, list):
         return []
-    return list(_check_messages(messages, "messages", final_must_be_assistant=True))
+    return _check_messages(messages, "messages", final_must_be_assistant=True)
 
 
 def check_preference(record: dict[str, Any]) -> list[Problem]:
@@ -66,7 +65,7 @@ def check_preference(record: dict[str, Any]) -> list[Problem]:
                 Problem("DP220", f"{field} must be an assistant message, not {message.get('role')!r}", field)
             )
         elif isinstance(message, dict):
-            problems.extend(_check_content(message, f"{field}[0]", "assistant"))
+            _check_content(problems, message, f"{field}[0]", "assistant")
     return problems
 
 
@@ -80,73 +79,100 @@ def check_completion(record: dict[str, Any]) -> list[Problem]:
     return problems
 
 
-def _check_messages(messages: list[Any], base: str, *, final_must_be_assistant: bool) -> Iterator[Problem]:
+def _check_messages(messages: list[Any], base: str, *, final_must_be_assistant: bool) -> list[Problem]:
+    # Hot path: runs once per example. Problems are appended to one list and JSON paths are only built
+    # when something is wrong.
+    out: list[Problem] = []
     seen_user = False
-    previous_role: str | None = None
+    previous_role: Any = None
     trainable = 0
     assistants = 0
     images = 0
-    open_calls: dict[str, int] = {}  # tool-call id -> index of the assistant message that made it
+    open_calls: dict[str, int] = {}  # tool-call id -> index of the call in its assistant message
     answered: set[str] = set()
     all_ids: set[str] = set()
     for index, message in enumerate(messages):
         if not isinstance(message, dict):
             continue
-        path = f"{base}[{index}]"
         role = message.get("role")
         if role == "assistant":
             assistants += 1
             if message.get("weight", 1) != 0:
                 trainable += 1
-        if role == "system" and seen_user:
-            yield Problem("DP202", "system message after the first user message", f"{path}.role")
-        if role == "developer":
-            yield Problem(
-                "DP203",
-                "role 'developer' is not part of supervised fine-tuning data; use 'system'",
-                f"{path}.role",
+        elif role == "user":
+            if open_calls:
+                _unanswered(out, open_calls, f"{base}[{index}]", role)
+        elif role == "system":
+            if seen_user:
+                out.append(
+                    Problem("DP202", "system message after the first user message", f"{base}[{index}].role")
+                )
+        elif role == "developer":
+            out.append(
+                Problem(
+                    "DP203",
+                    "role 'developer' is not part of supervised fine-tuning data; use 'system'",
+                    f"{base}[{index}].role",
+                )
             )
-        if role in ("user", "assistant") and role == previous_role:
-            yield Problem("DP205", f"two {role} messages in a row", f"{path}.role")
-        if role in ("user", "assistant") and open_calls:
-            pending = ", ".join(sorted(open_calls))
-            yield Problem("DP207", f"tool call {pending} not answered before this {role} message", path)
-            open_calls.clear()
+        if role == previous_role and role in ("user", "assistant"):
+            out.append(Problem("DP205", f"two {role} messages in a row", f"{base}[{index}].role"))
         if role == "user":
             seen_user = True
-        if role == "assistant":
-            yield from _check_tool_calls(message, path, open_calls, all_ids)
-        if role == "tool":
-            yield from _check_tool_answer(message, path, open_calls, answered, all_ids)
+        elif role == "assistant":
+            if open_calls:
+                _unanswered(out, open_calls, f"{base}[{index}]", role)
+            if "tool_calls" in message or "function_call" in message:
+                _check_tool_calls(out, message, f"{base}[{index}]", open_calls, all_ids)
+        elif role == "tool":
+            _check_tool_answer(out, message, f"{base}[{index}]", open_calls, answered, all_ids)
         if isinstance(role, str):
-            yield from _check_content(message, path, role)
-            images += _count_images(message.get("content"))
-            yield from _check_images(message.get("content"), path, role)
-        previous_role = role if isinstance(role, str) else previous_role
+            content = message.get("content")
+            if type(content) is str and role != "assistant" and content.strip() and "<|" not in content:
+                pass  # the common case needs no further look
+            else:
+                _check_content(out, message, f"{base}[{index}]", role)
+                if type(content) is list:
+                    images += _count_images(content)
+                    _check_images(out, content, f"{base}[{index}]", role)
+            previous_role = role
     if open_calls:
         pending = ", ".join(sorted(open_calls))
-        yield Problem("DP207", f"tool call {pending} never answered by a tool message", base)
+        out.append(Problem("DP207", f"tool call {pending} never answered by a tool message", base))
     if images > MAX_IMAGES_PER_EXAMPLE:
-        yield Problem("DP213", f"{images} images in one example; the limit is {MAX_IMAGES_PER_EXAMPLE}", base)
+        out.append(
+            Problem("DP213", f"{images} images in one example; the limit is {MAX_IMAGES_PER_EXAMPLE}", base)
+        )
     if final_must_be_assistant:
         if assistants == 0:
-            yield Problem("DP201", "no assistant message: nothing in this example is trained", base)
+            out.append(Problem("DP201", "no assistant message: nothing in this example is trained", base))
         elif trainable == 0:
-            yield Problem(
-                "DP201", "every assistant message has weight 0: nothing in this example is trained", base
+            out.append(
+                Problem(
+                    "DP201", "every assistant message has weight 0: nothing in this example is trained", base
+                )
             )
         last = messages[-1] if messages else None
         if isinstance(last, dict) and last.get("role") != "assistant":
-            yield Problem(
-                "DP204",
-                f"last message is {last.get('role')!r}, not 'assistant': its tokens are billed and never learned",
-                f"{base}[{len(messages) - 1}].role",
+            out.append(
+                Problem(
+                    "DP204",
+                    f"last message is {last.get('role')!r}, not 'assistant': its tokens are billed and never learned",
+                    f"{base}[{len(messages) - 1}].role",
+                )
             )
+    return out
+
+
+def _unanswered(out: list[Problem], open_calls: dict[str, int], path: str, role: str) -> None:
+    pending = ", ".join(sorted(open_calls))
+    out.append(Problem("DP207", f"tool call {pending} not answered before this {role} message", path))
+    open_calls.clear()
 
 
 def _check_tool_calls(
-    message: dict[str, Any], path: str, open_calls: dict[str, int], all_ids: set[str]
-) -> Iterator[Problem]:
+    out: list[Problem], message: dict[str, Any], path: str, open_calls: dict[str, int], all_ids: set[str]
+) -> None:
     calls = message.get("tool_calls")
     if isinstance(calls, list):
         for i, call in enumerate(calls):
@@ -155,83 +181,92 @@ def _check_tool_calls(
             call_id = call.get("id")
             if isinstance(call_id, str):
                 if call_id in all_ids:
-                    yield Problem(
-                        "DP208",
-                        f"tool call id {call_id!r} is used twice in this example",
-                        f"{path}.tool_calls[{i}].id",
+                    out.append(
+                        Problem(
+                            "DP208",
+                            f"tool call id {call_id!r} is used twice in this example",
+                            f"{path}.tool_calls[{i}].id",
+                        )
                     )
                 all_ids.add(call_id)
                 open_calls[call_id] = i
             function = call.get("function")
             if isinstance(function, dict):
-                yield from _check_arguments(
-                    function.get("arguments"), f"{path}.tool_calls[{i}].function.arguments"
-                )
+                _check_arguments(out, function.get("arguments"), f"{path}.tool_calls[{i}].function.arguments")
     function_call = message.get("function_call")
     if isinstance(function_call, dict):
-        yield from _check_arguments(function_call.get("arguments"), f"{path}.function_call.arguments")
+        _check_arguments(out, function_call.get("arguments"), f"{path}.function_call.arguments")
 
 
-def _check_arguments(arguments: Any, path: str) -> Iterator[Problem]:
+def _check_arguments(out: list[Problem], arguments: Any, path: str) -> None:
     if not isinstance(arguments, str):
         return
     try:
         orjson.loads(arguments)
     except orjson.JSONDecodeError as exc:
-        yield Problem(
-            "DP209", f"arguments are not valid JSON text ({exc.msg} at character {exc.pos + 1})", path
+        out.append(
+            Problem(
+                "DP209", f"arguments are not valid JSON text ({exc.msg} at character {exc.pos + 1})", path
+            )
         )
 
 
 def _check_tool_answer(
-    message: dict[str, Any], path: str, open_calls: dict[str, int], answered: set[str], all_ids: set[str]
-) -> Iterator[Problem]:
+    out: list[Problem],
+    message: dict[str, Any],
+    path: str,
+    open_calls: dict[str, int],
+    answered: set[str],
+    all_ids: set[str],
+) -> None:
     call_id = message.get("tool_call_id")
     if not isinstance(call_id, str):
         return
+    where = f"{path}.tool_call_id"
     if call_id in open_calls:
         del open_calls[call_id]
         answered.add(call_id)
     elif call_id in answered:
-        yield Problem("DP206", f"tool call {call_id!r} was already answered", f"{path}.tool_call_id")
+        out.append(Problem("DP206", f"tool call {call_id!r} was already answered", where))
     elif call_id in all_ids:
-        yield Problem(
-            "DP206",
-            f"tool call {call_id!r} is answered too late, after the next turn",
-            f"{path}.tool_call_id",
+        out.append(
+            Problem("DP206", f"tool call {call_id!r} is answered too late, after the next turn", where)
         )
     else:
-        yield Problem(
-            "DP206",
-            f"tool_call_id {call_id!r} answers no earlier assistant tool call",
-            f"{path}.tool_call_id",
+        out.append(
+            Problem("DP206", f"tool_call_id {call_id!r} answers no earlier assistant tool call", where)
         )
 
 
-def _check_content(message: dict[str, Any], path: str, role: str) -> Iterator[Problem]:
+def _check_content(out: list[Problem], message: dict[str, Any], path: str, role: str) -> None:
     content = message.get("content")
     has_call = bool(message.get("tool_calls")) or bool(message.get("function_call"))
     if role == "assistant" and (content is None or content == []) and not has_call:
-        yield Problem("DP210", "assistant message has no content and no tool_calls", path)
+        out.append(Problem("DP210", "assistant message has no content and no tool_calls", path))
         return
     text = _text_of(content)
     if text is None:
         return
     if not text.strip():
         if not (role == "assistant" and has_call):
-            yield Problem("DP211", f"{role} content is empty or whitespace only", f"{path}.content")
+            out.append(Problem("DP211", f"{role} content is empty or whitespace only", f"{path}.content"))
         return
     if role == "assistant" and text != text.strip():
-        yield Problem(
-            "DP212",
-            "assistant content starts or ends with whitespace, which the model learns to emit",
-            f"{path}.content",
+        out.append(
+            Problem(
+                "DP212",
+                "assistant content starts or ends with whitespace, which the model learns to emit",
+                f"{path}.content",
+            )
         )
-    match = _SPECIAL_TOKEN.search(text)
-    if match:
-        yield Problem(
-            "DP601", f"content contains the special-token text {match.group(0)!r}", f"{path}.content"
-        )
+    if "<|" in text:
+        match = _SPECIAL_TOKEN.search(text)
+        if match:
+            out.append(
+                Problem(
+                    "DP601", f"content contains the special-token text {match.group(0)!r}", f"{path}.content"
+                )
+            )
 
 
 def _text_of(content: Any) -> str | None:
@@ -247,29 +282,27 @@ def _text_of(content: Any) -> str | None:
     return None
 
 
-def _count_images(content: Any) -> int:
-    if not isinstance(content, list):
-        return 0
+def _count_images(content: list[Any]) -> int:
     return sum(1 for part in content if isinstance(part, dict) and part.get("type") == "image_url")
 
 
-def _check_images(content: Any, path: str, role: str) -> Iterator[Problem]:
-    if not isinstance(content, list):
-        return
+def _check_images(out: list[Problem], content: list[Any], path: str, role: str) -> None:
     for i, part in enumerate(content):
         if not isinstance(part, dict) or part.get("type") != "image_url":
             continue
         part_path = f"{path}.content[{i}]"
         if role == "assistant":
-            yield Problem("DP214", "images are not allowed in assistant messages", part_path)
+            out.append(Problem("DP214", "images are not allowed in assistant messages", part_path))
         image = part.get("image_url")
         url = image.get("url") if isinstance(image, dict) else None
         if isinstance(url, str) and not _IMAGE_URL.match(url):
             shown = url if len(url) <= 40 else url[:37] + "..."
-            yield Problem(
-                "DP215",
-                f"image URL {shown!r} is neither http(s) nor a data:image/jpeg|png|webp;base64 URL",
-                f"{part_path}.image_url.url",
+            out.append(
+                Problem(
+                    "DP215",
+                    f"image URL {shown!r} is neither http(s) nor a data:image/jpeg|png|webp;base64 URL",
+                    f"{part_path}.image_url.url",
+                )
             )
 
 
