@@ -242,9 +242,7 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"\nInput: {source.name}, {size_mb:,.0f} MB, {results[0]['rows']:,} rows; {platform.processor() or ''}"
     )
-    print(
-        f"load average before: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs (wall times include waiting)"
-    )
+    print(f"load average before: {load:.2f} on {os.cpu_count()} CPUs (wall times include waiting)")
     print(
         "\n| tool | wall s | CPU s | rows/s | MB/s | rows per CPU s | peak RSS MB | rows written | rejected |"
     )

@@ -324,7 +324,8 @@ def main(argv: list[str] | None = None) -> int:
         f"{args.jobs} jobs, {platform.processor() or platform.machine()}"
     )
     print(
-        f"{'mode':<11} {'seconds':>8} {'x base':>7} {'peak RSS MB (parent + jobs x worker)':>38} {'recall':>7}"
+        f"{'mode':<11} {'wall s':>7} {'x base':>7} {'CPU s':>7} {'x base':>7} "
+        f"{'peak RSS MB (parent + jobs x worker)':>38} {'recall':>7}"
     )
     for mode, r in results.items():
         rss = f"{r['parent_peak_rss_mb']:.0f} + {args.jobs} x {r['worker_peak_rss_mb']:.0f} = {r['peak_rss_total_mb']:.0f}"

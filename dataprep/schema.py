@@ -190,20 +190,21 @@ def _explain(record: object, kind: Kind, renamed: dict[str, str]) -> list[Proble
         return [Problem(SCHEMA_VIOLATION, f"record could not be checked against the schema: {exc}")]
     if not errors:  # the fast check and the schema disagree; the schema is the source of truth
         return []
-    problems: list[Problem] = []
-    for path, keyword, errs in _relevant(errors, record):
+    ordered: list[tuple[tuple[int, ...], str, Problem]] = []
+    for (path, keyword), errs in _relevant(errors).items():
         shown = _show_path(path, renamed)
         if keyword == "additionalProperties":
-            problems.extend(_unknown_keys(path, shown, errs[0].instance, errs[0].schema))
+            for key, problem in _unknown_keys(path, shown, errs[0].instance, errs[0].schema):
+                ordered.append((_document_order(record, (*path, key)), keyword, problem))
         else:
-            problems.append(
-                Problem(SCHEMA_VIOLATION, _sentence(path, shown, keyword, errs), _json_path(shown))
-            )
-    return problems
+            problem = Problem(SCHEMA_VIOLATION, _sentence(path, shown, keyword, errs), _json_path(shown))
+            ordered.append((_document_order(record, path), keyword, problem))
+    ordered.sort(key=lambda item: item[:2])
+    return [problem for _, _, problem in ordered]
 
 
-def _relevant(errors: Sequence[Any], record: object) -> list[tuple[PathT, str, list[Any]]]:
-    """One group of errors per (path, keyword), cascades removed, in document order.
+def _relevant(errors: Sequence[Any]) -> dict[tuple[PathT, str], list[Any]]:
+    """The errors worth a sentence, grouped by (path, keyword), cascades removed.
 
     A wrong role or part type means the object was checked against no shape or the wrong one, so only that
     error is kept for the object; a wrong type at a path hides other keywords at the same path.
@@ -225,8 +226,7 @@ def _relevant(errors: Sequence[Any], record: object) -> list[tuple[PathT, str, l
         if path in wrong_type and keyword != "type":
             continue
         groups.setdefault((path, keyword), []).append(error)
-    ordered = sorted(groups.items(), key=lambda item: (_document_order(record, item[0][0]), item[0][1]))
-    return [(path, keyword, errs) for (path, keyword), errs in ordered]
+    return groups
 
 
 def _is_discriminator_error(path: PathT, keyword: str) -> bool:
@@ -275,21 +275,22 @@ def _sentence(path: PathT, shown: str, keyword: str, errors: list[Any]) -> str:
     return f"{shown} does not match the schema ({keyword})"
 
 
-def _unknown_keys(path: PathT, shown: str, instance: Any, schema: dict[str, Any]) -> list[Problem]:
+def _unknown_keys(
+    path: PathT, shown: str, instance: Any, schema: dict[str, Any]
+) -> list[tuple[Any, Problem]]:
     known = set(schema.get("properties", {}))
     role = instance.get("role") if isinstance(instance, dict) else None
-    problems = []
+    where = shown if path else "the record"
+    found = []
     for key in instance:
         if key in known:
             continue
-        where = shown if path else "the record"
-        key_path = _join(shown if path else "", key)
         if isinstance(role, str) and key in _MESSAGE_KEYS:
             message = f'key "{key}" is not allowed in {where} (a {role} message)'
         else:
             message = f'unknown key "{key}" in {where}'
-        problems.append(Problem(UNKNOWN_KEY, message, key_path))
-    return problems
+        found.append((key, Problem(UNKNOWN_KEY, message, _join(shown if path else "", key))))
+    return found
 
 
 def _role_note(instance: Any) -> str:

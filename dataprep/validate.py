@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from array import array
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,6 +35,8 @@ from dataprep.stats import StatsAccumulator
 from dataprep.types import Finding, Kind, Location, Problem, Severity
 
 PathLike = str | os.PathLike[str]
+# progress(lines_done, bytes_done, total_bytes): cumulative over the run; total_bytes is None when unknown.
+ProgressCallback = Callable[[int, int, "int | None"], None]
 
 
 @dataclass
@@ -84,12 +86,13 @@ def validate_files(
     *,
     model: str | None = None,
     config: Config | None = None,
+    progress: ProgressCallback | None = None,
     **overrides: Any,
 ) -> Report:
     """Validate several training files and validation files together (cross-file rules see them all)."""
     sources = [_as_source(p, "train", "") for p in train]
     valid = [_as_source(p, "validation", "") for p in validation]
-    return validate_sources(sources, valid, model=model, config=config, **overrides)
+    return validate_sources(sources, valid, model=model, config=config, progress=progress, **overrides)
 
 
 def validate_sources(
@@ -98,8 +101,10 @@ def validate_sources(
     *,
     model: str | None = None,
     config: Config | None = None,
+    progress: ProgressCallback | None = None,
     **overrides: Any,
 ) -> Report:
+    """Validate sources; `progress(lines_done, bytes_done, total_bytes)` is called every 1,000 lines."""
     base = config if config is not None else load_config()
     if "num_proc" in overrides:  # the `datasets` spelling of jobs
         overrides["jobs"] = overrides.pop("num_proc")
@@ -111,8 +116,12 @@ def validate_sources(
         price_per_1m=base.price_per_1m,
         extra_models=base.models,
     )
-    run = _Run(base, info)
-    for src in [*train, *validation]:
+    sources = [*train, *validation]
+    total: int | None = None
+    if all(src.path is not None and src.path.is_file() for src in sources):
+        total = sum(src.path.stat().st_size for src in sources if src.path is not None)
+    run = _Run(base, info, progress, total)
+    for src in sources:
         run.check_source(src)
     return run.report()
 
@@ -120,9 +129,19 @@ def validate_sources(
 class _Run:
     """State of one validation run across all its inputs."""
 
-    def __init__(self, config: Config, model: ModelInfo) -> None:
+    def __init__(
+        self,
+        config: Config,
+        model: ModelInfo,
+        progress: ProgressCallback | None = None,
+        total: int | None = None,
+    ) -> None:
         self.config = config
         self.model = model
+        self.progress = progress
+        self.total_bytes = total
+        self.bytes_before = 0
+        self.lines_done = 0
         self.files: list[_FileState] = []
         self.selection = config.selection()
         self.duplicates: Any = None
@@ -158,9 +177,13 @@ class _Run:
             jobs = resolve_jobs(config.jobs, size_hint)
             for result in run_checks(iter_batches(lines), settings, jobs):
                 self._absorb(state, result, selection)
+                self.lines_done += 1
+                if self.progress is not None and self.lines_done % 1000 == 0:
+                    self.progress(self.lines_done, self.bytes_before + facts.size_bytes, self.total_bytes)
         finally:
             if handle is not None:
                 handle.close()
+        self.bytes_before += facts.size_bytes
         self._file_level(state, selection)
         self.files.append(state)
 

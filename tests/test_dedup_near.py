@@ -210,11 +210,19 @@ def test_other_band_and_shingle_settings_still_work() -> None:
     for params in (
         NearDupParams(num_perm=64, bands=16),
         NearDupParams(num_perm=256, bands=64),
-        NearDupParams(shingle_bytes=7, bands=64),
+        NearDupParams(bands=64),
     ):
         assert [(f.code, f.location.line) for f in find_duplicates(records, params=params)] == [("DP403", 21)]
+    # Shorter shingles: only the first `shingle_bytes` bytes of each window count.
+    five = NearDupParams(shingle_bytes=5)
+    assert shingles(b"abcdefgh ijk", 5) == {b"abcde", b"ijk\x00\x00"}
+    assert (
+        signature(b"abcdexyz", five)
+        == signature(b"abcdeqrs", five)
+        != signature(b"abcdexyz", NearDupParams())
+    )
     # Bands of 8 rows are keyed by hashing; they need a closer copy to become candidates.
-    records[-1] = chat(q, edited(a, rng, 0.01))
+    records[-1] = chat(edited(q, rng, 0.01), edited(a, rng, 0.01))
     assert [f.code for f in find_duplicates(records, params=NearDupParams(bands=16))] == ["DP403"]
 
 

@@ -177,7 +177,9 @@ def test_invalid_sample_matches_its_readme() -> None:
     for row in table.splitlines():
         cells = [c.strip() for c in row.strip("|").split("|")]
         if len(cells) == 3 and cells[0].isdigit():
-            expected |= {(int(cells[0]), code.strip()) for code in cells[1].split(",") if code.strip().startswith("DP")}
+            expected |= {
+                (int(cells[0]), code.strip()) for code in cells[1].split(",") if code.strip().startswith("DP")
+            }
     report = validate(SAMPLE / "chat_invalid.jsonl", ignore=["DP4", "DP50"])
     found = {(f.location.line, f.code) for f in report.findings}
     assert found == expected
@@ -188,3 +190,12 @@ def test_readme_documents_every_rule() -> None:
 
     readme = (SAMPLE.parent / "README.md").read_text()
     assert [r.code for r in ALL_RULES if f"| {r.code} |" not in readme] == []
+
+
+def test_progress_callback_counts_lines_and_bytes(write_jsonl: Callable[..., Path]) -> None:
+    path = write_jsonl([chat(user(f"q{i}"), assistant(f"a{i}")) for i in range(2500)])
+    calls: list[tuple[int, int, int | None]] = []
+    validate_files([path], progress=lambda lines, done, total: calls.append((lines, done, total)), jobs=1)
+    size = path.stat().st_size
+    assert [c[0] for c in calls] == [1000, 2000]
+    assert all(c[2] == size and 0 < c[1] <= size for c in calls)

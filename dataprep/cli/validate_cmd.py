@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import inspect
 import sys
 from pathlib import Path
-from typing import Any
 
 import click
 
 from dataprep.cli.color import COLOR_MODES, use_color
 from dataprep.cli.options import comma_list, severity_pairs
-from dataprep.cli.progress import ProgressBar, progress_for
+from dataprep.cli.progress import progress_for
 from dataprep.config import load_config
 from dataprep.report.formats import RENDERERS
 from dataprep.validate import validate_files
@@ -122,7 +120,7 @@ def validate_cmd(
             ignore=comma_list(ignore),
             severity=severity_pairs(severity),
             jobs=jobs,
-            **_progress_argument(progress),
+            progress=progress,
         )
     finally:
         if progress is not None:
@@ -136,10 +134,3 @@ def validate_cmd(
     else:
         click.echo(RENDERERS[output_format](report), nl=False)
     return 0 if exit_zero or report.ok else 1
-
-
-def _progress_argument(progress: ProgressBar | None) -> dict[str, Any]:
-    """`progress=` for the orchestrator, once it takes a progress callback; until then the bar stays idle."""
-    if progress is None or "progress" not in inspect.signature(validate_files).parameters:
-        return {}
-    return {"progress": progress}
