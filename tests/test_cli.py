@@ -127,3 +127,9 @@ def test_config_errors_exit_two(capsys: pytest.CaptureFixture[str], tmp_path: Pa
     (tmp_path / "dataprep.toml").write_text("colour = 'red'\n")
     code, _, err = run(capsys, "validate", str(SAMPLE / "chat_valid.jsonl"))
     assert code == 2 and "unknown key 'colour'" in err and "dataprep.toml" in err
+
+
+@pytest.mark.parametrize("command", ["validate", "convert", "split", "rules", "models", "config"])
+def test_every_command_help_shows_an_example(capsys: pytest.CaptureFixture[str], command: str) -> None:
+    code, out, _ = run(capsys, command, "--help")
+    assert code == 0 and "Example" in out and f"dataprep {command}" in out
