@@ -17,8 +17,11 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/activate
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(VENV)/.installed $@
 
+# The main job on sample_data: recipes CSV -> chat JSONL -> train/validation split -> validation and cost.
 demo: $(VENV)/.installed
-	$(BIN)/dataprep validate sample_data/chat_valid.jsonl --validation sample_data/chat_valid.validation.jsonl
+	$(BIN)/dataprep convert sample_data/recipes.csv --preset recipe -o build/demo/recipes.jsonl --force --no-validate
+	$(BIN)/dataprep split build/demo/recipes.jsonl --validation-size 0.2 --seed 42 --force
+	$(BIN)/dataprep validate build/demo/recipes.train.jsonl --validation build/demo/recipes.validation.jsonl
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check dataprep tests benchmarks scripts

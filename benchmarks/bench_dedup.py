@@ -76,7 +76,7 @@ def ensure_data(n: int, seed: int = 1) -> tuple[Path, list[tuple[int, int]]]:
     pairs_path = path.with_suffix(".pairs.json")
     want = {"version": DATA_VERSION, "n": n, "seed": seed, "share": PLANT_SHARE}
     if path.is_file() and meta.is_file() and pairs_path.is_file() and orjson.loads(meta.read_bytes()) == want:
-        return path, [tuple(p) for p in orjson.loads(pairs_path.read_bytes())]  # type: ignore[misc]
+        return path, [tuple(p) for p in orjson.loads(pairs_path.read_bytes())]
     gen = _load("gen_dedup_data")
     assert gen is not None
     chat = _load("generate_chat")
@@ -307,7 +307,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.child:
         path = Path(args.file)
         pairs = [tuple(p) for p in orjson.loads(path.with_suffix(".pairs.json").read_bytes())]
-        print(json.dumps(run(args.child, path, args.jobs, pairs)))  # type: ignore[arg-type]
+        print(json.dumps(run(args.child, path, args.jobs, pairs)))
         return 0
     path, pairs = ensure_data(args.examples)
     modes = [m for m in MODES if not (args.skip_datasketch and m == "datasketch")]

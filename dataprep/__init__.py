@@ -8,17 +8,21 @@ from __future__ import annotations
 __version__ = "0.1.0"
 
 from dataprep.config import Config, load_config
+from dataprep.convert import Converted, ConvertReport, ReadOptions, Rejected, convert, convert_file
 from dataprep.cost import CostEstimate, estimate_cost
 from dataprep.errors import DataprepError
 from dataprep.hf import to_dataset
 from dataprep.models import ModelInfo, resolve_model
 from dataprep.report.model import FileReport, Report
+from dataprep.split import SplitSummary, split
 from dataprep.tokens import TokenCounts, count_tokens
 from dataprep.types import Finding, Kind, Location, Severity
 from dataprep.validate import validate, validate_files
 
 __all__ = [
     "Config",
+    "ConvertReport",
+    "Converted",
     "CostEstimate",
     "DataprepError",
     "FileReport",
@@ -26,14 +30,20 @@ __all__ = [
     "Kind",
     "Location",
     "ModelInfo",
+    "ReadOptions",
+    "Rejected",
     "Report",
     "Severity",
+    "SplitSummary",
     "TokenCounts",
     "__version__",
+    "convert",
+    "convert_file",
     "count_tokens",
     "estimate_cost",
     "load_config",
     "resolve_model",
+    "split",
     "to_dataset",
     "validate",
     "validate_files",

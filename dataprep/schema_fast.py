@@ -197,6 +197,11 @@ def _message_ok(message: object) -> bool:
     return check is not None and check(message)
 
 
+def message_is_valid(message: object) -> bool:
+    """True exactly when jsonschema finds no error in one message against `#/$defs/message`."""
+    return _message_ok(message)
+
+
 def _messages_ok(messages: object) -> bool:
     return isinstance(messages, list) and len(messages) >= 1 and all(_message_ok(m) for m in messages)
 

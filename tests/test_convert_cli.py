@@ -11,7 +11,6 @@ from click.testing import CliRunner
 
 from dataprep.cli.convert_cmd import convert
 from dataprep.cli.split_cmd import split
-from dataprep.convert.checks import validator_available
 from dataprep.convert.presets import PRESETS, preset_text
 from dataprep.errors import DataprepError
 from tests.conftest import SAMPLE
@@ -116,7 +115,6 @@ def test_missing_output_or_input_is_a_usage_error(tmp_path: Path) -> None:
     assert run(convert, "--preset", "recipe", "-o", str(tmp_path / "x.jsonl"))[0] == 2
 
 
-@pytest.mark.skipif(not validator_available(), reason="dataprep.validate is not available yet")
 def test_validation_findings_are_shown_and_fail_the_run(tmp_path: Path) -> None:
     source = tmp_path / "d.csv"
     source.write_text("q,a\nx,y\n", encoding="utf-8")

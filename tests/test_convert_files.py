@@ -12,7 +12,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dataprep.convert.checks import validator_available
 from dataprep.convert.files import convert_file
 from dataprep.errors import OutputError, UsageError
 from tests.conftest import SAMPLE
@@ -204,7 +203,6 @@ def test_hf_output_with_split(tmp_path: Path) -> None:
         )
 
 
-@pytest.mark.skipif(not validator_available(), reason="dataprep.validate is not available yet")
 def test_written_file_is_validated(tmp_path: Path) -> None:
     out = tmp_path / "r.jsonl"
     report = convert_file(SAMPLE / "recipes.csv", out, preset="recipe", validation_size=0.2)

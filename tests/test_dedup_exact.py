@@ -19,22 +19,12 @@ def chat(question: str, answer: str, system: str | None = None, **extra: Any) ->
     return {"messages": messages, **extra}
 
 
+NATO = "alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo lima mike november"
+
+
 def distinct(n: int) -> list[dict[str, Any]]:
     """Examples that share nothing worth reporting."""
-    words = (
-        "alpha",
-        "bravo",
-        "charlie",
-        "delta",
-        "echo",
-        "foxtrot",
-        "golf",
-        "hotel",
-        "india",
-        "juliet",
-        "kilo",
-    )
-    words += ("lima", "mike", "november")
+    words = NATO.split(" ")
     return [
         chat(f"question {i}: {words[i % 14]} {i * 7919}?", f"answer {i}: {words[(i * 5) % 14]} {i}")
         for i in range(n)

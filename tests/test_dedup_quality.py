@@ -12,6 +12,7 @@ import random
 import sys
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import pytest
 
@@ -33,17 +34,18 @@ def _load() -> ModuleType:
 
 
 gen = _load()
+Planted = tuple[list[dict[str, Any]], list[tuple[int, int]]]
 
 
 @pytest.fixture(scope="module")
-def planted() -> tuple[list[dict[str, object]], list[tuple[int, int]]]:
+def planted() -> Planted:
     vocabulary = gen.Vocabulary()
     assert len(vocabulary.words) == gen.VOCABULARY_SIZE
     records, pairs = gen.plant(gen.examples(2000, seed=21, vocabulary=vocabulary), 0.10, seed=21)
     return records, [(a + 1, b + 1) for a, b in pairs]
 
 
-def test_every_message_of_a_planted_copy_is_edited_by_5_to_10_percent(planted: tuple) -> None:
+def test_every_message_of_a_planted_copy_is_edited_by_5_to_10_percent(planted: Planted) -> None:
     records, pairs = planted
     for a, b in pairs[:50]:
         for old, new in zip(records[a - 1]["messages"], records[b - 1]["messages"], strict=True):
@@ -53,7 +55,7 @@ def test_every_message_of_a_planted_copy_is_edited_by_5_to_10_percent(planted: t
             assert changed <= max(1, round(0.10 * len(words_old))) + 0.5
 
 
-def test_recall_and_precision_at_the_default_threshold(planted: tuple) -> None:
+def test_recall_and_precision_at_the_default_threshold(planted: Planted) -> None:
     records, pairs = planted
     index = DuplicateIndex()
     for line, digest in enumerate(example_digests(records, Kind.CHAT), start=1):
@@ -69,13 +71,13 @@ def test_recall_and_precision_at_the_default_threshold(planted: tuple) -> None:
     assert codes.count("DP403") == len(found) and set(codes) == {"DP403"}
 
 
-def test_edited_and_unrelated_similarities_are_far_apart(planted: tuple) -> None:
+def test_edited_and_unrelated_similarities_are_far_apart(planted: Planted) -> None:
     records, pairs = planted
     sigs = [d.signature for d in example_digests(records, Kind.CHAT)]
     edited = sorted(similarity(sigs[a - 1], sigs[b - 1]) for a, b in pairs)
     rng = random.Random(0)
     planted_set = set(pairs)
-    unrelated = []
+    unrelated: list[float] = []
     while len(unrelated) < 3000:
         a, b = sorted(rng.sample(range(1, len(records) + 1), 2))
         if (a, b) not in planted_set:
@@ -85,7 +87,7 @@ def test_edited_and_unrelated_similarities_are_far_apart(planted: tuple) -> None
     assert max(unrelated) < threshold - 0.25
 
 
-def test_leakage_of_planted_copies_across_files(planted: tuple) -> None:
+def test_leakage_of_planted_copies_across_files(planted: Planted) -> None:
     records, pairs = planted
     copies = {b for _, b in pairs[:40]}
     train = [r for line, r in enumerate(records, start=1) if line not in copies]

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 
-from dataprep import schema
+from dataprep import schema_files
 from dataprep.schema import RULES, check_record, detect_kind, load_schema, schema_path
 from dataprep.schema_fast import fast_is_valid
 from dataprep.types import Kind, Problem, Severity
@@ -61,7 +61,7 @@ def test_schema_path_prefers_the_packaged_copy(tmp_path: Path, monkeypatch: pyte
     (tmp_path / "schemas").mkdir()
     packaged = tmp_path / "schemas" / "completion.schema.json"
     packaged.write_text('{"title": "packaged"}', encoding="utf-8")
-    monkeypatch.setattr(schema.resources, "files", lambda package: tmp_path)
+    monkeypatch.setattr(schema_files.resources, "files", lambda package: tmp_path)
     assert schema_path(Kind.COMPLETION) == packaged
     assert load_schema(Kind.COMPLETION) == {"title": "packaged"}
     assert schema_path(Kind.CHAT) == REPO_SCHEMAS / "chat.schema.json"  # not packaged: source checkout

@@ -63,7 +63,7 @@ def test_system_prompt_shift() -> None:
     found = split_sanity(train, side("v", 100, prompts=("support", "poet", "poet"), seed=1))
     assert [f.code for f in found] == ["DP514"]
     assert found[0].message.startswith(
-        "67% of validation examples (66 of 100) have a system prompt no training"
+        "66% of validation examples (66 of 100) have a system prompt no training"
     )
     # Examples without a system prompt count as their own kind.
     no_prompt = side("v", 100, prompts=(), seed=1)

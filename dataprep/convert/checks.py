@@ -6,38 +6,20 @@ validator's checks.
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+
+from dataprep.report.model import Report
 
 
-def _validator() -> Callable[..., Any] | None:
-    try:
-        module = importlib.import_module("dataprep.validate")
-    except ImportError:
-        return None
-    function = getattr(module, "validate", None)
-    return function if callable(function) else None
+def validate_outputs(train: Path, validation: Path | None = None, *, model: str | None = None) -> Report:
+    """The validator's Report for the written JSONL (train and, after a split, validation)."""
+    from dataprep.validate import validate  # convert imports lazily: validate pulls in the tokenizer
+
+    return validate(train, model=model, validation=validation)
 
 
-def validator_available() -> bool:
-    return _validator() is not None
+def render_findings(report: Report) -> str:
+    """The validator's own text rendering of a Report: the same output as `dataprep validate`."""
+    from dataprep.report.text import render_text
 
-
-def validate_outputs(train: Path, validation: Path | None = None, *, model: str | None = None) -> Any | None:
-    """The validator's Report for the written JSONL (train and, after a split, validation); None when the
-    validator is not installed."""
-    function = _validator()
-    if function is None:
-        return None
-    return function(train, model=model, validation=validation)
-
-
-def render_findings(report: Any) -> str:
-    """The validator's own text rendering of a Report."""
-    from dataprep.report.text import (
-        render_text,
-    )  # the validator's renderer: same output as `dataprep validate`
-
-    return str(render_text(report))
+    return render_text(report)

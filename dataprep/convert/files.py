@@ -354,7 +354,4 @@ def _write_split(
 
 def _validate(report: ConvertReport, jsonl: list[Path], model: str | None) -> None:
     result = validate_outputs(jsonl[0], jsonl[1] if len(jsonl) > 1 else None, model=model)
-    if result is None:
-        report.validation_note = "validation skipped: dataprep.validate is not available"
-        return
     report.validation.append(result)

@@ -44,11 +44,19 @@ def atomic_binary_writer(target: str | os.PathLike[str]) -> Iterator[IO[bytes]]:
             yield handle
             handle.flush()
             os.fsync(handle.fileno())
+        # mkstemp creates 0600; give the output the permissions a plain open() would have.
+        os.chmod(tmp_name, 0o666 & ~_current_umask())
         os.replace(tmp_name, target)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp_name)
         raise
+
+
+def _current_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def write_lines_atomically(target: str | os.PathLike[str], lines: Iterable[bytes]) -> int:
