@@ -34,7 +34,9 @@ import resource
 import subprocess
 import sys
 import time
+from collections import deque
 from collections.abc import Iterator
+from multiprocessing.pool import AsyncResult
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -177,7 +179,16 @@ def run(mode: str, path: Path, jobs: int, pairs: list[tuple[int, int]]) -> dict[
     consumer = _Consumer(mode)
     tokens = 0
     with multiprocessing.Pool(jobs, initializer=_init, initargs=(mode,)) as pool:
-        for _, count, items in pool.imap(_work, chunks(path)):
+        # A bounded window of chunks in flight (Pool.imap would read the whole file ahead into memory).
+        window: deque[AsyncResult[tuple[int, int, list[Any]]]] = deque()
+        for chunk in chunks(path):
+            window.append(pool.apply_async(_work, (chunk,)))
+            while len(window) >= 3 * jobs or (window and window[0].ready()):
+                _, count, items = window.popleft().get()
+                tokens += count
+                consumer.take(items)
+        while window:
+            _, count, items = window.popleft().get()
             tokens += count
             consumer.take(items)
         pool.close()

@@ -537,6 +537,7 @@ def write(path: str | os.PathLike[str], n: int, seed: int = 1) -> int:
                 line = orjson.dumps(record) + b"\n"
                 handle.write(line)
                 written += len(line)
+        os.chmod(tmp_name, 0o644)  # mkstemp creates 0600; data files are meant to be shared
         os.replace(tmp_name, target)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):

@@ -7,7 +7,6 @@ and a file where every line has one stray key must not crawl.
 
 from __future__ import annotations
 
-import copy
 import functools
 import json
 import re
@@ -64,32 +63,45 @@ class _Error:
 
 
 @functools.cache
-def _validators(kind: Kind) -> tuple[Any, Any]:
-    """(shell, message) validators, compiled once per process and kind; message is None for completions."""
+def _shell_validator(kind: Kind) -> Any:
+    """The kind's schema without the per-message checks (those run one message at a time)."""
     from jsonschema import Draft202012Validator  # here, so `import dataprep` stays cheap
 
-    root = load_schema(kind)
-    at = _MESSAGES_AT.get(kind)
-    if at is None:
-        return Draft202012Validator(root), None
-    shell = copy.deepcopy(root)
+    shell = load_schema(kind)
     node = shell
-    for key in at:
+    for key in _MESSAGES_AT.get(kind, ()):
         node = node["properties"][key]
-    del node["items"]  # messages are checked one by one
-    message = {"$schema": root["$schema"], "$defs": root["$defs"], "$ref": "#/$defs/message"}
-    return Draft202012Validator(shell), Draft202012Validator(message)
+    node.pop("items", None)
+    return Draft202012Validator(shell)
+
+
+@functools.cache
+def _message_validator(kind: Kind, role: str) -> Any:
+    """Validator of `#/$defs/message`, or straight of one role's shape: what the if/then would pick anyway."""
+    from jsonschema import Draft202012Validator
+
+    root = load_schema(kind)
+    target = "message" if role == "" else f"{role}_message"
+    return Draft202012Validator(
+        {"$schema": root["$schema"], "$defs": root["$defs"], "$ref": f"#/$defs/{target}"}
+    )
+
+
+_ROLE_SHAPES = {"system": "system", "developer": "system", "user": "user", "assistant": "assistant"}
+_ROLE_SHAPES |= {"tool": "tool", "function": "function"}
 
 
 def _errors(record: object, kind: Kind) -> list[_Error]:
-    shell, message_validator = _validators(kind)
-    found = [_convert(error, ()) for error in shell.iter_errors(record)]
+    found = [_convert(error, ()) for error in _shell_validator(kind).iter_errors(record)]
     at = _MESSAGES_AT.get(kind)
     messages = _get(record, at) if at else None
     if at and isinstance(messages, list):
         for i, message in enumerate(messages):
-            if not message_is_valid(message):
-                found += [_convert(error, (*at, i)) for error in message_validator.iter_errors(message)]
+            if message_is_valid(message):
+                continue
+            role = message.get("role") if isinstance(message, dict) else None
+            shape = _ROLE_SHAPES.get(role, "") if isinstance(role, str) else ""
+            found += [_convert(e, (*at, i)) for e in _message_validator(kind, shape).iter_errors(message)]
     return found
 
 

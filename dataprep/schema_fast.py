@@ -89,6 +89,8 @@ def _assistant_part_ok(part: object) -> bool:
         return _text_part_ok(part)
     if kind == "refusal":
         return part.keys() <= _REFUSAL_PART_KEYS and isinstance(part.get("refusal"), str)
+    if kind == "image_url":  # valid shape; images in assistant messages are a structure rule (DP214)
+        return _image_part_ok(part)
     return False
 
 

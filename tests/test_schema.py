@@ -145,6 +145,12 @@ def test_valid_records_have_no_problems(kind: Kind, record: Any) -> None:
     assert check_record(record, kind) == []
 
 
+def test_images_in_assistant_messages_are_left_to_the_structure_rules() -> None:
+    # The shape is valid; DP214 (a structure rule) says that trainers reject images from the assistant.
+    image = {"type": "image_url", "image_url": {"url": "https://example.com/a.png"}}
+    assert check_record(chat(USER, {"role": "assistant", "content": [image]}), Kind.CHAT) == []
+
+
 def test_kind_may_be_given_as_a_string() -> None:
     assert check_record({"prompt": "a", "completion": 1}, "completion")[0].code == "DP101"
 

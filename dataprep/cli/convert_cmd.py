@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from dataprep.cli.progress import progress_for
 from dataprep.convert.files import OUTPUT_FORMATS
 from dataprep.convert.pipeline import DEFAULT_MAX_CELL_CHARS
 from dataprep.convert.presets import PRESETS, preset_text
@@ -152,34 +153,40 @@ def convert_cmd(
         sheet=sheet,
         hf_split=hf_split,
     )
-    report = convert_file(
-        list(inputs),
-        output,
-        preset=preset,
-        mapping=mapping,
-        system=system,
-        user=user,
-        assistant=assistant,
-        group_by=group_by,
-        order_by=order_by,
-        role_column=role_column,
-        content=content,
-        missing=missing,
-        list_format=list_format,
-        read=read,
-        max_cell_chars=max_cell_size,
-        output_format=output_format,
-        force=force,
-        validation_size=validation_size,
-        seed=seed,
-        group=group,
-        stratify=stratify,
-        train_output=train_output,
-        validation_output=validation_output,
-        trace=trace,
-        validate=not no_validate,
-        model=model,
-    )
+    progress = progress_for()  # None unless stderr is a terminal
+    try:
+        report = convert_file(
+            list(inputs),
+            output,
+            preset=preset,
+            mapping=mapping,
+            system=system,
+            user=user,
+            assistant=assistant,
+            group_by=group_by,
+            order_by=order_by,
+            role_column=role_column,
+            content=content,
+            missing=missing,
+            list_format=list_format,
+            read=read,
+            max_cell_chars=max_cell_size,
+            output_format=output_format,
+            force=force,
+            validation_size=validation_size,
+            seed=seed,
+            group=group,
+            stratify=stratify,
+            train_output=train_output,
+            validation_output=validation_output,
+            trace=trace,
+            validate=not no_validate,
+            model=model,
+            progress=progress,
+        )
+    finally:
+        if progress is not None:
+            progress.close()  # wipe the bar before the summary is printed
     if as_json:
         click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     else:

@@ -12,7 +12,7 @@ import os
 import shutil
 import tempfile
 from array import array
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -179,13 +179,15 @@ def convert_file(
     trace: bool = False,
     validate: bool = True,
     model: str | None = None,
+    progress: Callable[[int, int, int | None], None] | None = None,
 ) -> ConvertReport:
     """Convert `inputs` into `output` (chat JSONL by default) and return the accounting.
 
     Rejected rows go to `<output>.rejects.jsonl`. With `validation_size` the records are split into
     `<name>.train.jsonl` and `<name>.validation.jsonl` (see `dataprep.split`). With `trace`, `<output>.sources.jsonl`
     names the source rows of every output line. With `validate`, the written JSONL is checked by
-    `dataprep.validate` and its Report is kept in `report.validation`.
+    `dataprep.validate` and its Report is kept in `report.validation`. `progress(rows_read, 0, None)` is
+    called every 1,000 output items (the CLI's progress bar).
     """
     sources = (
         [os.fspath(inputs)] if isinstance(inputs, (str, os.PathLike)) else [os.fspath(i) for i in inputs]
@@ -225,7 +227,7 @@ def convert_file(
         converted = plan.final[0] if direct else staging / f"{out.stem}.all.jsonl"
         # With a split, output line numbers are only known in the second pass: stage the trace until then.
         trace_first = staging / "sources.jsonl" if splitting is not None and plan.trace else plan.trace
-        _write(converter, sources, converted, plan.rejects, trace_first, report, splitting)
+        _write(converter, sources, converted, plan.rejects, trace_first, report, splitting, progress)
         if splitting is not None:
             plan.jsonl = _split_targets(plan, out, output_format, staging)
             names = _split_names(plan, output_format)
@@ -269,12 +271,15 @@ def _write(
     trace_path: Path | None,
     report: ConvertReport,
     splitting: _SplitOptions | None,
+    progress: Callable[[int, int, int | None], None] | None = None,
 ) -> None:
     with contextlib.ExitStack() as stack:
         handle = stack.enter_context(atomic_binary_writer(target))
         rejects = _LazyWriter(stack, rejects_path)
         trace = stack.enter_context(atomic_binary_writer(trace_path)) if trace_path else None
-        for item in converter.items(sources):
+        for count, item in enumerate(converter.items(sources), start=1):
+            if progress is not None and count % 1000 == 0:
+                progress(converter.rows_read, 0, None)
             if isinstance(item, Converted):
                 try:
                     line = orjson.dumps(item.record, option=orjson.OPT_APPEND_NEWLINE)

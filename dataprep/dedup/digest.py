@@ -15,8 +15,7 @@ from dataprep.dedup.params import NearDupParams
 from dataprep.types import Kind
 
 DEFAULT_PARAMS = NearDupParams()
-_SEG = b"\x1f"  # between the parts of one segment
-_REC = b"\x1e"  # between segments
+_SEG = b"\x1f"  # between normalised pieces
 _SYSTEM_ROLES = ("system", "developer")
 
 
@@ -75,19 +74,18 @@ def _hashes(record: Any, kind: Kind | None) -> tuple[tuple[int, int, int, int], 
     exact = hash64_bytes(canonical_json(record))
     seg, pieces, spaced = _normalised(record, kind)
     n = len(seg.roles)
-    parts = [
-        _SEG.join(p)
-        for p in zip(pieces[1 : n + 1], pieces[n + 1 : 2 * n + 1], pieces[2 * n + 1 :], strict=True)
-    ]
+    head, roles, texts, metas = pieces[0], pieces[1 : n + 1], pieces[n + 1 : 2 * n + 1], pieces[2 * n + 1 :]
+    # Normalised pieces never hold the separator (it is whitespace, deleted), so joining the columns of a
+    # range of segments encodes them unambiguously: one join and one hash per range.
     cut = seg.answer_start
     if cut > 0:
-        prompt = hash64_bytes(_REC.join((pieces[0], *parts[:cut])))
-        answer = hash64_bytes(_REC.join(parts[cut:]))
+        prompt = hash64_bytes(_SEG.join((head, *roles[:cut], *texts[:cut], *metas[:cut])))
+        answer = hash64_bytes(_SEG.join((*roles[cut:], *texts[cut:], *metas[cut:])))
         # Prompt and answer cover everything and the split is fixed by the content: combining them is enough.
         normal = hash64_bytes(prompt.to_bytes(8, "little") + answer.to_bytes(8, "little"))
     else:
         prompt = answer = 0
-        normal = hash64_bytes(_REC.join((pieces[0], *parts)))
+        normal = hash64_bytes(_SEG.join(pieces))
     return (exact, normal, prompt, answer), _compared(seg, spaced[n + 1 : 2 * n + 1])
 
 

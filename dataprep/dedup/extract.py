@@ -35,6 +35,8 @@ def extract(record: Any, kind: Kind | None) -> Segments:
     """Segments of `record` read as `kind` (detected from the keys when None or when it does not fit)."""
     if not isinstance(record, dict):
         return Segments(["value"], [_strings(record)], [canonical_text(record)], "", -1)
+    if kind is Kind.CHAT and type(record.get("messages")) is list:  # the common case first
+        return _chat(record)
     shape = kind if kind is not None and _fits(record, kind) else detect_kind(record)
     if shape is Kind.CHAT and _fits(record, shape):
         return _chat(record)
@@ -54,14 +56,12 @@ def _fits(record: dict[str, Any], kind: Kind) -> bool:
 
 
 def _chat(record: dict[str, Any]) -> Segments:
-    out = Segments([], [], [], _head(record, ("messages",)), -1)
+    out = Segments([], [], [], _head(record, ("messages",)) if len(record) > 1 else "", -1)
     _add_messages(out, record["messages"], "")
-    answer = -1
-    for index, role in enumerate(out.roles):
-        if role == "assistant":
-            answer = index
-    # An answer with nothing before it has no prompt to conflict over.
-    return out._replace(answer_start=answer if answer > 0 else -1)
+    roles = out.roles
+    # The last assistant message; one with nothing before it has no prompt to conflict over.
+    answer = next((i for i in range(len(roles) - 1, 0, -1) if roles[i] == "assistant"), -1)
+    return out._replace(answer_start=answer)
 
 
 def _preference(record: dict[str, Any]) -> Segments:
