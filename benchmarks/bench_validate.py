@@ -53,6 +53,7 @@ class Run:
     max_rss_mb: float  # largest single process of the tree
     tree_rss_mb: float | None  # sum over the tree, sampled
     load_before: float
+    tree_pss_mb: float | None = None  # sum of proportional set sizes: pages shared after fork count once
     stdout_tail: str = ""
     stderr_tail: str = ""
 
@@ -85,6 +86,11 @@ class Measured:
         values = [r.tree_rss_mb for r in self.runs if r.tree_rss_mb is not None]
         return max(values) if values else None
 
+    @property
+    def tree_pss_mb(self) -> float | None:
+        values = [r.tree_pss_mb for r in self.runs if r.tree_pss_mb is not None]
+        return max(values) if values else None
+
     def summary(self) -> dict[str, Any]:
         return {
             "tool": self.tool,
@@ -97,6 +103,7 @@ class Measured:
             "mb_per_s": round(self.bytes / 1e6 / self.wall, 2),
             "max_rss_mb": round(self.max_rss_mb, 1),
             "tree_rss_mb": None if self.tree_rss_mb is None else round(self.tree_rss_mb, 1),
+            "tree_pss_mb": None if self.tree_pss_mb is None else round(self.tree_pss_mb, 1),
             "runs": [asdict(r) for r in self.runs],
         }
 
@@ -159,6 +166,7 @@ class _TreeSampler(threading.Thread):
         self.pid = pid
         self.interval = interval
         self.peak = 0
+        self.peak_pss = 0
         self.stop = threading.Event()
 
     def run(self) -> None:
@@ -170,13 +178,15 @@ class _TreeSampler(threading.Thread):
                 procs = [parent, *parent.children(recursive=True)]
             except psutil.Error:
                 return
-            total = 0
+            total = pss = 0
             for proc in procs:
                 try:
                     total += proc.memory_info().rss
+                    pss += proc.memory_full_info().pss
                 except psutil.Error:
                     continue  # exited between listing and reading
             self.peak = max(self.peak, total)
+            self.peak_pss = max(self.peak_pss, pss)
             self.stop.wait(self.interval)
 
 
@@ -217,6 +227,7 @@ def measure(cmd: list[str]) -> Run:
             exit_code=proc.returncode,
             max_rss_mb=usage.ru_maxrss / 1024,
             tree_rss_mb=None if sampler is None else sampler.peak / 2**20,
+            tree_pss_mb=None if sampler is None else sampler.peak_pss / 2**20,
             load_before=load,
             stdout_tail=_tail(out_path, 300),
             stderr_tail=_tail(err_path),
@@ -319,8 +330,8 @@ def markdown(results: dict[str, Any]) -> str:
         f"best of {results['args']['repeat']}.",
         "",
         "| examples | MB | run | wall s | CPU s | examples/s | MB/s | peak RSS MB (largest process) "
-        "| peak RSS MB (all processes) | wall x essential |",
-        "|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| peak RSS MB (all processes) | peak PSS MB (all processes) | wall x essential |",
+        "|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for entry in results["sizes"]:
         essential = entry["tools"]["essential"]
@@ -328,13 +339,13 @@ def markdown(results: dict[str, Any]) -> str:
             t = entry["tools"][tool]
             label = f"{entry['examples']:,} | {entry['bytes'] / 1e6:.0f} | {tool}"
             if "wall_s" not in t:
-                lines.append(f"| {label} | not available | | | | | | |")
+                lines.append(f"| {label} | not available | | | | | | | |")
                 continue
             vs = t["wall_s"] / essential["wall_s"] if "wall_s" in essential else None
             failed = "" if t["ok"] else " (failed)"
             lines.append(
                 f"| {label}{failed} | {t['wall_s']:.2f} | {t['cpu_s']:.1f} | {t['examples_per_s']:,.0f} | {t['mb_per_s']:.1f} "
-                f"| {t['max_rss_mb']:.0f} | {_fmt(t['tree_rss_mb'], 0)} | {_fmt(vs)} |"
+                f"| {t['max_rss_mb']:.0f} | {_fmt(t['tree_rss_mb'], 0)} | {_fmt(t.get('tree_pss_mb'), 0)} | {_fmt(vs)} |"
             )
     lines.append("")
     for entry in results["sizes"]:

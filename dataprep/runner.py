@@ -6,6 +6,7 @@ input ahead). Workers receive the settings once, at start-up.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import threading
@@ -51,7 +52,9 @@ def run_checks(batches: Iterator[list[RawLine]], settings: CheckSettings, jobs: 
 def _run_in_pool(
     batches: Iterator[list[RawLine]], settings: CheckSettings, jobs: int
 ) -> Iterator[LineResult]:
-    get_encoding(settings.encoding)  # loaded once here; forked workers share it
+    get_encoding(settings.encoding)  # loaded once here; forked workers share its pages
+    # Keep the collector from touching (and so copying) every object the workers inherit from this process.
+    gc.freeze()
     with _context().Pool(jobs, initializer=_init_worker, initargs=(settings,)) as pool:
         window: deque[AsyncResult[list[LineResult]]] = deque()
         for batch in batches:
