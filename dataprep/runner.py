@@ -55,7 +55,11 @@ def _run_in_pool(
     get_encoding(settings.encoding)  # loaded once here; forked workers share its pages
     # Keep the collector from touching (and so copying) every object the workers inherit from this process.
     gc.freeze()
-    with _context().Pool(jobs, initializer=_init_worker, initargs=(settings,)) as pool:
+    try:
+        pool = _context().Pool(jobs, initializer=_init_worker, initargs=(settings,))
+    finally:
+        gc.unfreeze()  # the workers are forked by now; in this process collection goes on as before
+    with pool:
         window: deque[AsyncResult[list[LineResult]]] = deque()
         for batch in batches:
             window.append(pool.apply_async(_check_batch, (batch,)))
