@@ -131,10 +131,6 @@ CASES: dict[str, tuple[list[Case], list[Case]]] = {
             )
         ],
     ),
-    "DP220": (
-        [pref(preferred_output=[assistant(), assistant()]), pref(non_preferred_output=[user()])],
-        [pref()],
-    ),
     "DP221": ([pref(input={"messages": [user(), assistant()]})], [pref()]),
     "DP301": ([chat(user("word " * 300), assistant())], [chat(user("word " * 10), assistant())]),
     "DP601": (
@@ -202,3 +198,10 @@ def test_every_rule_documents_a_bad_and_a_good_example() -> None:
         assert rule.code.startswith("DP") and len(rule.code) == 5 and rule.code[2:].isdigit()
     assert len({r.code for r in ALL_RULES}) == len(ALL_RULES)
     assert len({r.name for r in ALL_RULES}) == len(ALL_RULES)
+
+
+def test_preference_output_shape_is_the_schemas(write_jsonl: Callable[..., Path]) -> None:
+    """Two outputs, or a user message as output: one DP101 each, not a second structure finding."""
+    for case in (pref(preferred_output=[assistant(), assistant()]), pref(non_preferred_output=[user()])):
+        report = validate(write_jsonl([case]), select=["DP1", "DP2"], jobs=1)
+        assert [f.code for f in report.findings] == ["DP101"], report.findings

@@ -44,28 +44,17 @@ def check_preference(record: dict[str, Any]) -> list[Problem]:
                     f"input.messages[{len(messages) - 1}].role",
                 )
             )
+    # The outputs' shape (exactly one assistant message) is the schema's to check (DP101).
     for field in (
         "preferred_output",
         "non_preferred_output",
         "preferred_completion",
         "non_preferred_completion",
     ):
-        if field not in record:
-            continue
-        output = record[field]
-        if not isinstance(output, list) or len(output) != 1:
-            count = len(output) if isinstance(output, list) else 0
-            problems.append(
-                Problem("DP220", f"{field} must hold exactly one assistant message; it holds {count}", field)
-            )
-            continue
-        message = output[0]
-        if isinstance(message, dict) and message.get("role") != "assistant":
-            problems.append(
-                Problem("DP220", f"{field} must be an assistant message, not {message.get('role')!r}", field)
-            )
-        elif isinstance(message, dict):
-            _check_content(problems, message, f"{field}[0]", "assistant")
+        output = record.get(field)
+        only = output[0] if isinstance(output, list) and len(output) == 1 else None
+        if isinstance(only, dict) and only.get("role") == "assistant":
+            _check_content(problems, only, f"{field}[0]", "assistant")
     return problems
 
 
@@ -450,15 +439,6 @@ RULES: tuple[Rule, ...] = (
         '"image_url": {"url": "file:///tmp/cat.gif"}',
         '"image_url": {"url": "https://example.com/cat.png"}',
         "Images must be reachable URLs or base64 data URLs of JPEG, PNG or WEBP.",
-    ),
-    _rule(
-        "DP220",
-        "preference-output-shape",
-        E,
-        "preference output is not one assistant message",
-        '"preferred_output": [{"role": "assistant", ...}, {"role": "assistant", ...}]',
-        '"preferred_output": [{"role": "assistant", "content": "Paris."}]',
-        "Each preference output holds exactly one assistant message.",
     ),
     _rule(
         "DP221",
