@@ -50,7 +50,30 @@ class LineResult:
     digest: Any = None
 
 
-def check_line(raw: RawLine, settings: CheckSettings) -> LineResult:
+def check_batch(batch: list[RawLine], settings: CheckSettings) -> list[LineResult]:
+    """Check a batch of lines; duplicate digests are made for the whole batch at once (much cheaper)."""
+    if not settings.digests:
+        return [check_line(raw, settings) for raw in batch]
+    records: list[dict[str, Any]] = []
+    examples: list[LineResult] = []
+    results = []
+    for raw in batch:
+        result = check_line(raw, settings, keep=records)
+        if result.example:
+            examples.append(result)
+        results.append(result)
+    if examples:
+        from dataprep.dedup import example_digests  # numpy is loaded only when duplicates are checked
+
+        for result, digest in zip(
+            examples, example_digests(records, settings.kind, near=settings.near_duplicates), strict=True
+        ):
+            result.digest = digest
+    return results
+
+
+def check_line(raw: RawLine, settings: CheckSettings, keep: list[dict[str, Any]] | None = None) -> LineResult:
+    """Check one line. With `keep`, the record of every example is appended to it (for batch digests)."""
     result = LineResult(raw.number)
     if raw.oversize:
         result.problems.append(
@@ -64,7 +87,10 @@ def check_line(raw: RawLine, settings: CheckSettings) -> LineResult:
     if problem is not None:
         result.problems.append(problem)
         return result
-    return check_record(record, settings, result)
+    check_record(record, settings, result)
+    if keep is not None and result.example:
+        keep.append(record)
+    return result
 
 
 def check_record(record: dict[str, Any], settings: CheckSettings, result: LineResult) -> LineResult:
@@ -104,10 +130,6 @@ def check_record(record: dict[str, Any], settings: CheckSettings, result: LineRe
     over = check_token_limit(total, settings.context_limit, settings.model_id)
     if over is not None:
         result.problems.append(over)
-    if settings.digests:
-        from dataprep.dedup import example_digest  # numpy is loaded only when duplicates are checked
-
-        result.digest = example_digest(record, settings.kind, near=settings.near_duplicates)
     return result
 
 

@@ -14,7 +14,7 @@ from collections import deque
 from collections.abc import Iterator
 from multiprocessing.pool import AsyncResult
 
-from dataprep.check import CheckSettings, LineResult, check_line
+from dataprep.check import CheckSettings, LineResult, check_batch
 from dataprep.io.jsonl import RawLine
 from dataprep.tokens import get_encoding
 
@@ -43,8 +43,7 @@ def run_checks(batches: Iterator[list[RawLine]], settings: CheckSettings, jobs: 
     if jobs <= 1:
         get_encoding(settings.encoding)
         for batch in batches:
-            for raw in batch:
-                yield check_line(raw, settings)
+            yield from check_batch(batch, settings)
         return
     yield from _run_in_pool(batches, settings, jobs)
 
@@ -85,4 +84,4 @@ def _init_worker(settings: CheckSettings) -> None:
 def _check_batch(batch: list[RawLine]) -> list[LineResult]:
     assert _worker_settings is not None
     settings = _worker_settings
-    return [check_line(raw, settings) for raw in batch]
+    return check_batch(batch, settings)

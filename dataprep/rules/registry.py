@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
-from dataprep.rules import dataset, limits, reading, structure
+from dataprep.rules import dataset, duplicates, limits, reading, split_sanity, structure
 from dataprep.rules.base import Rule
 from dataprep.schema import RULES as SCHEMA_RULES
 
 ALL_RULES: tuple[Rule, ...] = tuple(
     sorted(
-        (*reading.RULES, *SCHEMA_RULES, *structure.RULES, *limits.RULES, *dataset.RULES),
+        (
+            *reading.RULES,
+            *SCHEMA_RULES,
+            *structure.RULES,
+            *limits.RULES,
+            *duplicates.RULES,
+            *dataset.RULES,
+            *split_sanity.RULES,
+        ),
         key=lambda rule: rule.code,
     )
 )
