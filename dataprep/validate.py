@@ -264,10 +264,8 @@ class _Run:
             )
             for s in self.files
         )
-        extra: dict[str, Any] = {}
-        if self.duplicates is not None:
-            extra["duplicate_index_bytes"] = self.duplicates.memory_bytes()
-        return Report(files, tuple(findings), self.model, self._cost(), extra)
+        index_bytes = self.duplicates.memory_bytes() if self.duplicates is not None else None
+        return Report(files, tuple(findings), self.model, self._cost(), index_bytes)
 
     def _split_findings(self) -> list[Finding]:
         train = [s for s in self.files if s.source.role == "train"]

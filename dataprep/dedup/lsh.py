@@ -2,7 +2,7 @@
 
 Banding: the signature is cut into `bands` bands of `rows` values; two examples that agree on a whole band
 are a candidate pair. The chance for a pair of Jaccard similarity s is 1 - (1 - s^rows)^bands (at 32 x 4:
-0.87 at s = 0.5, 0.99 at 0.6, 0.0002 at 0.1). Every candidate is then confirmed by its similarity estimated
+0.87 at s = 0.5, 0.99 at 0.6, 0.003 at 0.1). Every candidate is then confirmed by its similarity estimated
 from the full signatures (standard error about 0.044 at s = 0.5 with 128 values), so banding only decides
 which pairs are looked at, never which are reported.
 

@@ -35,6 +35,7 @@ _FP_SHIFT = np.uint64(16)
 _FP_MASK = np.uint64(0xFFFF)
 _MIX_SHIFT = np.uint64(32)
 _COLLIDE = 1.0 / 65536.0  # chance two different minima share a 16-bit fingerprint
+BATCH_BYTES = 256 * 1024
 
 
 class _Constants(NamedTuple):
@@ -78,13 +79,27 @@ def signatures(texts: Sequence[bytes], params: NearDupParams) -> list[bytes]:
     """`signature` of each text, computed together: numpy's per-call cost is paid once per batch.
 
     A text's signature does not depend on the others in the batch (each is followed by zero padding that
-    no window crosses), so batching changes the speed, never the result.
+    no window crosses), so batching changes the speed, never the result. Batches are cut at about
+    BATCH_BYTES of text: past the CPU caches, bigger batches get slower again (measured: 9 us per 2 KB
+    example in batches of 100-200, 25 us in batches of 1,000).
     """
     datas = [shingle_bytes_of(t) for t in texts]
-    kept = [i for i, d in enumerate(datas) if d]
     out = [b""] * len(texts)
-    if not kept:
-        return out
+    batch: list[int] = []
+    size = 0
+    for i, data in enumerate(datas):
+        if data:
+            batch.append(i)
+            size += len(data)
+        if batch and (size >= BATCH_BYTES or i == len(datas) - 1):
+            for j, sig in zip(batch, _batch(datas, batch, params), strict=True):
+                out[j] = sig
+            batch, size = [], 0
+    return out
+
+
+def _batch(datas: list[bytes], kept: list[int], params: NearDupParams) -> list[bytes]:
+    """Signatures of datas[i] for i in `kept` (all non-empty)."""
     c = _constants(params.seed, params.num_perm, params.shingle_bytes)
     k = params.num_perm
     # One buffer: " " + text + 8 zero bytes, per text. A window starts at a non-space byte after a space
@@ -94,7 +109,7 @@ def signatures(texts: Sequence[bytes], params: NearDupParams) -> list[bytes]:
     before = np.frombuffer(buf, dtype=np.uint8, count=size)
     here = np.frombuffer(buf, dtype=np.uint8, count=size, offset=1)
     starts_mask = (before == 32) & (here != 32)
-    if not all(texts[i].isascii() for i in kept):
+    if not all(datas[i].isascii() for i in kept):
         starts_mask |= here >= 0xE0
     starts = np.flatnonzero(starts_mask)
     windows = np.ndarray(shape=(size,), dtype="<u8", buffer=buf, offset=1, strides=(1,))[starts]
@@ -117,9 +132,7 @@ def signatures(texts: Sequence[bytes], params: NearDupParams) -> list[bytes]:
         values[sparse] = _densify(values[sparse], ~empty[sparse], c)
     rows = values.tobytes()
     width = 2 * k
-    for row, i in enumerate(kept):
-        out[i] = rows[row * width : (row + 1) * width]
-    return out
+    return [rows[row * width : (row + 1) * width] for row in range(len(kept))]
 
 
 def _densify(values: U16, filled: npt.NDArray[np.bool_], c: _Constants) -> U16:

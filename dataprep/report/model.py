@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from dataprep.cost import CostEstimate
@@ -41,7 +41,7 @@ class Report:
     findings: tuple[Finding, ...]
     model: ModelInfo
     cost: CostEstimate | None
-    extra: dict[str, Any] = field(default_factory=dict)
+    duplicate_index_bytes: int | None = None  # memory of the duplicate index; None when DP4 is off
 
     @property
     def ok(self) -> bool:
@@ -75,5 +75,5 @@ class Report:
             "files": [f.to_dict() for f in self.files],
             "cost": self.cost.to_dict() if self.cost else None,
             "findings": [f.to_dict() for f in self.findings],
-            **({"extra": self.extra} if self.extra else {}),
+            "duplicate_index_bytes": self.duplicate_index_bytes,
         }

@@ -28,9 +28,17 @@ def render_text(report: Report, *, quiet: bool = False, color: bool = False) -> 
         out.append("\n")
     for file in report.files:
         out.append(_file_section(file))
+    if report.duplicate_index_bytes is not None:
+        out.append(
+            f"Duplicate index: {_size(report.duplicate_index_bytes)} for {_examples(report):,} examples\n\n"
+        )
     out.append(_cost_section(report))
     out.append(_verdict(report, color))
     return "".join(out)
+
+
+def _examples(report: Report) -> int:
+    return sum(f.stats.examples for f in report.files)
 
 
 def _finding_line(finding: Finding, color: bool) -> str:
