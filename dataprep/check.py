@@ -1,21 +1,24 @@
 """The per-record work: a pure function of one line, safe to run in any process.
 
-`check_line` parses, validates the schema and structure, counts tokens and, when asked, computes the
-duplicate digest. It returns plain picklable data; the orchestrator (dataprep.validate) adds file names,
-severities and the dataset-wide rules.
+`check_line` parses, validates the schema and structure and counts tokens; `check_block` does it for a
+block of lines and adds the duplicate digests. They return plain picklable data; the orchestrator
+(dataprep.validate) adds file names, severities and the dataset-wide rules.
 """
 
 from __future__ import annotations
 
 import hashlib
+from array import array
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
 from dataprep import schema, tokens
-from dataprep.io.jsonl import RawLine
+from dataprep.io.jsonl import DEFAULT_MAX_LINE_BYTES, Block, RawLine
 from dataprep.parse import parse_line
 from dataprep.rules import structure
 from dataprep.rules.limits import check_token_limit
+from dataprep.stats import StatsAccumulator
 from dataprep.types import Kind, Problem
 
 
@@ -27,9 +30,9 @@ class CheckSettings:
     encoding: str
     context_limit: int
     model_id: str
+    max_line_bytes: int = DEFAULT_MAX_LINE_BYTES
     digests: bool = False
     near_duplicates: bool = False
-    near_threshold: float | None = None
 
 
 @dataclass(slots=True)
@@ -47,37 +50,69 @@ class LineResult:
     has_system: bool = False
     has_user: bool = False
     system_prompt: bytes | None = None
-    digest: Any = None
 
 
-def check_batch(batch: list[RawLine], settings: CheckSettings) -> list[LineResult]:
-    """Check a batch of lines; duplicate digests are made for the whole batch at once (much cheaper)."""
-    if not settings.digests:
-        return [check_line(raw, settings) for raw in batch]
-    records: list[dict[str, Any]] = []
-    examples: list[LineResult] = []
-    results = []
-    for raw in batch:
-        result = check_line(raw, settings, keep=records)
-        if result.example:
-            examples.append(result)
-        results.append(result)
-    if examples:
+@dataclass
+class BatchResult:
+    """Everything one block of lines yields, in compact, mergeable form: statistics as arrays, problems only
+    for the lines that have them. The main process merges these without touching lines one by one."""
+
+    lines: int = 0
+    nonblank: int = 0
+    stats: StatsAccumulator = field(default_factory=StatsAccumulator)
+    second_tokens: array[int] = field(default_factory=lambda: array("l"))
+    system_prompts: Counter[bytes] = field(default_factory=Counter)
+    problems: list[tuple[int, Problem]] = field(default_factory=list)
+    example_lines: array[int] = field(default_factory=lambda: array("l"))
+    digests: list[Any] = field(default_factory=list)
+
+    def add(self, result: LineResult, context_limit: int) -> None:
+        self.lines += 1
+        blank = False
+        for problem in result.problems:
+            blank = blank or problem.code == "DP004"
+            self.problems.append((result.line, problem))
+        self.nonblank += not blank
+        if not result.example:
+            return
+        self.example_lines.append(result.line)
+        self.stats.add(
+            messages=result.messages,
+            total=result.total_tokens,
+            assistant=result.assistant_tokens,
+            trained=result.trained_tokens,
+            has_system=result.has_system,
+            has_user=result.has_user,
+            over=result.total_tokens > context_limit,
+        )
+        self.second_tokens.append(result.second_tokens)
+        if result.system_prompt is not None:
+            self.system_prompts[result.system_prompt] += 1
+
+
+def check_block(block: Block, settings: CheckSettings) -> BatchResult:
+    """Check every line of a block; duplicate digests are made for the whole block at once (much cheaper)."""
+    out = BatchResult()
+    records: list[dict[str, Any]] | None = [] if settings.digests else None
+    for raw in block.lines():
+        out.add(check_line(raw, settings, keep=records), settings.context_limit)
+    if records:
         from dataprep.dedup import example_digests  # numpy is loaded only when duplicates are checked
 
-        for result, digest in zip(
-            examples, example_digests(records, settings.kind, near=settings.near_duplicates), strict=True
-        ):
-            result.digest = digest
-    return results
+        out.digests = example_digests(records, settings.kind, near=settings.near_duplicates)
+    return out
 
 
 def check_line(raw: RawLine, settings: CheckSettings, keep: list[dict[str, Any]] | None = None) -> LineResult:
     """Check one line. With `keep`, the record of every example is appended to it (for batch digests)."""
     result = LineResult(raw.number)
-    if raw.oversize:
+    size = raw.oversize or len(raw.data)
+    if size > settings.max_line_bytes:
         result.problems.append(
-            Problem("DP011", f"line is {raw.oversize:,} bytes, over the reader's limit; not checked")
+            Problem(
+                "DP011",
+                f"line is {size:,} bytes, over the {settings.max_line_bytes:,}-byte limit; not checked",
+            )
         )
         return result
     if raw.error:

@@ -1,6 +1,6 @@
-"""Run `check_line` over batches of lines, in this process or in worker processes, results in file order.
+"""Run `check_block` over blocks of lines, in this process or in worker processes, results in file order.
 
-Memory stays bounded: at most a few batches per worker are in flight (Pool.imap would read the whole
+Memory stays bounded: at most a few blocks per worker are in flight (Pool.imap would read the whole
 input ahead). Workers receive the settings once, at start-up.
 """
 
@@ -14,8 +14,8 @@ from collections import deque
 from collections.abc import Iterator
 from multiprocessing.pool import AsyncResult
 
-from dataprep.check import CheckSettings, LineResult, check_batch
-from dataprep.io.jsonl import RawLine
+from dataprep.check import BatchResult, CheckSettings, check_block
+from dataprep.io.jsonl import Block
 from dataprep.tokens import get_encoding
 
 # Below this size a file is checked in-process: starting workers costs more than it saves (the hook case).
@@ -39,18 +39,16 @@ def resolve_jobs(jobs: int, size_hint: int | None) -> int:
     return available_cores() if jobs <= 0 else jobs
 
 
-def run_checks(batches: Iterator[list[RawLine]], settings: CheckSettings, jobs: int) -> Iterator[LineResult]:
+def run_checks(blocks: Iterator[Block], settings: CheckSettings, jobs: int) -> Iterator[BatchResult]:
     if jobs <= 1:
         get_encoding(settings.encoding)
-        for batch in batches:
-            yield from check_batch(batch, settings)
+        for block in blocks:
+            yield check_block(block, settings)
         return
-    yield from _run_in_pool(batches, settings, jobs)
+    yield from _run_in_pool(blocks, settings, jobs)
 
 
-def _run_in_pool(
-    batches: Iterator[list[RawLine]], settings: CheckSettings, jobs: int
-) -> Iterator[LineResult]:
+def _run_in_pool(blocks: Iterator[Block], settings: CheckSettings, jobs: int) -> Iterator[BatchResult]:
     get_encoding(settings.encoding)  # loaded once here; forked workers share its pages
     # Keep the collector from touching (and so copying) every object the workers inherit from this process.
     gc.freeze()
@@ -59,13 +57,13 @@ def _run_in_pool(
     finally:
         gc.unfreeze()  # the workers are forked by now; in this process collection goes on as before
     with pool:
-        window: deque[AsyncResult[list[LineResult]]] = deque()
-        for batch in batches:
-            window.append(pool.apply_async(_check_batch, (batch,)))
+        window: deque[AsyncResult[BatchResult]] = deque()
+        for block in blocks:
+            window.append(pool.apply_async(_check_block, (block,)))
             if len(window) >= jobs * _IN_FLIGHT_PER_WORKER:
-                yield from window.popleft().get()
+                yield window.popleft().get()
         while window:
-            yield from window.popleft().get()
+            yield window.popleft().get()
 
 
 def _context() -> multiprocessing.context.BaseContext:
@@ -81,7 +79,6 @@ def _init_worker(settings: CheckSettings) -> None:
     get_encoding(settings.encoding)
 
 
-def _check_batch(batch: list[RawLine]) -> list[LineResult]:
+def _check_block(block: Block) -> BatchResult:
     assert _worker_settings is not None
-    settings = _worker_settings
-    return check_batch(batch, settings)
+    return check_block(block, _worker_settings)

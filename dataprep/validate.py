@@ -18,12 +18,12 @@ from typing import Any
 import orjson
 
 from dataprep import schema
-from dataprep.check import CheckSettings, LineResult
+from dataprep.check import BatchResult, CheckSettings
 from dataprep.config import Config, load_config
 from dataprep.cost import CostEstimate, estimate_cost
 from dataprep.errors import UsageError
 from dataprep.hf import dataset_rows, is_dataset
-from dataprep.io.jsonl import FileFacts, RawLine, iter_batches, iter_lines, open_input
+from dataprep.io.jsonl import Block, FileFacts, RawLine, blocks_of, iter_blocks, open_input
 from dataprep.models import ModelInfo, resolve_model
 from dataprep.parse import parse_line
 from dataprep.report.model import FileReport, Report
@@ -104,7 +104,7 @@ def validate_sources(
     progress: ProgressCallback | None = None,
     **overrides: Any,
 ) -> Report:
-    """Validate sources; `progress(lines_done, bytes_done, total_bytes)` is called every 1,000 lines."""
+    """Validate sources; `progress(lines_done, bytes_done, total_bytes)` is called after every block."""
     base = config if config is not None else load_config()
     if "num_proc" in overrides:  # the `datasets` spelling of jobs
         overrides["jobs"] = overrides.pop("num_proc")
@@ -156,14 +156,14 @@ class _Run:
         facts = FileFacts()
         if src.path is not None:
             handle = open_input(src.path)
-            lines: Iterator[RawLine] = iter_lines(handle, facts, config.max_line_bytes)
+            blocks: Iterator[Block] = iter_blocks(handle, facts, config.max_line_bytes)
             size_hint: int | None = src.path.stat().st_size
         else:
             handle = None
-            lines = _record_lines(src.records or (), facts, src.first_line)
+            blocks = blocks_of(_record_lines(src.records or (), facts, src.first_line))
             size_hint = None
         try:
-            head, lines = _peek_kind(lines)
+            head, blocks = _peek_kind(blocks)
             kind = Kind(config.kind) if config.kind else head
             state = _FileState(src, kind, facts)
             settings = CheckSettings(
@@ -171,14 +171,14 @@ class _Run:
                 encoding=self.model.encoding,
                 context_limit=self.model.max_tokens,
                 model_id=self.model.id,
+                max_line_bytes=config.max_line_bytes,
                 digests=self.duplicates is not None,
                 near_duplicates=self.duplicates is not None and _near_on(selection),
             )
             jobs = resolve_jobs(config.jobs, size_hint)
-            for result in run_checks(iter_batches(lines), settings, jobs):
-                self._absorb(state, result, selection)
-                self.lines_done += 1
-                if self.progress is not None and self.lines_done % 1000 == 0:
+            for batch in run_checks(blocks, settings, jobs):
+                self._absorb(state, batch, selection)
+                if self.progress is not None:
                     self.progress(self.lines_done, self.bytes_before + facts.size_bytes, self.total_bytes)
         finally:
             if handle is not None:
@@ -187,32 +187,23 @@ class _Run:
         self._file_level(state, selection)
         self.files.append(state)
 
-    def _absorb(self, state: _FileState, result: LineResult, selection: RuleSelection) -> None:
+    def _absorb(self, state: _FileState, batch: BatchResult, selection: RuleSelection) -> None:
+        """Merge one block's results: whole arrays at once, findings only for lines that have problems."""
         label = state.source.label
-        blank = False
-        for problem in result.problems:
-            blank = blank or problem.code == "DP004"
-            finding = _finding(problem, label, result.line, selection)
+        for line, problem in batch.problems:
+            finding = _finding(problem, label, line, selection)
             if finding is not None:
                 state.findings.append(finding)
-        state.nonblank_lines += not blank
-        if not result.example:
-            return
-        state.stats.add(
-            messages=result.messages,
-            total=result.total_tokens,
-            assistant=result.assistant_tokens,
-            trained=result.trained_tokens,
-            has_system=result.has_system,
-            has_user=result.has_user,
-            over=result.total_tokens > self.model.max_tokens,
-        )
+        state.nonblank_lines += batch.nonblank
+        self.lines_done += batch.lines
+        state.stats.merge(batch.stats)
         if state.kind is Kind.PREFERENCE:
-            state.second_tokens.append(result.second_tokens)
-        if result.system_prompt is not None:
-            state.system_prompts[result.system_prompt] += 1
-        if self.duplicates is not None and result.digest is not None:
-            self.duplicates.add(label, state.source.role, result.line, result.digest)
+            state.second_tokens.extend(batch.second_tokens)
+        state.system_prompts.update(batch.system_prompts)
+        if self.duplicates is not None:
+            role = state.source.role
+            for line, digest in zip(batch.example_lines, batch.digests, strict=True):
+                self.duplicates.add(label, role, line, digest)
 
     def _file_level(self, state: _FileState, selection: RuleSelection) -> None:
         facts, label = state.facts, state.source.label
@@ -348,28 +339,28 @@ def _near_params(config: Config) -> dict[str, Any]:
     )
 
 
-def _peek_kind(lines: Iterator[RawLine]) -> tuple[Kind, Iterator[RawLine]]:
-    """The kind of the first record that has one (chat if none), without losing the lines read to find it."""
-    seen: list[RawLine] = []
-    kind = Kind.CHAT
-    for raw in lines:
-        seen.append(raw)
-        if raw.oversize:
-            continue
-        record, problem = parse_line(raw.data)
-        if problem is None:
-            found = schema.detect_kind(record)
-            if found is not None:
+def _peek_kind(blocks: Iterator[Block]) -> tuple[Kind, Iterator[Block]]:
+    """The kind of the first record that has one (chat if none), without losing the blocks read to find it."""
+    seen: list[Block] = []
+    kind: Kind | None = None
+    looked = 0
+    for block in blocks:
+        seen.append(block)
+        for raw in block.lines():
+            looked += 1
+            record, problem = parse_line(raw.data) if not raw.oversize else (None, None)
+            found = schema.detect_kind(record) if problem is None and record is not None else None
+            if found is not None or looked >= 1000:
                 kind = found
                 break
-        if len(seen) >= 1000:
+        if kind is not None or looked >= 1000:
             break
 
-    def chained() -> Iterator[RawLine]:
+    def chained() -> Iterator[Block]:
         yield from seen
-        yield from lines
+        yield from blocks
 
-    return kind, chained()
+    return kind or Kind.CHAT, chained()
 
 
 def _record_lines(records: Iterable[Any], facts: FileFacts, first: int = 1) -> Iterator[RawLine]:

@@ -10,13 +10,16 @@ import pytest
 
 from dataprep import validate
 from dataprep.errors import InputError
-from dataprep.io.jsonl import FileFacts, iter_batches, iter_lines, open_input
+from dataprep.io.jsonl import FileFacts, RawLine, blocks_of, iter_blocks, iter_lines, open_input
 from tests.conftest import chat, to_line
 
 
-def _lines(data: bytes, max_line_bytes: int = 1 << 20) -> tuple[list[tuple[int, bytes, int]], FileFacts]:
+def _lines(
+    data: bytes, max_line_bytes: int = 1 << 20, block_bytes: int = 1 << 20
+) -> tuple[list[tuple[int, bytes, int]], FileFacts]:
     facts = FileFacts()
-    out = [(r.number, r.data, r.oversize) for r in iter_lines(io.BytesIO(data), facts, max_line_bytes)]
+    blocks = iter_blocks(io.BytesIO(data), facts, max_line_bytes, block_bytes)
+    out = [(r.number, r.data, r.oversize) for b in blocks for r in b.lines()]
     return out, facts
 
 
@@ -32,26 +35,37 @@ def test_lines_are_numbered_from_one_and_stripped_of_endings() -> None:
 def test_bom_is_removed_and_noted() -> None:
     lines, facts = _lines(b"\xef\xbb\xbf{}\n")
     assert lines == [(1, b"{}", 0)]
-    assert facts.bom and facts.final_newline
+    assert facts.bom and facts.final_newline and facts.size_bytes == 6
 
 
-def test_oversize_line_is_skipped_in_bounded_reads_and_counted() -> None:
+@pytest.mark.parametrize("block_bytes", [1, 2, 3, 7, 64, 1 << 20])
+def test_any_block_size_gives_the_same_lines(block_bytes: int) -> None:
+    data = b'{"a": 1}\r\n\n{"b": [1, 2]}\nlast'
+    lines, facts = _lines(data, block_bytes=block_bytes)
+    assert lines == [(1, b'{"a": 1}', 0), (2, b"", 0), (3, b'{"b": [1, 2]}', 0), (4, b"last", 0)]
+    assert (facts.lines, facts.crlf_line, facts.final_newline, facts.size_bytes) == (4, 1, False, len(data))
+
+
+def test_line_longer_than_a_block_and_the_limit_is_skipped_in_bounded_reads() -> None:
     data = b"{}\n" + b"x" * 5000 + b"\n{}\n"
-    lines, facts = _lines(data, max_line_bytes=1000)
-    assert lines[0] == (1, b"{}", 0)
-    assert lines[1] == (2, b"", 5001)
-    assert lines[2] == (3, b"{}", 0)
-    assert facts.size_bytes == len(data)
+    lines, facts = _lines(data, max_line_bytes=1000, block_bytes=256)
+    assert lines == [(1, b"{}", 0), (2, b"", 5001), (3, b"{}", 0)]
+    assert facts.size_bytes == len(data) and facts.lines == 3
 
 
-def test_batches_keep_every_line_in_order() -> None:
-    lines, _ = _lines(b"".join(b'{"n": %d}\n' % i for i in range(1000)))
+def test_oversize_last_line_without_newline() -> None:
+    lines, facts = _lines(b"{}\n" + b"y" * 3000, max_line_bytes=1000, block_bytes=256)
+    assert lines == [(1, b"{}", 0), (2, b"", 3000)]
+    assert facts.lines == 2 and facts.final_newline is False
+
+
+def test_records_in_memory_are_grouped_into_blocks() -> None:
+    raw = [RawLine(i, b"{}") for i in range(1, 2501)]
+    blocks = list(blocks_of(raw, per_block=1000))
+    assert [len(b.lines()) for b in blocks] == [1000, 1000, 500]
+    assert [r.number for b in blocks for r in b.lines()] == list(range(1, 2501))
     facts = FileFacts()
-    raw = iter_lines(io.BytesIO(b"".join(b'{"n": %d}\n' % i for i in range(1000))), facts)
-    batches = list(iter_batches(raw, batch_bytes=500))
-    assert len(batches) > 1
-    assert [r.number for b in batches for r in b] == list(range(1, 1001))
-    assert len(lines) == 1000
+    assert [r.number for r in iter_lines(io.BytesIO(b"{}\n" * 5), facts)] == [1, 2, 3, 4, 5]
 
 
 def test_missing_file_and_directory_are_input_errors(tmp_path: Path) -> None:

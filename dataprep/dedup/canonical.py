@@ -45,24 +45,32 @@ def canonical_text(value: Any) -> str:
     return canonical_json(value).decode("utf-8")
 
 
-def normalise_pieces(pieces: Sequence[str]) -> tuple[list[bytes], list[bytes]]:
-    """(compact, spaced): each piece after NFKC and case folding as UTF-8, without whitespace (compact, what
-    the normalised hashes cover) and with every whitespace character as a space (spaced, for shingling).
+def join_pieces(pieces: Sequence[str]) -> str:
+    """The pieces joined by NUL; a NUL inside a piece becomes U+FFFD so the joined form stays unambiguous."""
+    joined = _PIECE_SEP.join(pieces)
+    if joined.count(_PIECE_SEP) != len(pieces) - 1:
+        joined = _PIECE_SEP.join(piece.replace(_PIECE_SEP, "\ufffd") for piece in pieces)
+    return joined
+
+
+def normalise(text: str) -> tuple[bytes, bytes]:
+    """(compact, spaced): `text` after NFKC and case folding as UTF-8, without whitespace (compact, what the
+    normalised hashes cover) and with every whitespace character as a space (spaced, for shingling).
+    NUL separators of joined pieces are kept.
 
     Deleting whitespace rather than collapsing runs of it is one C-level pass instead of a search for double
     spaces that costs as much as the rest of the digest; the price is that "ab c" and "a bc" compare equal.
     """
-    joined = _PIECE_SEP.join(pieces)
-    if not joined.isascii():
-        joined = unicodedata.normalize("NFKC", joined)
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text)
         for space in _UNICODE_SPACES:
-            if space in joined:
-                joined = joined.replace(space, " ")
-    spaced = joined.casefold().encode("utf-8", "surrogatepass").translate(_SPACES_TO_SPACE)
-    spaced_parts = spaced.split(b"\x00")
-    if len(spaced_parts) != len(pieces):  # a piece held the separator itself: do them one by one
-        if len(pieces) == 1:
-            return [spaced.translate(None, b" ")], [spaced]
-        singles = [normalise_pieces([piece]) for piece in pieces]
-        return [c[0] for c, _ in singles], [s[0] for _, s in singles]
-    return spaced.translate(None, b" ").split(b"\x00"), spaced_parts
+            if space in text:
+                text = text.replace(space, " ")
+    spaced = text.casefold().encode("utf-8", "surrogatepass").translate(_SPACES_TO_SPACE)
+    return spaced.replace(b" ", b""), spaced
+
+
+def normalise_pieces(pieces: Sequence[str]) -> tuple[list[bytes], list[bytes]]:
+    """`normalise` of each piece (done in one pass over the joined pieces)."""
+    compact, spaced = normalise(join_pieces(pieces))
+    return compact.split(b"\x00"), spaced.split(b"\x00")

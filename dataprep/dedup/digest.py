@@ -9,13 +9,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
-from dataprep.dedup.canonical import canonical_json, hash64_bytes, normalise_pieces
-from dataprep.dedup.extract import Segments, extract
+from dataprep.dedup.canonical import canonical_json, hash64_bytes, join_pieces, normalise
+from dataprep.dedup.extract import extract
 from dataprep.dedup.params import NearDupParams
 from dataprep.types import Kind
 
 DEFAULT_PARAMS = NearDupParams()
-_SEG = b"\x1f"  # between normalised pieces
 _SYSTEM_ROLES = ("system", "developer")
 
 
@@ -27,7 +26,7 @@ class ExampleDigest(NamedTuple):
     prompt      normalised messages before the last assistant turn (with tools); 0 when there is no answer
     answer      normalised last assistant turn onwards (0 when prompt is 0): DP404 conflicting answers
     text_bytes  UTF-8 length of the normalised text near-duplicates compare (human text; system prompts
-                left out)
+                left out); 0 when near work was off
     signature   MinHash signature (NearDupParams.num_perm little-endian uint16), b"" when near work was
                 off or the example has no such text
     """
@@ -57,7 +56,7 @@ def example_digests(
     """`example_digest` of each record; the MinHash signatures are computed for the whole batch at once
     (numpy's per-call overhead is paid per batch), which makes near-duplicate digests several times cheaper
     in a worker that handles records by the thousand. Results do not depend on how records are batched."""
-    hashed = [_hashes(record, kind) for record in records]
+    hashed = [_hashes(record, kind, near) for record in records]
     texts = [h[1] for h in hashed]
     signatures = [b""] * len(records)
     if near and any(texts):
@@ -69,40 +68,39 @@ def example_digests(
     ]
 
 
-def _hashes(record: Any, kind: Kind | None) -> tuple[tuple[int, int, int, int], bytes]:
-    """(exact, normal, prompt, answer) hashes of a record, and the text near-duplicates compare."""
-    exact = hash64_bytes(canonical_json(record))
-    seg, pieces, spaced = _normalised(record, kind)
-    n = len(seg.roles)
-    head, roles, texts, metas = pieces[0], pieces[1 : n + 1], pieces[n + 1 : 2 * n + 1], pieces[2 * n + 1 :]
-    # Normalised pieces never hold the separator (it is whitespace, deleted), so joining the columns of a
-    # range of segments encodes them unambiguously: one join and one hash per range.
-    cut = seg.answer_start
-    if cut > 0:
-        prompt = hash64_bytes(_SEG.join((head, *roles[:cut], *texts[:cut], *metas[:cut])))
-        answer = hash64_bytes(_SEG.join((*roles[cut:], *texts[cut:], *metas[cut:])))
-        # Prompt and answer cover everything and the split is fixed by the content: combining them is enough.
-        normal = hash64_bytes(prompt.to_bytes(8, "little") + answer.to_bytes(8, "little"))
-    else:
-        prompt = answer = 0
-        normal = hash64_bytes(_SEG.join(pieces))
-    return (exact, normal, prompt, answer), _compared(seg, spaced[n + 1 : 2 * n + 1])
-
-
 def compared_text(record: Any, kind: Kind | None = None) -> bytes:
     """The normalised UTF-8 text near-duplicate detection compares for `record` (what gets shingled)."""
-    seg, _, spaced = _normalised(record, kind)
-    n = len(seg.roles)
-    return _compared(seg, spaced[n + 1 : 2 * n + 1])
+    return _hashes(record, kind, True)[1]
 
 
-def _normalised(record: Any, kind: Kind | None) -> tuple[Segments, list[bytes], list[bytes]]:
-    """The record's segments and, normalised in one pass (head, roles, texts, metas): compact and spaced."""
+def _hashes(record: Any, kind: Kind | None, near: bool) -> tuple[tuple[int, int, int, int], bytes]:
+    """(exact, normal, prompt, answer) hashes of a record and, if `near`, the text near-duplicates compare.
+
+    The prompt's segments and the answer's are each normalised in one pass over their joined pieces, laid
+    out by column (head, roles, texts, metas), and hashed as they come out: NUL separators keep the layout
+    unambiguous.
+    """
+    exact = hash64_bytes(canonical_json(record))
     seg = extract(record, kind)
-    compact, spaced = normalise_pieces([seg.head, *seg.roles, *seg.texts, *seg.metas])
-    return seg, compact, spaced
-
-
-def _compared(seg: Segments, texts: list[bytes]) -> bytes:
+    roles, texts, metas = seg.roles, seg.texts, seg.metas
+    n, cut = len(roles), seg.answer_start
+    if cut > 0:
+        prompt_c, prompt_s = normalise(join_pieces((seg.head, *roles[:cut], *texts[:cut], *metas[:cut])))
+        answer_c, answer_s = normalise(join_pieces((*roles[cut:], *texts[cut:], *metas[cut:])))
+        prompt, answer = hash64_bytes(prompt_c), hash64_bytes(answer_c)
+        # Prompt and answer cover everything and the split is fixed by the content: combining them is enough.
+        normal = hash64_bytes(prompt.to_bytes(8, "little") + answer.to_bytes(8, "little"))
+        if not near:
+            return (exact, normal, prompt, answer), b""
+        rest = n - cut
+        spaced = prompt_s.split(b"\x00")[1 + cut : 1 + 2 * cut] + answer_s.split(b"\x00")[rest : 2 * rest]
+    else:
+        compact, spaced_all = normalise(join_pieces((seg.head, *roles, *texts, *metas)))
+        prompt = answer = 0
+        normal = hash64_bytes(compact)
+        if not near:
+            return (exact, normal, prompt, answer), b""
+        spaced = spaced_all.split(b"\x00")[1 + n : 1 + 2 * n]
     # System prompts are usually shared across a whole dataset: left in, they would make everything similar.
-    return b" ".join(t for r, t in zip(seg.roles, texts, strict=True) if r not in _SYSTEM_ROLES).strip(b" ")
+    text = b" ".join(t for r, t in zip(roles, spaced, strict=True) if r not in _SYSTEM_ROLES).strip(b" ")
+    return (exact, normal, prompt, answer), text

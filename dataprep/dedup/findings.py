@@ -183,17 +183,26 @@ def _near(out: _Out, role: npt.NDArray[np.uint8], params: NearDupParams) -> None
     # The same prompt with a different answer is a conflict (DP404), not a near-duplicate.
     same_prompt = (c.prompt[first] == c.prompt[second]) & (c.prompt[first] != 0)
     within = ~cross & ~same_prompt
-    for cluster in _clusters(first[within].tolist(), second[within].tolist()):
-        members = np.array(sorted(cluster), dtype=np.int64)
-        sig_index = np.searchsorted(c.sig_rows, members)
-        member_sims = estimate(c.sigs, np.repeat(sig_index[:1], members.size - 1), sig_index[1:])
+    clusters = [
+        np.array(sorted(c), dtype=np.int64)
+        for c in _clusters(first[within].tolist(), second[within].tolist())
+    ]
+    if clusters:
+        # Every member's similarity to its cluster's first member, estimated in one call.
+        heads = np.concatenate([np.repeat(m[:1], m.size - 1) for m in clusters])
+        others = np.concatenate([m[1:] for m in clusters])
+        sims_to_head = estimate(
+            c.sigs, np.searchsorted(c.sig_rows, heads), np.searchsorted(c.sig_rows, others)
+        )
+        offsets = np.cumsum([0] + [m.size - 1 for m in clusters])
+    for i, members in enumerate(clusters):
+        member_sims = sims_to_head[offsets[i] : offsets[i + 1]]
         head, at = members[0], members[1]
-        listed = out.refs(members, at, member_sims)
         out.add(
             "DP403",
             at,
             f"near-duplicate of {out.ref(head, at)} (similarity {member_sims[0]:.2f}; "
-            f"{members.size} examples: {listed})",
+            f"{members.size} examples: {out.refs(members, at, member_sims)})",
         )
     _near_leaks(out, first[cross], second[cross], sims[cross], role)
 

@@ -21,6 +21,7 @@ from dataprep.dedup.params import NearDupParams
 
 BUCKET_CAP = 32
 _CHUNK = 1 << 16  # pairs compared at once: bounds the temporary arrays to a few MB
+_PENDING_MAX = 1 << 22  # candidate pairs collected across bands before they are confirmed
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
@@ -32,22 +33,48 @@ def confirmed_pairs(
     """Pairs (i < j) of rows of `sigs` whose estimated Jaccard similarity is at least the threshold."""
     n = sigs.shape[0]
     found: list[tuple[IntArray, IntArray, FloatArray]] = []
-    for band in range(params.bands if n > 1 else 0):
-        keys = _band_keys(sigs[:, band * params.rows : (band + 1) * params.rows], params.seed + band)
-        first, second = _bucket_pairs(keys)
+    pending: list[IntArray] = []
+    waiting = 0
+
+    def confirm() -> None:
+        # A pair that shares several bands is compared once per flush.
+        codes = _distinct(np.concatenate(pending))
+        first, second = np.divmod(codes, n)
+        sims = estimate(sigs, first, second)
+        keep = sims >= params.threshold
+        found.append((first[keep], second[keep], sims[keep]))
+        pending.clear()
+
+    for band_keys in _band_keys(sigs, params) if n > 1 else ():
+        first, second = _bucket_pairs(band_keys)
         if first.size:
-            sims = estimate(sigs, first, second)
-            keep = sims >= params.threshold
-            found.append((first[keep], second[keep], sims[keep]))
+            pending.append(first * n + second)
+            waiting += first.size
+        if waiting >= _PENDING_MAX:
+            confirm()
+            waiting = 0
+    if pending:
+        confirm()
     if not found:
         empty = np.empty(0, dtype=np.int64)
         return empty, empty, np.empty(0, dtype=np.float64)
     first = np.concatenate([f[0] for f in found])
     second = np.concatenate([f[1] for f in found])
     sims = np.concatenate([f[2] for f in found])
-    # The same pair may share several bands: keep one, in (i, j) order.
-    _, unique = np.unique(first * n + second, return_index=True)
-    return first[unique], second[unique], sims[unique]
+    # The same pair may be confirmed in several flushes: keep one, in (i, j) order.
+    codes = first * n + second
+    order = np.argsort(codes, kind="stable")
+    keep = np.ones(order.size, dtype=bool)
+    keep[1:] = codes[order][1:] != codes[order][:-1]
+    return first[order][keep], second[order][keep], sims[order][keep]
+
+
+def _distinct(values: IntArray) -> IntArray:
+    """Sorted distinct values (np.unique is two orders of magnitude slower on int64 in numpy 2.4)."""
+    ordered = np.sort(values)
+    keep = np.ones(ordered.size, dtype=bool)
+    np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
+    return ordered[keep]
 
 
 def estimate(sigs: npt.NDArray[np.uint16], first: IntArray, second: IntArray) -> FloatArray:
@@ -61,20 +88,21 @@ def estimate(sigs: npt.NDArray[np.uint16], first: IntArray, second: IntArray) ->
     return np.asarray(corrected(out), dtype=np.float64)
 
 
-def _band_keys(block: npt.NDArray[np.uint16], seed: int) -> npt.NDArray[np.uint64]:
-    wide = block.astype(np.uint64)
-    if block.shape[1] <= 4:  # up to four 16-bit values pack into a key exactly
-        shifts = np.arange(block.shape[1], dtype=np.uint64) * np.uint64(16)
-        packed: npt.NDArray[np.uint64] = np.bitwise_or.reduce(wide << shifts, axis=1)
+def _band_keys(sigs: npt.NDArray[np.uint16], params: NearDupParams) -> npt.NDArray[np.uint64]:
+    """One row of keys per band, (bands, n). Four 16-bit values are one band's key as they lie in memory."""
+    if params.rows == 4:
+        packed: npt.NDArray[np.uint64] = np.ascontiguousarray(np.ascontiguousarray(sigs).view(np.uint64).T)
         return packed
-    multipliers = np.random.default_rng(seed).integers(1, 2**63, size=block.shape[1], dtype=np.uint64)
-    hashed: npt.NDArray[np.uint64] = (wide * (multipliers | np.uint64(1))).sum(axis=1, dtype=np.uint64)
-    return hashed
+    # Other band widths: a seeded multiply-add hash of the band's values (collisions only add candidates).
+    multipliers = np.random.default_rng(params.seed).integers(1, 2**63, size=params.rows, dtype=np.uint64)
+    blocks = sigs.reshape(sigs.shape[0], params.bands, params.rows).astype(np.uint64)
+    hashed: npt.NDArray[np.uint64] = (blocks * (multipliers | np.uint64(1))).sum(axis=2, dtype=np.uint64).T
+    return np.ascontiguousarray(hashed)
 
 
 def _bucket_pairs(keys: npt.NDArray[np.uint64]) -> tuple[IntArray, IntArray]:
     """All pairs (i < j) of rows sharing a key; for buckets over BUCKET_CAP, anchor and neighbour pairs."""
-    order = np.argsort(keys, kind="stable").astype(np.int64)
+    order = np.argsort(keys).astype(np.int64)  # bucket order does not matter: pairs are (low, high)
     ordered = keys[order]
     same = ordered[1:] == ordered[:-1]
     if not same.any():
@@ -85,7 +113,7 @@ def _bucket_pairs(keys: npt.NDArray[np.uint64]) -> tuple[IntArray, IntArray]:
     lengths = np.flatnonzero(edges == -1) + 1 - starts
     firsts: list[IntArray] = []
     seconds: list[IntArray] = []
-    for length in np.unique(lengths):
+    for length in _distinct(lengths):
         at = starts[lengths == length]
         if length <= BUCKET_CAP:
             a, b = np.triu_indices(int(length), 1)
@@ -93,7 +121,7 @@ def _bucket_pairs(keys: npt.NDArray[np.uint64]) -> tuple[IntArray, IntArray]:
             seconds.append(order[at[:, None] + b].ravel())
             continue
         for start in at:
-            members = order[start : start + length]
+            members = np.sort(order[start : start + length])  # anchor on the earliest example
             firsts.extend((np.repeat(members[:1], length - 1), members[:-1]))
             seconds.extend((members[1:], members[1:]))
     first = np.concatenate(firsts)

@@ -1,14 +1,16 @@
-"""Streaming JSONL reading: physical lines with their numbers, and the file-level facts found on the way.
+"""Streaming JSONL reading: blocks of whole lines with their first line number, and the file-level facts.
 
-The reader never holds more than one line (bounded by `max_line_bytes`) plus the current batch in memory.
-Parsing is not done here: a line's bytes go to `dataprep.parse`, possibly in another process.
+The reader works in large blocks (C-speed reads and newline counts); lines are split where they are checked,
+which may be a worker process, so the main process never touches lines one by one. Memory is bounded by
+one block plus one line (itself bounded by `max_line_bytes`: a longer line is skipped in bounded reads and
+reported with its length).
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
@@ -16,18 +18,37 @@ from dataprep.errors import InputError
 
 BOM = b"\xef\xbb\xbf"
 DEFAULT_MAX_LINE_BYTES = 64 * 1024 * 1024
-_READ_CHUNK = 1 << 20
+BLOCK_BYTES = 1 << 20
 
 
 @dataclass(slots=True)
 class RawLine:
-    """One physical line without its line ending. `oversize` lines carry no data (it was skipped);
+    """One physical line without its line ending. `oversize` lines carry no data (they were skipped);
     `error` says why an in-memory record could not become a line."""
 
     number: int
     data: bytes
     oversize: int = 0
     error: str = ""
+
+
+@dataclass(slots=True)
+class Block:
+    """Lines numbered from `first_line`: either `data` (whole lines, each ending in `\\n` but perhaps the last
+    of the file) or ready-made `raw` lines (skipped oversize lines, records held in memory)."""
+
+    first_line: int
+    data: bytes = b""
+    raw: list[RawLine] = field(default_factory=list)
+
+    def lines(self) -> list[RawLine]:
+        if self.raw:
+            return self.raw
+        parts = self.data.split(b"\n")
+        if parts and parts[-1] == b"":
+            parts.pop()
+        first = self.first_line
+        return [RawLine(first + i, p[:-1] if p.endswith(b"\r") else p) for i, p in enumerate(parts)]
 
 
 @dataclass(slots=True)
@@ -54,57 +75,89 @@ def open_input(path: str | os.PathLike[str]) -> BinaryIO:
         raise InputError(f"{p}: cannot be read ({exc.strerror or exc})") from exc
 
 
+def iter_blocks(
+    handle: BinaryIO,
+    facts: FileFacts,
+    max_line_bytes: int = DEFAULT_MAX_LINE_BYTES,
+    block_bytes: int = BLOCK_BYTES,
+) -> Iterator[Block]:
+    """Yield the file as blocks of whole lines, filling `facts` as it goes."""
+    next_line = 1
+    carry = b""  # the start of a line whose end has not been read yet
+    first = True
+    while True:
+        chunk = handle.read(block_bytes)
+        if first:
+            first = False
+            if chunk.startswith(BOM):
+                facts.bom = True
+                facts.size_bytes += len(BOM)
+                chunk = chunk[len(BOM) :]
+        if not chunk:
+            break
+        facts.size_bytes += len(chunk)
+        buffer = carry + chunk if carry else chunk
+        end = buffer.rfind(b"\n")
+        if end < 0:
+            carry = buffer
+            if len(carry) > max_line_bytes:
+                skipped, ended = _skip_line(handle, facts)
+                yield Block(next_line, raw=[RawLine(next_line, b"", oversize=len(carry) + skipped)])
+                next_line += 1
+                carry = b""
+                if not ended:
+                    facts.lines, facts.final_newline = next_line - 1, False
+                    return
+            continue
+        block, carry = buffer[: end + 1], buffer[end + 1 :]
+        count = block.count(b"\n")
+        _note_crlf(block, next_line, facts)
+        yield Block(next_line, block)
+        next_line += count
+    if carry:
+        _note_crlf(carry, next_line, facts)
+        yield Block(next_line, carry)
+        next_line += 1
+    facts.lines = next_line - 1
+    facts.final_newline = not carry
+
+
 def iter_lines(
     handle: BinaryIO, facts: FileFacts, max_line_bytes: int = DEFAULT_MAX_LINE_BYTES
 ) -> Iterator[RawLine]:
-    """Yield every physical line, stripped of `\\n`/`\\r\\n` and of a leading BOM, filling `facts` as it goes."""
-    number = 0
-    last_ended_with_newline = True
-    while True:
-        data = handle.readline(max_line_bytes + 1)
-        if not data:
-            break
-        number += 1
-        facts.size_bytes += len(data)
-        if len(data) > max_line_bytes and not data.endswith(b"\n"):
-            # Too long to hold: skip the rest of it in bounded chunks and report its length.
-            total = len(data)
-            ended = False
-            while not ended:
-                chunk = handle.readline(_READ_CHUNK)
-                if not chunk:
-                    break
-                total += len(chunk)
-                ended = chunk.endswith(b"\n")
-            facts.size_bytes += total - len(data)
-            last_ended_with_newline = ended
-            yield RawLine(number, b"", oversize=total)
-            continue
-        last_ended_with_newline = data.endswith(b"\n")
-        if last_ended_with_newline:
-            data = data[:-1]
-            if data.endswith(b"\r"):
-                data = data[:-1]
-                if not facts.crlf_line:
-                    facts.crlf_line = number
-        if number == 1 and data.startswith(BOM):
-            facts.bom = True
-            data = data[len(BOM) :]
-        yield RawLine(number, data)
-    facts.lines = number
-    facts.final_newline = last_ended_with_newline or number == 0
+    """Every physical line, without its line ending (the same reading as `iter_blocks`)."""
+    for block in iter_blocks(handle, facts, max_line_bytes):
+        yield from block.lines()
 
 
-def iter_batches(lines: Iterator[RawLine], batch_bytes: int = 1 << 20) -> Iterator[list[RawLine]]:
-    """Group lines into batches of about `batch_bytes`, the unit of work sent to a worker process."""
+def blocks_of(lines: Iterable[RawLine], per_block: int = 1000) -> Iterator[Block]:
+    """Ready-made lines (records held in memory) grouped into blocks."""
     batch: list[RawLine] = []
-    size = 0
     for line in lines:
         batch.append(line)
-        size += len(line.data) + 64
-        if size >= batch_bytes:
-            yield batch
+        if len(batch) >= per_block:
+            yield Block(batch[0].number, raw=batch)
             batch = []
-            size = 0
     if batch:
-        yield batch
+        yield Block(batch[0].number, raw=batch)
+
+
+def _skip_line(handle: BinaryIO, facts: FileFacts) -> tuple[int, bool]:
+    """Read past the rest of an oversize line in bounded chunks: (bytes skipped, whether a newline ended it)."""
+    skipped = 0
+    while True:
+        chunk = handle.readline(BLOCK_BYTES)
+        if not chunk:
+            return skipped, False
+        skipped += len(chunk)
+        facts.size_bytes += len(chunk)
+        if chunk.endswith(b"\n"):
+            return skipped, True
+
+
+def _note_crlf(data: bytes, first_line: int, facts: FileFacts) -> None:
+    if facts.crlf_line:
+        return
+    at = data.find(b"\r\n")
+    if at >= 0:
+        facts.crlf_line = first_line + data.count(b"\n", 0, at)
