@@ -10,6 +10,7 @@ __version__ = "0.1.0"
 from dataprep.config import Config, load_config
 from dataprep.convert import Converted, ConvertReport, ReadOptions, Rejected, convert, convert_file
 from dataprep.cost import CostEstimate, estimate_cost
+from dataprep.dedup import find_duplicates
 from dataprep.errors import DataprepError
 from dataprep.hf import to_dataset
 from dataprep.models import ModelInfo, resolve_model
@@ -41,6 +42,7 @@ __all__ = [
     "convert_file",
     "count_tokens",
     "estimate_cost",
+    "find_duplicates",
     "load_config",
     "resolve_model",
     "split",

@@ -231,3 +231,15 @@ def test_index_needs_matching_parameters_to_merge() -> None:
         DuplicateIndex().merge(DuplicateIndex(NearDupParams(seed=5)))
     # The threshold is only applied by the index, so indexes that differ only there merge.
     DuplicateIndex().merge(DuplicateIndex(threshold=0.8))
+
+
+def test_a_validation_line_gets_one_leak_error() -> None:
+    rng = random.Random(17)
+    train = corpus(18, 10)
+    q, a = (m["content"] for m in train[3]["messages"])
+    train.append(chat(edited(q, rng), edited(a, rng)))  # a near copy of line 4 inside training
+    findings = find_duplicates(train, validation=[train[3]])
+    assert [(f.code, f.location.path) for f in findings] == [
+        ("DP403", "<records>"),
+        ("DP405", "<validation>"),
+    ]

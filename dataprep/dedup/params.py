@@ -14,7 +14,8 @@ class NearDupParams:
     """How near-duplicates are found. Digests and the index must use the same shingling, size and seed;
     `threshold` matters only to the index (it is applied when candidate pairs are confirmed).
 
-    - shingles are `shingle_bytes`-byte windows of the example's normalised text (punctuation removed);
+    - shingles are `shingle_bytes`-byte windows of the example's normalised text (punctuation removed) that
+      start at a word (or at a character of a script written without spaces);
     - the signature has `num_perm` 16-bit values (one-permutation MinHash; a power of two);
     - LSH splits it into `bands` bands of `num_perm // bands` rows: a pair sharing one band is a candidate;
     - a candidate is confirmed when its estimated Jaccard similarity is at least `threshold`.
