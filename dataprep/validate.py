@@ -7,25 +7,18 @@ cost is estimated. Nothing here prints or exits: that is the CLI's job.
 
 from __future__ import annotations
 
-import os
 from array import array
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import orjson
-
-from dataprep import schema
 from dataprep.check import BatchResult, CheckSettings
 from dataprep.config import Config, load_config
 from dataprep.cost import CostEstimate, estimate_cost
-from dataprep.errors import UsageError
-from dataprep.hf import dataset_rows, is_dataset
-from dataprep.io.jsonl import Block, FileFacts, RawLine, blocks_of, iter_blocks, open_input
+from dataprep.inputs import PathLike, Source, as_source, peek_kind
+from dataprep.io.jsonl import FileFacts
 from dataprep.models import ModelInfo, resolve_model
-from dataprep.parse import parse_line
 from dataprep.report.model import FileReport, Report
 from dataprep.rules import dataset as dataset_rules
 from dataprep.rules.registry import RULES_BY_CODE
@@ -34,25 +27,16 @@ from dataprep.selection import RuleSelection
 from dataprep.stats import StatsAccumulator
 from dataprep.types import Finding, Kind, Location, Problem, Severity
 
-PathLike = str | os.PathLike[str]
 # progress(lines_done, bytes_done, total_bytes): cumulative over the run; total_bytes is None when unknown.
+if TYPE_CHECKING:
+    from dataprep.dedup import DuplicateIndex
+
 ProgressCallback = Callable[[int, int, "int | None"], None]
 
 
 @dataclass
-class _Source:
-    """One input: a file on disk, or records held in memory (labelled, numbered from 1)."""
-
-    label: str
-    role: str
-    path: Path | None = None
-    records: Iterable[Any] | None = None
-    first_line: int = 1  # records are numbered from 1 like lines; Dataset rows keep their 0-based index
-
-
-@dataclass
 class _FileState:
-    source: _Source
+    source: Source
     kind: Kind
     facts: FileFacts
     stats: StatsAccumulator = field(default_factory=StatsAccumulator)
@@ -75,8 +59,8 @@ def validate(
     Keyword overrides are configuration keys (`kind`, `encoding`, `max_tokens`, `price_per_1m`, `epochs`,
     `select`, `ignore`, `severity`, `jobs`, ...). Without `config`, the nearest `[tool.dataprep]` applies.
     """
-    train = [_as_source(source, "train", "<records>")]
-    valid = [_as_source(validation, "validation", "<validation>")] if validation is not None else []
+    train = [as_source(source, "train", "<records>")]
+    valid = [as_source(validation, "validation", "<validation>")] if validation is not None else []
     return validate_sources(train, valid, model=model, config=config, **overrides)
 
 
@@ -90,14 +74,14 @@ def validate_files(
     **overrides: Any,
 ) -> Report:
     """Validate several training files and validation files together (cross-file rules see them all)."""
-    sources = [_as_source(p, "train", "") for p in train]
-    valid = [_as_source(p, "validation", "") for p in validation]
+    sources = [as_source(p, "train", "") for p in train]
+    valid = [as_source(p, "validation", "") for p in validation]
     return validate_sources(sources, valid, model=model, config=config, progress=progress, **overrides)
 
 
 def validate_sources(
-    train: Sequence[_Source],
-    validation: Sequence[_Source],
+    train: Sequence[Source],
+    validation: Sequence[Source],
     *,
     model: str | None = None,
     config: Config | None = None,
@@ -144,26 +128,18 @@ class _Run:
         self.lines_done = 0
         self.files: list[_FileState] = []
         self.selection = config.selection()
-        self.duplicates: Any = None
+        self.duplicates: DuplicateIndex | None = None
         if _family_on(self.selection, "DP4"):
             from dataprep.dedup import DuplicateIndex  # only when duplicate rules are on
 
             self.duplicates = DuplicateIndex(**_near_params(config))
 
-    def check_source(self, src: _Source) -> None:
+    def check_source(self, src: Source) -> None:
         config = self.config.for_file(src.label) if src.path is not None else self.config
         selection = config.selection()
         facts = FileFacts()
-        if src.path is not None:
-            handle = open_input(src.path)
-            blocks: Iterator[Block] = iter_blocks(handle, facts, config.max_line_bytes)
-            size_hint: int | None = src.path.stat().st_size
-        else:
-            handle = None
-            blocks = blocks_of(_record_lines(src.records or (), facts, src.first_line))
-            size_hint = None
-        try:
-            head, blocks = _peek_kind(blocks)
+        with src.blocks(facts, config.max_line_bytes) as read:
+            head, blocks = peek_kind(read)
             kind = Kind(config.kind) if config.kind else head
             state = _FileState(src, kind, facts)
             settings = CheckSettings(
@@ -175,14 +151,11 @@ class _Run:
                 digests=self.duplicates is not None,
                 near_duplicates=self.duplicates is not None and _near_on(selection),
             )
-            jobs = resolve_jobs(config.jobs, size_hint)
+            jobs = resolve_jobs(config.jobs, src.size_hint)
             for batch in run_checks(blocks, settings, jobs):
                 self._absorb(state, batch, selection)
                 if self.progress is not None:
                     self.progress(self.lines_done, self.bytes_before + facts.size_bytes, self.total_bytes)
-        finally:
-            if handle is not None:
-                handle.close()
         self.bytes_before += facts.size_bytes
         self._file_level(state, selection)
         self.files.append(state)
@@ -328,8 +301,6 @@ def _near_on(selection: RuleSelection) -> bool:
 
 
 def _all_codes() -> list[str]:
-    from dataprep.rules.registry import RULES_BY_CODE
-
     return list(RULES_BY_CODE)
 
 
@@ -337,56 +308,3 @@ def _near_params(config: Config) -> dict[str, Any]:
     return (
         {"threshold": config.near_duplicate_threshold} if config.near_duplicate_threshold is not None else {}
     )
-
-
-def _peek_kind(blocks: Iterator[Block]) -> tuple[Kind, Iterator[Block]]:
-    """The kind of the first record that has one (chat if none), without losing the blocks read to find it."""
-    seen: list[Block] = []
-    kind: Kind | None = None
-    looked = 0
-    for block in blocks:
-        seen.append(block)
-        for raw in block.lines():
-            looked += 1
-            record, problem = parse_line(raw.data) if not raw.oversize else (None, None)
-            found = schema.detect_kind(record) if problem is None and record is not None else None
-            if found is not None or looked >= 1000:
-                kind = found
-                break
-        if kind is not None or looked >= 1000:
-            break
-
-    def chained() -> Iterator[Block]:
-        yield from seen
-        yield from blocks
-
-    return kind or Kind.CHAT, chained()
-
-
-def _record_lines(records: Iterable[Any], facts: FileFacts, first: int = 1) -> Iterator[RawLine]:
-    """In-memory records as JSON lines numbered from `first`, so they take exactly the path a file takes."""
-    count = 0
-    for number, record in enumerate(records, start=first):
-        count += 1
-        try:
-            data = orjson.dumps(record)
-        except TypeError as exc:
-            yield RawLine(number, b"", error=f"record cannot be written as JSON ({exc})")
-            continue
-        facts.size_bytes += len(data) + 1
-        yield RawLine(number, data)
-    facts.lines = count
-
-
-def _as_source(value: Any, role: str, label: str) -> _Source:
-    if isinstance(value, (str, os.PathLike)):
-        path = Path(value)
-        return _Source(label=str(value), role=role, path=path)
-    if isinstance(value, Mapping):
-        raise UsageError("validate() takes a path or an iterable of records, not a single record")
-    if is_dataset(value):
-        label = "<dataset>" if role == "train" else "<validation-dataset>"
-        return _Source(label=label, role=role, records=dataset_rows(value), first_line=0)
-    if isinstance(value, Iterable):
-        return _Source(label=label, role=role, records=value)
-    raise UsageError(f"cannot validate a {type(value).__name__}: give a path or an iterable of records")

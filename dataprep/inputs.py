@@ -1,0 +1,100 @@
+"""What `validate` can read: JSONL files, records held in memory and `datasets.Dataset`s, all turned into the
+same blocks of numbered lines so they take exactly one path through the checks."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import orjson
+
+from dataprep import schema
+from dataprep.errors import UsageError
+from dataprep.hf import dataset_rows, is_dataset
+from dataprep.io.jsonl import Block, FileFacts, RawLine, blocks_of, iter_blocks, open_input
+from dataprep.parse import parse_line
+from dataprep.types import Kind
+
+PathLike = str | os.PathLike[str]
+Role = Literal["train", "validation"]
+_KIND_LOOKAHEAD = 1000  # lines read to find the first record whose kind can be told
+
+
+@dataclass
+class Source:
+    """One input: a file on disk, or records held in memory (labelled, numbered from `first_line`)."""
+
+    label: str
+    role: Role
+    path: Path | None = None
+    records: Iterable[Any] | None = None
+    first_line: int = 1  # records are numbered from 1 like lines; Dataset rows keep their 0-based index
+
+    @property
+    def size_hint(self) -> int | None:
+        return self.path.stat().st_size if self.path is not None else None
+
+    @contextlib.contextmanager
+    def blocks(self, facts: FileFacts, max_line_bytes: int) -> Iterator[Iterator[Block]]:
+        """The input as blocks of lines, filling `facts`; a file is closed when the block ends."""
+        if self.path is None:
+            yield blocks_of(_record_lines(self.records or (), facts, self.first_line))
+            return
+        with open_input(self.path) as handle:
+            yield iter_blocks(handle, facts, max_line_bytes)
+
+
+def as_source(value: Any, role: Role, label: str) -> Source:
+    """A path, an iterable of records or a `datasets.Dataset` as a Source; anything else is a UsageError."""
+    if isinstance(value, (str, os.PathLike)):
+        return Source(label=str(value), role=role, path=Path(value))
+    if isinstance(value, Mapping):
+        raise UsageError("validate() takes a path or an iterable of records, not a single record")
+    if is_dataset(value):
+        label = "<dataset>" if role == "train" else "<validation-dataset>"
+        return Source(label=label, role=role, records=dataset_rows(value), first_line=0)
+    if isinstance(value, Iterable):
+        return Source(label=label, role=role, records=value)
+    raise UsageError(f"cannot validate a {type(value).__name__}: give a path or an iterable of records")
+
+
+def peek_kind(blocks: Iterator[Block]) -> tuple[Kind, Iterator[Block]]:
+    """The kind of the first record that has one (chat if none), without losing the blocks read to find it."""
+    seen: list[Block] = []
+    kind: Kind | None = None
+    looked = 0
+    for block in blocks:
+        seen.append(block)
+        for raw in block.lines():
+            looked += 1
+            record, problem = parse_line(raw.data) if not raw.oversize else (None, None)
+            kind = schema.detect_kind(record) if problem is None and record is not None else None
+            if kind is not None or looked >= _KIND_LOOKAHEAD:
+                break
+        if kind is not None or looked >= _KIND_LOOKAHEAD:
+            break
+
+    def chained() -> Iterator[Block]:
+        yield from seen
+        yield from blocks
+
+    return kind or Kind.CHAT, chained()
+
+
+def _record_lines(records: Iterable[Any], facts: FileFacts, first: int = 1) -> Iterator[RawLine]:
+    """In-memory records as JSON lines numbered from `first`."""
+    count = 0
+    for number, record in enumerate(records, start=first):
+        count += 1
+        try:
+            data = orjson.dumps(record)
+        except TypeError as exc:
+            yield RawLine(number, b"", error=f"record cannot be written as JSON ({exc})")
+            continue
+        facts.size_bytes += len(data) + 1
+        yield RawLine(number, data)
+    facts.lines = count
