@@ -87,3 +87,15 @@ def test_config_object_drives_validate(tmp_path: Path) -> None:
     config = Config(severity={"DP204": "error"}, ignore=("DP4", "DP50"))
     report = validate(records, config=config, jobs=1)
     assert {f.code for f in report.findings} == {"DP204"} and not report.ok
+
+
+def test_custom_model_from_the_configuration_file(tmp_path: Path) -> None:
+    (tmp_path / "dataprep.toml").write_text(
+        'model = "my-llama-8b"\n[models.my-llama-8b]\nencoding = "cl100k_base"\nmax_tokens = 40\nprice_per_1m = 0.5\n'
+    )
+    report = validate(
+        [chat(user("word " * 60), assistant())] * 12, config=load_config(start=tmp_path), jobs=1
+    )
+    assert report.model.id == "my-llama-8b" and report.model.encoding == "cl100k_base"
+    assert report.cost is not None and report.cost.price_per_1m == 0.5
+    assert {f.code for f in report.findings} >= {"DP301"}  # 40-token limit
