@@ -85,6 +85,16 @@ _INT_KEYS = {"max_tokens", "epochs", "min_examples", "recommended_examples", "ma
 _FLOAT_KEYS = {"price_per_1m", "near_duplicate_threshold"}
 _STR_KEYS = {"model", "encoding", "kind"}
 _LIST_KEYS = {"select", "ignore"}
+# What a [[per-file]] block may change; the model, cost and duplicate settings belong to the whole run.
+_PER_FILE_KEYS = {
+    "select",
+    "ignore",
+    "severity",
+    "min_examples",
+    "recommended_examples",
+    "max_line_bytes",
+    "kind",
+}
 
 
 def _check_values(values: Mapping[str, Any], source: str) -> dict[str, Any]:
@@ -107,16 +117,26 @@ def _check_values(values: Mapping[str, Any], source: str) -> dict[str, Any]:
                 value = [v.strip() for v in value.split(",") if v.strip()]
             if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
                 raise ConfigError(f"{source}: {raw_key} must be a list of rule codes or prefixes")
-            value = tuple(value)
+            value = tuple(_rule_prefix(v, raw_key, source) for v in value)
         if key == "severity":
             if not isinstance(value, Mapping):
                 raise ConfigError(f'{source}: severity must be a table of CODE = "error|warning|info|off"')
-            RuleSelection(severity=dict(value))  # raises on a bad severity name
-            value = dict(value)
+            value = {_rule_prefix(code, "severity", source): level for code, level in value.items()}
+            RuleSelection(severity=value)  # raises on a bad severity name
         if key == "models" and not isinstance(value, Mapping):
             raise ConfigError(f"{source}: models must be a table of model id -> settings")
         out[key] = value
     return out
+
+
+def _rule_prefix(code: str, where: str, source: str) -> str:
+    """A rule code or prefix, upper-cased; one that matches no rule is an error (a typo would switch checks off)."""
+    from dataprep.rules.registry import RULES_BY_CODE  # the registry loads every rule module
+
+    normal = code.strip().upper()
+    if not normal or not any(known.startswith(normal) for known in RULES_BY_CODE):
+        raise ConfigError(f"{source}: {where}: {code!r} matches no rule code (see `dataprep rules`)")
+    return normal
 
 
 def find_config_file(start: Path | None = None) -> Path | None:
@@ -152,7 +172,12 @@ def load_config(path: Path | None = None, *, start: Path | None = None) -> Confi
         pattern = block.pop("files", None)
         if not isinstance(pattern, str):
             raise ConfigError(f'{config_path}: every per-file block needs files = "<glob>"')
-        per_file.append((pattern, _check_values(block, f"{config_path} per-file {pattern!r}")))
+        where = f"{config_path} per-file {pattern!r}"
+        values = _check_values(block, where)
+        run_wide = sorted(set(values) - _PER_FILE_KEYS)
+        if run_wide:
+            raise ConfigError(f"{where}: {', '.join(run_wide)} apply to the whole run, not to some files")
+        per_file.append((pattern, values))
     if per_file:
         config = replace(
             config, per_file=tuple(per_file), sources={**config.sources, "per_file": str(config_path)}

@@ -219,11 +219,16 @@ def _unknown_keys(path: PathT, shown: str, error: _Error) -> list[tuple[Any, Pro
         if key in known:
             continue
         if isinstance(role, str) and key in _MESSAGE_KEYS:
-            message = f'key "{key}" is not allowed in {where} (a {role} message)'
+            message = f"key {_quoted(key)} is not allowed in {where} (a {role} message)"
         else:
-            message = f'unknown key "{key}" in {where}'
+            message = f"unknown key {_quoted(key)} in {where}"
         found.append((key, Problem(UNKNOWN_KEY, message, _join(shown if path else "", key))))
     return found
+
+
+def _quoted(key: str) -> str:
+    """A key from the data as JSON text: a newline or escape character in it cannot break the report line."""
+    return json.dumps(key, ensure_ascii=False)
 
 
 def _role_note(instance: Any) -> str:

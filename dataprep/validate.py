@@ -39,6 +39,8 @@ class _FileState:
     source: Source
     kind: Kind
     facts: FileFacts
+    config: Config  # with this file's [[per-file]] blocks applied
+    selection: RuleSelection
     stats: StatsAccumulator = field(default_factory=StatsAccumulator)
     findings: list[Finding] = field(default_factory=list)
     nonblank_lines: int = 0
@@ -141,7 +143,7 @@ class _Run:
         with src.blocks(facts, config.max_line_bytes) as read:
             head, blocks = peek_kind(read)
             kind = Kind(config.kind) if config.kind else head
-            state = _FileState(src, kind, facts)
+            state = _FileState(src, kind, facts, config, selection)
             settings = CheckSettings(
                 kind=kind,
                 encoding=self.model.encoding,
@@ -153,18 +155,18 @@ class _Run:
             )
             jobs = resolve_jobs(config.jobs, src.size_hint)
             for batch in run_checks(blocks, settings, jobs):
-                self._absorb(state, batch, selection)
+                self._absorb(state, batch)
                 if self.progress is not None:
                     self.progress(self.lines_done, self.bytes_before + facts.size_bytes, self.total_bytes)
         self.bytes_before += facts.size_bytes
-        self._file_level(state, selection)
+        self._file_level(state)
         self.files.append(state)
 
-    def _absorb(self, state: _FileState, batch: BatchResult, selection: RuleSelection) -> None:
+    def _absorb(self, state: _FileState, batch: BatchResult) -> None:
         """Merge one block's results: whole arrays at once, findings only for lines that have problems."""
         label = state.source.label
         for line, problem in batch.problems:
-            finding = _finding(problem, label, line, selection)
+            finding = _finding(problem, label, line, state.selection)
             if finding is not None:
                 state.findings.append(finding)
         state.nonblank_lines += batch.nonblank
@@ -178,7 +180,7 @@ class _Run:
             for line, digest in zip(batch.example_lines, batch.digests, strict=True):
                 self.duplicates.add(label, role, line, digest)
 
-    def _file_level(self, state: _FileState, selection: RuleSelection) -> None:
+    def _file_level(self, state: _FileState) -> None:
         facts, label = state.facts, state.source.label
         problems: list[tuple[int, Problem]] = []
         if facts.bom:
@@ -191,7 +193,7 @@ class _Run:
             problems.append((max(facts.lines, 1), Problem("DP010", "file has no records")))
         elif state.source.role == "train":
             count = dataset_rules.check_counts(
-                state.stats.examples, self.config.min_examples, self.config.recommended_examples
+                state.stats.examples, state.config.min_examples, state.config.recommended_examples
             )
             if count is not None:
                 problems.append((state.source.first_line, count))
@@ -199,9 +201,16 @@ class _Run:
         if size is not None:
             problems.append((state.source.first_line, size))
         for line, problem in problems:
-            finding = _finding(problem, label, line, selection)
+            finding = _finding(problem, label, line, state.selection)
             if finding is not None:
                 state.findings.append(finding)
+
+    def _selection_at(self, finding: Finding) -> RuleSelection:
+        """The selection of the file a dataset-wide finding points at (its per-file blocks applied)."""
+        for state in self.files:
+            if state.source.label == finding.location.path:
+                return state.selection
+        return self.selection
 
     def report(self) -> Report:
         findings: list[Finding] = []
@@ -210,7 +219,7 @@ class _Run:
             findings.extend(state.findings)
         if self.duplicates is not None:
             for finding in self.duplicates.findings():
-                adjusted = _apply_selection(finding, self.selection)
+                adjusted = _apply_selection(finding, self._selection_at(finding))
                 if adjusted is not None:
                     findings.append(adjusted)
         findings.extend(self._split_findings())
@@ -251,7 +260,7 @@ class _Run:
 
         out = []
         for finding in split_sanity(summary(train), summary(valid)):
-            adjusted = _apply_selection(finding, self.selection)
+            adjusted = _apply_selection(finding, self._selection_at(finding))
             if adjusted is not None:
                 out.append(adjusted)
         return out

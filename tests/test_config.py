@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -99,3 +100,37 @@ def test_custom_model_from_the_configuration_file(tmp_path: Path) -> None:
     assert report.model.id == "my-llama-8b" and report.model.encoding == "cl100k_base"
     assert report.cost is not None and report.cost.price_per_1m == 0.5
     assert {f.code for f in report.findings} >= {"DP301"}  # 40-token limit
+
+
+def test_per_file_blocks_apply_to_counts_and_dataset_wide_findings(tmp_path: Path) -> None:
+    (tmp_path / "dataprep.toml").write_text(
+        '[[per-file]]\nfiles = "*.validation.jsonl"\nignore = ["DP512", "DP401"]\n'
+        '[[per-file]]\nfiles = "train.jsonl"\nmin-examples = 2\nrecommended-examples = 3\n'
+    )
+    train = tmp_path / "train.jsonl"
+    valid = tmp_path / "v.validation.jsonl"
+    train.write_text("".join(json.dumps(chat(user(f"q{i}"), assistant(f"a{i}"))) + "\n" for i in range(4)))
+    valid.write_text((json.dumps(chat(user("same"), assistant("same"))) + "\n") * 2)
+    report = validate(train, validation=valid, config=load_config(start=tmp_path), jobs=1)
+    codes = [f.code for f in report.findings]
+    assert "DP501" not in codes and "DP502" not in codes  # the train file's own thresholds
+    assert "DP512" not in codes and "DP401" not in codes  # switched off for validation files
+
+
+def test_per_file_blocks_refuse_run_wide_keys(tmp_path: Path) -> None:
+    (tmp_path / "dataprep.toml").write_text('[[per-file]]\nfiles = "*.jsonl"\nmodel = "gpt-4o-2024-08-06"\n')
+    with pytest.raises(ConfigError, match="apply to the whole run"):
+        load_config(start=tmp_path)
+
+
+@pytest.mark.parametrize("text", ['select = ["XYZ"]', 'ignore = ["DP99"]', '[severity]\nDP999 = "error"'])
+def test_codes_that_match_no_rule_are_errors(tmp_path: Path, text: str) -> None:
+    (tmp_path / "dataprep.toml").write_text(text + "\n")
+    with pytest.raises(ConfigError, match="matches no rule code"):
+        load_config(start=tmp_path)
+
+
+def test_codes_in_files_are_case_insensitive(tmp_path: Path) -> None:
+    (tmp_path / "dataprep.toml").write_text('ignore = ["dp502"]\n[severity]\ndp204 = "error"\n')
+    config = load_config(start=tmp_path)
+    assert config.ignore == ("DP502",) and dict(config.severity) == {"DP204": "error"}

@@ -200,3 +200,15 @@ def test_progress_callback_counts_lines_and_bytes(write_jsonl: Callable[..., Pat
     assert len(calls) > 1  # one call per block of about 1 MB
     assert [c[0] for c in calls] == sorted(c[0] for c in calls) and calls[-1][0] == 5000
     assert all(c[2] == size and 0 < c[1] <= size for c in calls) and calls[-1][1] == size
+
+
+def test_text_from_the_data_cannot_break_the_one_line_format() -> None:
+    records = [
+        {"messages": [user(), assistant()], "we\nird\x1b[31m": 1},
+        chat(user(), {"role": "tool", "tool_call_id": "x\ny", "content": "1"}, assistant()),
+    ]
+    report = validate(records, jobs=1, ignore=["DP4", "DP50"])
+    assert {f.code for f in report.findings} >= {"DP102", "DP206"}
+    for finding in report.findings:
+        line = finding.format()
+        assert "\n" not in line and "\x1b" not in line, line

@@ -8,7 +8,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import IO
 
@@ -57,14 +57,3 @@ def _current_umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
-
-
-def write_lines_atomically(target: str | os.PathLike[str], lines: Iterable[bytes]) -> int:
-    """Write each item followed by `\\n`; return the number of lines written."""
-    count = 0
-    with atomic_binary_writer(target) as handle:
-        for line in lines:
-            handle.write(line)
-            handle.write(b"\n")
-            count += 1
-    return count
