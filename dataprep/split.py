@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import math
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -45,6 +46,10 @@ def parse_validation_size(value: str | float | int) -> ValidationSize:
         raise UsageError(
             f"--validation-size: expected a fraction like 0.1 or a count like 200, got {value!r}"
         ) from None
+    if not math.isfinite(number):
+        raise UsageError(
+            f"--validation-size: expected a fraction like 0.1 or a count like 200, got {value!r}"
+        )
     if 0 < number < 1:
         return number
     if number >= 1 and number == int(number) and "." not in text:

@@ -51,7 +51,7 @@ def test_flag_combinations_are_checked() -> None:
 
 
 def test_template_error_names_the_flag() -> None:
-    with pytest.raises(MappingError, match=r"flags: messages\[0\]\.content: '\{q\.x\}' uses attribute"):
+    with pytest.raises(MappingError, match=r"^--user: '\{q\.x\}' uses attribute"):
         resolve_mapping(user="{q.x}")
 
 

@@ -28,6 +28,12 @@ def _delimiter(value: str | None) -> str | None:
     return value
 
 
+def _quotechar(value: str) -> str:
+    if len(value) != 1:
+        raise click.BadParameter(f"one character, got {value!r}", param_hint="--quotechar")
+    return value
+
+
 @click.command("convert")
 @click.argument("inputs", nargs=-1, metavar="INPUT...")
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Output file (or directory for hf).")
@@ -148,7 +154,7 @@ def convert_cmd(
     read = ReadOptions(
         format=input_format,
         delimiter=_delimiter(delimiter),
-        quotechar=quotechar,
+        quotechar=_quotechar(quotechar),
         encoding=encoding,
         sheet=sheet,
         hf_split=hf_split,

@@ -39,7 +39,8 @@ def split_cmd(
     """Split FILE.jsonl into <name>.train.jsonl and <name>.validation.jsonl.
 
     A line's side comes from a seeded hash of its content (or of --group), so duplicates and whole groups stay
-    on one side, the same input always splits the same way, and adding lines never moves existing ones.
+    on one side and the same input always splits the same way. With a fraction, adding lines never moves
+    existing ones; with a count, adding lines can only move existing ones from validation to train.
 
     \b
     Examples:

@@ -8,14 +8,55 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from dataprep.errors import UsageError
 from dataprep.report.model import Report
 
 
-def validate_outputs(train: Path, validation: Path | None = None, *, model: str | None = None) -> Report:
-    """The validator's Report for the written JSONL (train and, after a split, validation)."""
-    from dataprep.validate import validate  # convert imports lazily: validate pulls in the tokenizer
+def check_model(model: str | None) -> None:
+    """Resolve the model validation will use before any input is read, so a typo fails with nothing written."""
+    from dataprep.config import load_config
+    from dataprep.models import resolve_model
 
-    return validate(train, model=model, validation=validation)
+    config = load_config().with_overrides("arguments", model=model)
+    try:
+        resolve_model(
+            config.model,
+            encoding=config.encoding,
+            max_tokens=config.max_tokens,
+            price_per_1m=config.price_per_1m,
+            extra_models=config.models,
+        )
+    except UsageError:
+        # resolve_model's hint names validate's --encoding/--max-tokens, which convert does not have.
+        raise UsageError(
+            f"unknown model {config.model!r}: `dataprep models` lists the known ids; describe another model "
+            "(its encoding and max_tokens) under [tool.dataprep.models.<id>] in pyproject.toml or dataprep.toml"
+        ) from None
+
+
+def validate_outputs(
+    train: Path,
+    validation: Path | None = None,
+    *,
+    model: str | None = None,
+    labels: tuple[str, str | None] | None = None,
+) -> Report:
+    """The validator's Report for the written JSONL (train and, after a split, validation).
+
+    `labels` name the files in findings when `train`/`validation` are staged copies (Parquet or `datasets`
+    exports), so a finding never points at a temporary file that is gone when the run ends.
+    """
+    from dataprep.inputs import Source  # convert imports lazily: validate pulls in the tokenizer
+    from dataprep.validate import validate_sources
+
+    train_label, validation_label = labels or (str(train), str(validation) if validation else None)
+    train_sources = [Source(label=train_label, role="train", path=train)]
+    validation_sources = []
+    if validation is not None:
+        validation_sources.append(
+            Source(label=validation_label or str(validation), role="validation", path=validation)
+        )
+    return validate_sources(train_sources, validation_sources, model=model)
 
 
 def render_findings(report: Report) -> str:

@@ -19,7 +19,7 @@ from typing import IO, Any
 
 import orjson
 
-from dataprep.convert.checks import validate_outputs
+from dataprep.convert.checks import check_model, validate_outputs
 from dataprep.convert.export import check_dataset_dir, export
 from dataprep.convert.mapping import ChatMapping
 from dataprep.convert.pipeline import (
@@ -116,6 +116,8 @@ def _plan(
             raise UsageError(f"{files[0]}: the train and validation outputs must differ")
     else:
         files = [output]
+    for path in files:
+        _check_suffix(path, output_format)
     for path in files if output_format != "hf" else []:
         check_output_path(path, inputs, force)
     rejects = check_output_path(_rejects_path(output), inputs, force)
@@ -123,6 +125,24 @@ def _plan(
         check_output_path(output.with_name(output.name + _TRACE_SUFFIX), inputs, force) if trace else None
     )
     return _Outputs(files, rejects, trace_path)
+
+
+# Suffixes that name another output format: writing Parquet to `o.jsonl` would only confuse the next tool.
+_WRONG_SUFFIXES = {
+    "jsonl": (".parquet", ".pq"),
+    "parquet": (".jsonl", ".json", ".ndjson", ".csv"),
+    "hf": (".jsonl", ".json", ".ndjson", ".csv", ".parquet", ".pq"),
+}
+
+
+def _check_suffix(path: Path, output_format: str) -> None:
+    suffix = path.suffix.lower()
+    if suffix in _WRONG_SUFFIXES[output_format]:
+        what = "a datasets directory" if output_format == "hf" else f"{output_format} data"
+        raise UsageError(
+            f"{path}: --output-format {output_format} writes {what}, but the name ends in {suffix!r}: "
+            "change the name or the format"
+        )
 
 
 class _LazyWriter:
@@ -210,6 +230,8 @@ def convert_file(
         missing=missing,
         list_format=list_format,
     )
+    if validate or model is not None:
+        check_model(model)
     splitting: _SplitOptions | None = None
     if validation_size is not None:
         size = parse_validation_size(validation_size)
@@ -237,7 +259,7 @@ def convert_file(
         else:
             plan.jsonl = [converted]
         if validate:
-            _validate(report, plan.jsonl, model)
+            _validate(report, plan.jsonl, model, _validation_labels(plan, output_format))
         if output_format != "jsonl":
             export(plan.jsonl, plan.final, output_format, split=splitting is not None)
     report.outputs = [str(p) for p in plan.final]
@@ -357,6 +379,21 @@ def _write_split(
     return summary
 
 
-def _validate(report: ConvertReport, jsonl: list[Path], model: str | None) -> None:
-    result = validate_outputs(jsonl[0], jsonl[1] if len(jsonl) > 1 else None, model=model)
+def _validation_labels(plan: _Outputs, output_format: str) -> tuple[str, str | None]:
+    """How findings name what was validated: the final outputs, even when a staged JSONL copy is read."""
+    if output_format == "jsonl":
+        names = [str(p) for p in plan.final]
+    elif output_format == "parquet":
+        names = [f"{p} (as JSONL)" for p in plan.final]
+    elif len(plan.jsonl) > 1:
+        names = [f"{plan.final[0]} (split {side}, as JSONL)" for side in ("train", "validation")]
+    else:
+        names = [f"{plan.final[0]} (as JSONL)"]
+    return names[0], names[1] if len(names) > 1 else None
+
+
+def _validate(
+    report: ConvertReport, jsonl: list[Path], model: str | None, labels: tuple[str, str | None]
+) -> None:
+    result = validate_outputs(jsonl[0], jsonl[1] if len(jsonl) > 1 else None, model=model, labels=labels)
     report.validation.append(result)

@@ -346,6 +346,10 @@ def mapping_from_flags(
     content: str | None = None,
 ) -> dict[str, Any]:
     """The mapping-file data equal to the simple flags. `system` is literal text; the others are templates."""
+    # Checked here so that an error names the flag, not the mapping entry the flag becomes.
+    for flag, template in (("--user", user), ("--assistant", assistant), ("--content", content)):
+        if template is not None:
+            parse_template(template, flag)
     messages: list[dict[str, Any]] = []
     if system is not None:
         messages.append({"role": "system", "content": escape(system)})

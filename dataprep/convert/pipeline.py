@@ -26,12 +26,13 @@ from dataprep.convert.mapping import (
     unknown_column_message,
 )
 from dataprep.convert.presets import load_preset
-from dataprep.convert.sources import RecordsSource, Source, dataset_source, open_source
+from dataprep.convert.sources import RecordsSource, Source, dataset_source, detect_format, open_source
 from dataprep.convert.templates import LIST_FORMATS, is_empty
 from dataprep.errors import MappingError, UsageError
 from dataprep.io.tabular import BLANK, ReadOptions, SourceLocation, SourceRow
 
 DEFAULT_MAX_CELL_CHARS = 10_000_000
+_EARLY_COLUMN_CHECK = 1_000  # usable JSON records after which a column none of them has is an error
 # A path (str or PathLike), an `hf:` id, an iterable of mappings, or a datasets.Dataset (duck-typed, so: Any).
 SourceLike = Any
 
@@ -140,14 +141,24 @@ class Converter:
         self.rows_read = 0
         self.blank_rows = 0
         self.warnings: list[str] = []
+        self._columns: list[str] | None = None  # header of the source being read
 
     def items(self, sources: Sequence[SourceLike]) -> Iterator[ConvertItem]:
+        self._check_sheet(sources)
         rows = self._rows(sources)
         if self.mapping.group is None:
             for row in rows:
                 yield self._one(row)
         else:
             yield from self._grouped(rows)
+
+    def _check_sheet(self, sources: Sequence[SourceLike]) -> None:
+        """--sheet with no spreadsheet among the inputs is a mistake (a wrong file), not something to ignore."""
+        if self.read.sheet is None:
+            return
+        paths = [os.fspath(s) for s in sources if isinstance(s, (str, os.PathLike))]
+        if not any(detect_format(p, self.read) == "xlsx" for p in paths):
+            raise UsageError("--sheet applies to spreadsheet inputs (.xlsx, .xlsm), and no input is one")
 
     # -- reading -------------------------------------------------------------------------------------------------
 
@@ -170,6 +181,7 @@ class Converter:
         for spec in sources:
             with self._open(spec) as source:
                 label = getattr(source, "path", str(spec))
+                self._columns = source.columns  # group mode recovers a rejected row's key by header index
                 seen: set[str] | None = None
                 if source.columns is not None:
                     check_columns(self.mapping, source.columns, label)
@@ -187,12 +199,12 @@ class Converter:
                     if seen is not None and row.reason is None:
                         usable += 1
                         seen.update(row.values)
+                        if usable == _EARLY_COLUMN_CHECK:  # a typo shows long before the end of a big file
+                            _check_seen(required, seen, label, f"none of the first {usable:,} records has it")
                     yield row
                 if seen is not None and usable:
                     # Schemaless sources (JSON): a column no record has is a typo, not a missing value.
-                    for name in required:
-                        if name not in seen:
-                            raise MappingError(unknown_column_message(name, sorted(seen), label))
+                    _check_seen(required, seen, label, "no record has it")
 
     def _problem(self, row: SourceRow) -> tuple[str, str] | None:
         if row.reason is not None:
@@ -227,21 +239,49 @@ class Converter:
         assert group is not None
         # Rows of one conversation may be anywhere in the sources, so they are held until the end.
         groups: dict[str, list[SourceRow]] = {}
+        # Rows rejected while reading, by conversation: index among its members -> the reason.
+        faulty: dict[str, dict[int, RowProblem]] = {}
+        orphans = 0
         for row in rows:
             problem = self._problem(row)
-            if problem is not None:
+            key = row.values.get(group.by) if problem is None else self._recover_key(row, group.by)
+            if problem is not None and is_empty(key):
+                orphans += 1  # its conversation cannot be told: the others are kept
                 yield self._reject(row, *problem)
                 continue
-            key = row.values.get(group.by)
             if is_empty(key):
                 yield self._reject(
                     row, "missing-value", f"column {group.by!r} (the conversation id) is empty"
                 )
                 continue
             name = key if isinstance(key, str) else orjson.dumps(key, option=orjson.OPT_SORT_KEYS).decode()
-            groups.setdefault(name, []).append(row)
+            members = groups.setdefault(name, [])
+            if problem is not None:
+                faulty.setdefault(name, {})[len(members)] = RowProblem(*problem)
+            members.append(row)
+        if orphans:
+            self.warnings.append(
+                f"{orphans} rejected rows have no readable {group.by!r} value: their conversations "
+                "may be incomplete (see the rejects file)"
+            )
         for name, members in groups.items():
-            yield from self._one_group(name, members)
+            bad = faulty.get(name)
+            if bad is not None:
+                yield from self._reject_group(name, members, sorted(bad.items()))
+            else:
+                yield from self._one_group(name, members)
+
+    def _recover_key(self, row: SourceRow, column: str) -> Any:
+        """The group value of a row rejected while reading: from its values, or from its raw fields by the
+        header's index (a ragged or undecodable CSV row). None when it cannot be told."""
+        if column in row.values:
+            return row.values[column]
+        columns = self._columns
+        if columns is not None and isinstance(row.raw, list) and column in columns:
+            index = columns.index(column)
+            if index < len(row.raw):
+                return row.raw[index]
+        return None
 
     def _one_group(self, name: str, members: list[SourceRow]) -> Iterator[ConvertItem]:
         group = self.mapping.group
@@ -255,14 +295,26 @@ class Converter:
             if not problems:
                 yield Converted(record, tuple(m.location for m in ordered), ordered[0].values)
                 return
+        yield from self._reject_group(name, ordered, problems)
+
+    def _reject_group(
+        self, name: str, members: list[SourceRow], problems: list[tuple[int, RowProblem]]
+    ) -> Iterator[Rejected]:
+        """Every row of a conversation: the faulty ones with their own reason, the others `group-rejected`."""
         at_fault = dict(problems)
         first_index, first = problems[0]
-        for index, member in enumerate(ordered):
+        for index, member in enumerate(members):
             if index in at_fault:
                 yield self._reject(member, at_fault[index].reason, at_fault[index].message)
             else:
-                message = f"conversation {name!r} is rejected as a whole: {ordered[first_index].location}: {first.message}"
+                message = f"conversation {name!r} is rejected as a whole: {members[first_index].location}: {first.message}"
                 yield self._reject(member, "group-rejected", message)
+
+
+def _check_seen(required: Sequence[str], seen: set[str], label: str, why: str) -> None:
+    for name in required:
+        if name not in seen:
+            raise MappingError(f"{unknown_column_message(name, sorted(seen), label)} ({why})")
 
 
 def _order(members: list[SourceRow], column: str) -> tuple[list[SourceRow], list[tuple[int, RowProblem]]]:

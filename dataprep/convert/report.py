@@ -37,7 +37,6 @@ class ConvertReport:
     warnings: list[str] = field(default_factory=list)
     split: SplitSummary | None = None
     validation: list[Any] = field(default_factory=list)  # dataprep.validate Reports, when validation ran
-    validation_note: str | None = None
 
     def add_reject(self, location: str, reason: str, message: str) -> None:
         self.rows_rejected += 1
@@ -79,7 +78,6 @@ class ConvertReport:
             "warnings": list(self.warnings),
             "split": self.split.to_dict() if self.split else None,
             "validation": [r.to_dict() for r in self.validation],
-            "validation_note": self.validation_note,
         }
 
     def format_text(self) -> str:
@@ -104,6 +102,4 @@ class ConvertReport:
                 f"wrote {self.examples_written} examples to {o} ({self.output_format})" for o in self.outputs
             ]
         lines += [f"warning: {w}" for w in self.warnings]
-        if self.validation_note:
-            lines.append(self.validation_note)
         return "\n".join(lines)

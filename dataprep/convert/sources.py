@@ -3,16 +3,20 @@ datasets and in-memory records. pyarrow, openpyxl and datasets are imported only
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import datetime
 import gzip
 import io
+import json
 import os
 import warnings
 import zipfile
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any, Protocol
+
+import orjson
 
 from dataprep.errors import InputError
 from dataprep.io.tabular import (
@@ -103,6 +107,11 @@ def open_source(spec: str, options: ReadOptions) -> Iterator[Source]:
 
 def _text_source(fmt: str, handle: IO[bytes], path: str, options: ReadOptions) -> Source:
     encoding = normalise_encoding(options.encoding)
+    if encoding in ("utf-8", "utf-8-sig") and _peek(handle)[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+        raise InputError(
+            f"{path}: the file looks UTF-16 (it starts with a UTF-16 byte order mark), not UTF-8: "
+            "use --encoding utf-16"
+        )
     if not line_safe(encoding):
         # UTF-16/32: newline bytes cannot be split before decoding; decode the stream as a whole (strictly).
         text = io.TextIOWrapper(handle, encoding=encoding, errors="strict", newline="")
@@ -113,7 +122,8 @@ def _text_source(fmt: str, handle: IO[bytes], path: str, options: ReadOptions) -
         return CsvSource(handle, path, delimiter, options.quotechar, encoding)
     if fmt == "json":
         first = _peek_non_space(handle)
-        if first == b"{":  # many .json files are really JSON Lines
+        if first == b"{":  # many .json files are really JSON Lines; a pretty-printed object is not
+            handle = _check_json_lines(handle, path, encoding)
             return JsonLinesSource(handle, path, encoding)
         wrapper = io.TextIOWrapper(
             handle, encoding="utf-8-sig" if encoding == "utf-8" else encoding, newline=""
@@ -122,10 +132,76 @@ def _text_source(fmt: str, handle: IO[bytes], path: str, options: ReadOptions) -
     return JsonLinesSource(handle, path, encoding)
 
 
-def _peek_non_space(handle: IO[bytes]) -> bytes:
+def _peek(handle: IO[bytes]) -> bytes:
     peek = getattr(handle, "peek", None)  # BufferedReader and GzipFile can look ahead without consuming
     head: bytes = peek(4096) if peek is not None else b""
-    return head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
+    return head
+
+
+def _peek_non_space(handle: IO[bytes]) -> bytes:
+    return _peek(handle).lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
+
+
+def _check_json_lines(handle: IO[bytes], path: str, encoding: str) -> IO[bytes]:
+    """A `.json` file starting with '{' is JSON Lines when its first non-blank line is a whole JSON value, or
+    when the file is several values in a row (a JSON Lines file with a bad first line). Otherwise it is one JSON
+    document (a pretty-printed object), which holds no record list: InputError naming the keys that hold lists.
+    Returns a stream that starts at the beginning of the file again."""
+    head = b""
+    while True:
+        line = handle.readline()
+        head += line
+        if not line or line.strip():
+            break
+    text = line.decode(encoding, errors="replace").lstrip("\ufeff")
+    try:
+        orjson.loads(text)
+    except orjson.JSONDecodeError:
+        pass
+    else:
+        return io.BufferedReader(_Prefixed(head, handle))
+    rest = handle.read()
+    document = (head + rest).decode(encoding, errors="replace").lstrip("\ufeff")
+    try:
+        value = json.loads(document)
+    except json.JSONDecodeError as exc:
+        if exc.msg == "Extra data":  # a whole value, then more: a sequence of values whose first line is bad
+            return io.BufferedReader(_Prefixed(head + rest, handle))
+        raise InputError(
+            f"{path}: not JSON Lines (the first line is not a complete JSON value) and not one JSON document "
+            f"either (line {exc.lineno}, column {exc.colno}: {exc.msg}); if it is JSON Lines with a bad first "
+            "line, use --format jsonl"
+        ) from None
+    lists = [key for key, item in value.items() if isinstance(item, list)] if isinstance(value, dict) else []
+    where = (
+        "; the list is under " + " or ".join(repr(k) for k in lists) + ": save that list as the file"
+        if lists
+        else ""
+    )
+    raise InputError(
+        f"{path}: holds one JSON object, not an array of records or JSON Lines (one object per line){where}"
+    )
+
+
+class _Prefixed(io.RawIOBase):
+    """Bytes already read from a stream, then the rest of the stream."""
+
+    def __init__(self, head: bytes, rest: IO[bytes]) -> None:
+        self._head = head
+        self._rest = rest
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if self._head:
+            size = min(len(buffer), len(self._head))
+            buffer[:size] = self._head[:size]
+            self._head = self._head[size:]
+            return size
+        data = self._rest.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
 
 
 class _Utf8Stream(io.RawIOBase):

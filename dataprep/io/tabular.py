@@ -8,8 +8,11 @@ can count and keep it. Only problems with the whole file (missing, empty, malfor
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import json
+import math
+import re
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -23,6 +26,9 @@ from dataprep.errors import InputError
 BLANK = "blank"  # not a row at all: counted apart from rows read
 
 _DELIMITER_NAMES = {",": "comma", "\t": "tab", ";": "semicolon", "|": "pipe"}
+NON_STANDARD_NUMBER = "non-standard-number"
+# orjson turns integers beyond 64 bits into floats: a line with a run of 19+ digits is re-read by the stdlib.
+_LONG_DIGITS = re.compile(r"\d{19}")
 
 
 @dataclass(slots=True)  # not frozen: one is made per row, and frozen init costs 3x (treat as read-only)
@@ -153,6 +159,17 @@ def _raise_csv_field_limit() -> None:
             limit //= 2
 
 
+def _csv_error(exc: csv.Error) -> str:
+    """csv's message, except where it would mislead: a bare CR is the old Mac line ending, not a mode to set."""
+    text = str(exc)
+    if "new-line character seen in unquoted field" in text:
+        return (
+            "the file uses CR line endings (a bare carriage return ends each line): "
+            "convert them to LF or CRLF line endings first"
+        )
+    return text
+
+
 def sniff_wrong_delimiter(header: list[str], delimiter: str) -> str | None:
     """If a one-column header holds another usual delimiter, return that delimiter."""
     if len(header) != 1:
@@ -185,6 +202,14 @@ class CsvSource:
     def __init__(self, handle: IO[bytes], path: str, delimiter: str, quotechar: str, encoding: str) -> None:
         if len(delimiter) != 1:
             raise InputError(f"{path}: the delimiter must be one character, got {delimiter!r}")
+        if len(quotechar) != 1:
+            raise InputError(
+                f"{path}: the quote character (--quotechar) must be one character, got {quotechar!r}"
+            )
+        if quotechar == delimiter:
+            raise InputError(
+                f"{path}: the quote character and the delimiter must differ (both are {delimiter!r})"
+            )
         _raise_csv_field_limit()
         self.path = path
         self.delimiter = delimiter
@@ -198,7 +223,7 @@ class CsvSource:
             except StopIteration:
                 raise InputError(f"{path}: the file is empty (no header row)") from None
             except csv.Error as exc:
-                raise InputError(f"{path}: cannot read the header: {exc}") from None
+                raise InputError(f"{path}: cannot read the header: {_csv_error(exc)}") from None
             if fields:
                 header = fields
         problem = self._lines.problems.take(1, self._reader.line_num)
@@ -225,7 +250,7 @@ class CsvSource:
                 return
             except csv.Error as exc:  # e.g. NUL bytes on Python 3.10
                 fields = None
-                error = str(exc)
+                error = _csv_error(exc)
             consumed = end = reader.line_num
             if fields == []:
                 yield SourceRow(SourceLocation(path, row_number, start), {}, reason=BLANK)
@@ -253,6 +278,35 @@ class CsvSource:
         return message
 
 
+class ExactJson:
+    """The stdlib decoder with exact integers, noting numbers JSON does not have (NaN, Infinity, 1e400).
+
+    `bad` is the first such number of the last value decoded; the value holds its text instead.
+    """
+
+    def __init__(self) -> None:
+        self.bad: str | None = None
+        self.decoder = json.JSONDecoder(parse_constant=self._note, parse_float=self._float)
+
+    def _note(self, text: str) -> str:
+        self.bad = self.bad or text
+        return text
+
+    def _float(self, text: str) -> float | str:
+        value = float(text)
+        return value if math.isfinite(value) else self._note(text)
+
+    def raw_decode(self, text: str, start: int) -> tuple[Any, int]:
+        self.bad = None
+        return self.decoder.raw_decode(text, start)
+
+    def message(self, where: str) -> str:
+        return (
+            f"{where}: {self.bad} is not a standard JSON number (NaN, Infinity and numbers beyond the "
+            "range of a double cannot be written as JSON)"
+        )
+
+
 class JsonLinesSource:
     """JSON Lines: one object per line. A line that is not a JSON object is a rejected row, not an error."""
 
@@ -261,10 +315,19 @@ class JsonLinesSource:
     def __init__(self, handle: IO[bytes], path: str, encoding: str) -> None:
         self.path = path
         self._lines = DecodedLines(handle, encoding, path)
+        self._stdlib = ExactJson()
+
+    def _exact(self, text: str) -> Any:
+        """The line's value with exact integers; raises ValueError when it is not one JSON value."""
+        value, end = self._stdlib.raw_decode(text, len(text) - len(text.lstrip()))
+        if text[end:].strip():
+            raise ValueError("extra data")
+        return value
 
     def __iter__(self) -> Iterator[SourceRow]:
         row_number = 0
         for text in self._lines:
+            self._stdlib.bad = None
             line = self._lines.number
             if not text.strip():
                 yield SourceRow(SourceLocation(self.path, row_number, line), {}, reason=BLANK)
@@ -277,9 +340,23 @@ class JsonLinesSource:
                 continue
             try:
                 value = orjson.loads(text)
+                if _LONG_DIGITS.search(text) is not None:
+                    with contextlib.suppress(ValueError):
+                        value = self._exact(text)
             except orjson.JSONDecodeError as exc:
                 message = f"line {line}: invalid JSON at column {exc.colno}: {exc.msg}"
-                yield SourceRow(location, {}, raw=text.rstrip("\r\n"), reason="invalid-json", message=message)
+                reason = "invalid-json"
+                with contextlib.suppress(ValueError):
+                    self._exact(text)
+                if self._stdlib.bad is not None:  # the same verdict as the JSON array reader
+                    reason, message = NON_STANDARD_NUMBER, self._stdlib.message(f"line {line}")
+                yield SourceRow(location, {}, raw=text.rstrip("\r\n"), reason=reason, message=message)
+                continue
+            if self._stdlib.bad is not None:
+                message = self._stdlib.message(f"line {line}")
+                yield SourceRow(
+                    location, {}, raw=text.rstrip("\r\n"), reason=NON_STANDARD_NUMBER, message=message
+                )
                 continue
             if isinstance(value, dict):
                 yield SourceRow(location, value)
@@ -304,7 +381,7 @@ class JsonArraySource:
         self._pos = 0
         self._line = 1  # line number at self._buf[0]
         self._eof = False
-        self._decoder = json.JSONDecoder()
+        self._decoder = ExactJson()
 
     def _more(self, at_least: int = 0) -> bool:
         if self._eof:
@@ -377,7 +454,10 @@ class JsonArraySource:
             row_number += 1
             expect_value = False
             location = SourceLocation(self.path, row_number, line)
-            if isinstance(value, dict):
+            if self._decoder.bad is not None:
+                message = self._decoder.message(f"element {row_number}")
+                yield SourceRow(location, {}, raw=value, reason=NON_STANDARD_NUMBER, message=message)
+            elif isinstance(value, dict):
                 yield SourceRow(location, value)
             else:
                 message = f"element {row_number}: expected a JSON object, found {type(value).__name__}"
@@ -388,9 +468,10 @@ class JsonArraySource:
             try:
                 value, end = self._decoder.raw_decode(self._buf, start)
             except json.JSONDecodeError as exc:
-                # Maybe the element is only cut by the buffer end: read more (doubling) and try again.
+                # Maybe the element is only cut by the buffer end: read more (doubling) and try again. Only
+                # then: an error well before the end is a real one, and reading on would load the whole file.
                 offset = start - self._pos
-                if self._more(at_least=len(self._buf)):
+                if _maybe_cut(exc, len(self._buf)) and self._more(at_least=len(self._buf)):
                     start = self._pos + offset
                     continue
                 raise self._fail(exc.pos, exc.msg) from None
@@ -401,3 +482,14 @@ class JsonArraySource:
                 continue
             self._pos = end
             return value
+
+
+# Longest text a cut value can end with before the decoder sees it is cut: a literal such as "-Infinity", or
+# a \uXXXX escape ("Invalid \\uXXXX escape" is reported where the escape starts).
+_CUT_MARGIN = 16
+
+
+def _maybe_cut(exc: json.JSONDecodeError, size: int) -> bool:
+    """Whether a decoding error may only mean that the value goes on after the buffer's end."""
+    # An unterminated string is reported where the string starts, however far from the end.
+    return exc.pos >= size - _CUT_MARGIN or exc.msg.startswith("Unterminated string")
