@@ -12,6 +12,31 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE = REPO / "sample_data"
 
+# The two-line worked example of REFERENCE.md section 3 (reference counts: cl100k [58, 54], o200k [58, 52]).
+WORKED_EXAMPLE: list[dict[str, Any]] = [
+    {
+        "messages": [
+            {"role": "system", "content": "You turn pantry lists into shopping advice."},
+            {
+                "role": "user",
+                "content": "I have rice, two eggs and half an onion. What should I buy for fried rice?",
+            },
+            {
+                "role": "assistant",
+                "content": "Buy soy sauce, spring onions and frozen peas; you already have the rest.",
+            },
+        ]
+    },
+    {
+        "messages": [
+            {"role": "user", "name": "kai", "content": "Is 37.5 °C a fever?"},
+            {"role": "assistant", "content": "Usually not: most guides put a fever at 38 °C or above."},
+            {"role": "user", "content": "Thanks!"},
+            {"role": "assistant", "content": "You're welcome."},
+        ]
+    },
+]
+
 
 def user(text: str = "What is a good spice for lentils?") -> dict[str, Any]:
     return {"role": "user", "content": text}

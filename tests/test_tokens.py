@@ -21,30 +21,8 @@ from dataprep.tokens import (
     count_tokens,
     get_encoding,
 )
+from tests.conftest import WORKED_EXAMPLE
 
-WORKED_EXAMPLE: list[dict[str, Any]] = [
-    {
-        "messages": [
-            {"role": "system", "content": "You turn pantry lists into shopping advice."},
-            {
-                "role": "user",
-                "content": "I have rice, two eggs and half an onion. What should I buy for fried rice?",
-            },
-            {
-                "role": "assistant",
-                "content": "Buy soy sauce, spring onions and frozen peas; you already have the rest.",
-            },
-        ]
-    },
-    {
-        "messages": [
-            {"role": "user", "name": "kai", "content": "Is 37.5 °C a fever?"},
-            {"role": "assistant", "content": "Usually not: most guides put a fever at 38 °C or above."},
-            {"role": "user", "content": "Thanks!"},
-            {"role": "assistant", "content": "You're welcome."},
-        ]
-    },
-]
 EXPECTED = {
     "cl100k_base": ([58, 54], [16, 20]),
     "o200k_base": ([58, 52], [16, 19]),

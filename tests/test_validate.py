@@ -14,31 +14,9 @@ from dataprep.errors import UsageError
 from dataprep.rules.dataset import check_file_size
 from dataprep.runner import IN_PROCESS_BYTES
 from dataprep.stats import quantile
-from tests.conftest import SAMPLE, assistant, chat, user
+from tests.conftest import SAMPLE, WORKED_EXAMPLE, assistant, chat, user
 
-WORKED = [
-    {
-        "messages": [
-            {"role": "system", "content": "You turn pantry lists into shopping advice."},
-            {
-                "role": "user",
-                "content": "I have rice, two eggs and half an onion. What should I buy for fried rice?",
-            },
-            {
-                "role": "assistant",
-                "content": "Buy soy sauce, spring onions and frozen peas; you already have the rest.",
-            },
-        ]
-    },
-    {
-        "messages": [
-            {"role": "user", "name": "kai", "content": "Is 37.5 °C a fever?"},
-            {"role": "assistant", "content": "Usually not: most guides put a fever at 38 °C or above."},
-            {"role": "user", "content": "Thanks!"},
-            {"role": "assistant", "content": "You're welcome."},
-        ]
-    },
-]
+WORKED = WORKED_EXAMPLE
 
 
 def test_worked_example_statistics_and_cost_match_the_reference() -> None:
