@@ -40,6 +40,13 @@ class Config:
     max_line_bytes: int = 64 * 1024 * 1024
     jobs: int = 0
     near_duplicate_threshold: float | None = None
+    # Split sanity (DP510-DP514): validation share bounds, minimum validation examples, largest tolerated
+    # KS distance between token-length distributions, largest share of validation system prompts unseen in train.
+    min_validation_share: float = 0.05
+    max_validation_share: float = 0.50
+    min_validation_examples: int = 10
+    max_token_shift: float = 0.25
+    max_unseen_system_share: float = 0.20
     models: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     per_file: tuple[tuple[str, Mapping[str, Any]], ...] = ()
     sources: Mapping[str, str] = field(default_factory=dict, compare=False)
@@ -81,8 +88,23 @@ class Config:
 
 
 _KEYS = {f.name for f in fields(Config)} - {"sources", "per_file"}
-_INT_KEYS = {"max_tokens", "epochs", "min_examples", "recommended_examples", "max_line_bytes", "jobs"}
-_FLOAT_KEYS = {"price_per_1m", "near_duplicate_threshold"}
+_INT_KEYS = {
+    "max_tokens",
+    "epochs",
+    "min_examples",
+    "recommended_examples",
+    "max_line_bytes",
+    "jobs",
+    "min_validation_examples",
+}
+_FLOAT_KEYS = {
+    "price_per_1m",
+    "near_duplicate_threshold",
+    "min_validation_share",
+    "max_validation_share",
+    "max_token_shift",
+    "max_unseen_system_share",
+}
 _STR_KEYS = {"model", "encoding", "kind"}
 _LIST_KEYS = {"select", "ignore"}
 # What a [[per-file]] block may change; the model, cost and duplicate settings belong to the whole run.

@@ -245,7 +245,7 @@ class _Run:
         valid = [s for s in self.files if s.source.role == "validation"]
         if not train or not valid or not _family_on(self.selection, "DP51"):
             return []
-        from dataprep.rules.split_sanity import SplitSummary, split_sanity
+        from dataprep.rules.split_sanity import SplitSummary, SplitThresholds, split_sanity
 
         def summary(states: list[_FileState]) -> SplitSummary:
             totals: list[int] = []
@@ -259,7 +259,15 @@ class _Run:
             )
 
         out = []
-        for finding in split_sanity(summary(train), summary(valid)):
+        c = self.config
+        limits = SplitThresholds(
+            c.min_validation_share,
+            c.max_validation_share,
+            c.min_validation_examples,
+            c.max_token_shift,
+            c.max_unseen_system_share,
+        )
+        for finding in split_sanity(summary(train), summary(valid), thresholds=limits):
             adjusted = _apply_selection(finding, self._selection_at(finding))
             if adjusted is not None:
                 out.append(adjusted)

@@ -134,3 +134,14 @@ def test_codes_in_files_are_case_insensitive(tmp_path: Path) -> None:
     (tmp_path / "dataprep.toml").write_text('ignore = ["dp502"]\n[severity]\ndp204 = "error"\n')
     config = load_config(start=tmp_path)
     assert config.ignore == ("DP502",) and dict(config.severity) == {"DP204": "error"}
+
+
+def test_split_sanity_thresholds_come_from_the_configuration() -> None:
+    train = [chat(user(f"question {i}"), assistant(f"answer {i}")) for i in range(40)]
+    valid = [chat(user(f"other {i}"), assistant(f"reply {i}")) for i in range(3)]
+    default = validate(train, validation=valid, jobs=1, select=["DP51"])
+    assert {f.code for f in default.findings} == {"DP512"}
+    relaxed = validate(train, validation=valid, jobs=1, select=["DP51"], min_validation_examples=3)
+    assert relaxed.findings == ()
+    strict = validate(train, validation=valid, jobs=1, select=["DP51"], min_validation_share=0.2)
+    assert {f.code for f in strict.findings} == {"DP510", "DP512"}
