@@ -29,6 +29,7 @@ from typing import IO, Any
 
 import orjson
 
+from dataprep.dedup.canonical import canonical_json
 from dataprep.errors import InputError, UsageError
 from dataprep.io.atomic import atomic_binary_writer, check_output_path
 
@@ -60,12 +61,13 @@ def parse_validation_size(value: str | float | int) -> ValidationSize:
 
 
 def content_key(record: Any) -> bytes:
-    """The canonical content of a record: exact duplicates (whatever their key order) give the same bytes."""
-    return b"c" + orjson.dumps(record, option=orjson.OPT_SORT_KEYS)
+    """The canonical content of a record (the duplicate checks' own canonical form): exact duplicates,
+    whatever their key order, give the same bytes and so land on the same side."""
+    return b"c" + canonical_json(record)
 
 
 def group_key(value: Any) -> bytes:
-    return b"g" + orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
+    return b"g" + canonical_json(value)
 
 
 def key_hash(key: bytes, seed: int) -> int:
