@@ -19,6 +19,7 @@ from typing import IO, Any, Protocol
 import orjson
 
 from dataprep.errors import InputError
+from dataprep.io.jsonl import open_input
 from dataprep.io.tabular import (
     BLANK,
     CsvSource,
@@ -77,16 +78,12 @@ def detect_format(spec: str, options: ReadOptions) -> str:
 
 
 def _open_binary(path: str) -> IO[bytes]:
-    if not os.path.exists(path):
-        raise InputError(f"{path}: no such file")
-    if os.path.isdir(path):
-        raise InputError(f"{path}: is a directory")
-    try:
-        if path.lower().endswith(".gz"):
-            return gzip.open(path, "rb")  # type: ignore[return-value]
-        return open(path, "rb")  # closed by the caller's ExitStack
-    except OSError as exc:
-        raise InputError(f"{path}: cannot open: {exc.strerror}") from None
+    """The validator's opener (one clear message for a missing, unreadable or directory path); .gz unpacked."""
+    handle = open_input(path)  # closed by the caller's ExitStack
+    if path.lower().endswith(".gz"):
+        handle.close()  # checked and readable: reopen through gzip, which then owns the file
+        return gzip.open(path, "rb")  # type: ignore[return-value]
+    return handle
 
 
 @contextlib.contextmanager
