@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dataprep.rules.base import Rule
+from dataprep.stats import quantile as sorted_quantile
 from dataprep.types import Finding, Location, Severity
 
 KS_CRITICAL_C = 1.949  # c(alpha) of the two-sample KS test at alpha = 0.001
@@ -122,12 +123,8 @@ def ks_distance(a: list[int], b: list[int]) -> float:
 
 
 def quantile(values: list[int], q: float) -> float:
-    """Linear-interpolation quantile (numpy's default method) of a non-empty list."""
-    ordered = sorted(values)
-    pos = (len(ordered) - 1) * q
-    low = math.floor(pos)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (pos - low)
+    """Linear-interpolation quantile (numpy's default method) of a non-empty, unsorted list."""
+    return sorted_quantile(sorted(values), q)
 
 
 def _token_shift(train: list[int], valid: list[int], max_ks: float) -> str:
@@ -140,7 +137,9 @@ def _token_shift(train: list[int], valid: list[int], max_ks: float) -> str:
         return ""
 
     def figures(values: list[int]) -> str:
-        return f"{quantile(values, 0.5):,.0f} ({quantile(values, 0.1):,.0f}-{quantile(values, 0.9):,.0f})"
+        ordered = sorted(values)
+        median, p10, p90 = (sorted_quantile(ordered, q) for q in (0.5, 0.1, 0.9))
+        return f"{median:,.0f} ({p10:,.0f}-{p90:,.0f})"
 
     return (
         f"token lengths differ between training and validation: KS distance {d:.2f} (threshold {max_ks:.2f}); "
