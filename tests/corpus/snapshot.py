@@ -1,0 +1,94 @@
+"""The corpus-diff snapshot: every finding and figure `validate` gives on a fixed corpus, as one JSON document.
+
+A restructure must leave this unchanged (tests/test_corpus_diff.py compares it with expected.json). A change that
+is meant to alter behaviour regenerates it and the diff is reviewed in the commit:
+
+    .venv/bin/python tests/corpus/snapshot.py --update
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent.parent
+INPUTS = HERE / "inputs"
+EXPECTED = HERE / "expected.json"
+GENERATED_EXAMPLES = 3000  # the benchmark generator's shapes: tools, CJK, duplicates, near-duplicates
+
+# (name, train files, validation files, options); paths are relative to the repository.
+CASES: list[tuple[str, list[str], list[str], dict[str, Any]]] = [
+    ("sample-valid", ["sample_data/chat_valid.jsonl"], ["sample_data/chat_valid.validation.jsonl"], {}),
+    ("sample-invalid", ["sample_data/chat_invalid.jsonl"], [], {}),
+    ("sample-preference", ["sample_data/preference.jsonl"], [], {}),
+    ("sample-sharegpt-as-chat", ["sample_data/sharegpt.jsonl"], [], {}),
+    ("tools-cjk", ["tests/corpus/inputs/tools_and_cjk.jsonl"], [], {}),
+    ("tools-cjk-cl100k", ["tests/corpus/inputs/tools_and_cjk.jsonl"], [], {"model": "gpt-3.5-turbo-0125"}),
+    ("oddities", ["tests/corpus/inputs/oddities.jsonl"], [], {}),
+    ("preference", ["tests/corpus/inputs/preference.jsonl"], [], {"model": "gpt-4.1-mini-2025-04-14"}),
+    ("completion", ["tests/corpus/inputs/completion.jsonl"], [], {"model": "babbage-002"}),
+    ("dups-leak", ["tests/corpus/inputs/dups.train.jsonl"], ["tests/corpus/inputs/dups.validation.jsonl"], {}),
+    ("generated", ["<generated>"], [], {}),
+    ("generated-no-dp4-jobs2", ["<generated>"], [], {"ignore": ["DP4"], "jobs": 2}),
+]
+
+
+def snapshot() -> dict[str, Any]:
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    import generate_chat
+
+    import dataprep
+
+    out: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        generated = Path(tmp) / "generated.jsonl"
+        generate_chat.write(generated, GENERATED_EXAMPLES, seed=5)
+
+        def where(path: str) -> str:
+            return str(generated) if path == "<generated>" else str(REPO / path)
+
+        for name, train, valid, options in CASES:
+            config = dataprep.Config()  # no project configuration: the corpus is judged by defaults
+            report = dataprep.validate_files(
+                [where(p) for p in train], [where(p) for p in valid], config=config, **options
+            )
+            doc = report.to_dict()
+            doc.pop("duplicate_index_bytes", None)  # memory, not behaviour
+            for file in doc["files"]:
+                file["path"] = _relative(file["path"], tmp)
+            for finding in doc["findings"]:
+                finding["path"] = _relative(finding["path"], tmp)
+                finding["message"] = finding["message"].replace(str(REPO) + "/", "").replace(tmp + "/", "")
+            out[name] = doc
+    return out
+
+
+def _relative(path: str, tmp: str) -> str:
+    return path.replace(str(REPO) + "/", "").replace(tmp + "/", "")
+
+
+def render(doc: dict[str, Any]) -> bytes:
+    return orjson.dumps(doc, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS) + b"\n"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--update", action="store_true", help="write expected.json")
+    args = parser.parse_args()
+    data = render(snapshot())
+    if args.update:
+        EXPECTED.write_bytes(data)
+        print(f"wrote {EXPECTED}")
+        return 0
+    sys.stdout.buffer.write(data)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
