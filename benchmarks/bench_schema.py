@@ -14,8 +14,8 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 
-from dataprep.schema import check_record, load_schema
-from dataprep.schema_fast import fast_is_valid
+from dataprep.schema.checks import check_record, load_schema
+from dataprep.schema.fast import fast_is_valid
 from dataprep.types import Kind
 
 WORDS = [

@@ -8,17 +8,18 @@ from __future__ import annotations
 __version__ = "0.1.0"
 
 from dataprep.config import Config, load_config
-from dataprep.convert import Converted, ConvertReport, ReadOptions, Rejected, convert, convert_file
+from dataprep.conversion import Converted, ConvertReport, ReadOptions, Rejected, convert, convert_file
 from dataprep.cost import CostEstimate, estimate_cost
 from dataprep.dedup import find_duplicates
 from dataprep.errors import DataprepError
 from dataprep.hf import to_dataset
 from dataprep.models import ModelInfo, resolve_model
 from dataprep.report.model import FileReport, Report
-from dataprep.split import SplitSummary, split
-from dataprep.tokens import TokenCounts, count_tokens
+from dataprep.splitting import SplitSummary, split
+from dataprep.tokens import TokenCounts
+from dataprep.tokens.api import count_tokens
 from dataprep.types import Finding, Kind, Location, Severity
-from dataprep.validate import validate, validate_files
+from dataprep.validation.run import validate, validate_files
 
 __all__ = [
     "Config",

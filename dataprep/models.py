@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from dataprep.errors import ConfigError, UsageError
-from dataprep.tokens import available_encodings
+from dataprep.tokens import ReferenceFormulaTokenizer, TokenizerSpec, available_encodings
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -43,6 +43,11 @@ class ModelInfo:
     date: str = ""
     source: str = ""
     aliases: tuple[str, ...] = field(default=())
+
+    @property
+    def tokenizer_spec(self) -> TokenizerSpec:
+        """The tokenizer that counts this model's examples (the seam's choice is made here, from the table)."""
+        return TokenizerSpec(ReferenceFormulaTokenizer.BACKEND, self.encoding)
 
     @property
     def confidence(self) -> str:

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from types import ModuleType
 
-from dataprep.convert.files import convert_file
+from dataprep.conversion.files import convert_file
 
 SCRIPT = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_convert.py"
 

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from dataprep.cli.convert_cmd import convert
 from dataprep.cli.split_cmd import split
-from dataprep.convert.presets import PRESETS, preset_text
+from dataprep.conversion.presets import PRESETS, preset_text
 from dataprep.errors import DataprepError
 from tests.conftest import SAMPLE
 

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dataprep.convert.files import convert_file
+from dataprep.conversion.files import convert_file
 from dataprep.errors import OutputError, UsageError
 from tests.conftest import SAMPLE
 

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from dataprep.convert.mapping import compile_mapping, load_mapping, mapping_from_flags, parse_mapping_text
-from dataprep.convert.pipeline import Converted, Rejected, convert, resolve_mapping
+from dataprep.conversion.mapping import compile_mapping, load_mapping, mapping_from_flags, parse_mapping_text
+from dataprep.conversion.pipeline import Converted, Rejected, convert, resolve_mapping
 from dataprep.errors import MappingError, UsageError
 
 

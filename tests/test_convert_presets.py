@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from dataprep.convert.mapping import compile_mapping, parse_mapping_text
-from dataprep.convert.pipeline import Converted, Rejected, convert
-from dataprep.convert.presets import PRESETS, list_presets, load_preset, preset_text
+from dataprep.conversion.mapping import compile_mapping, parse_mapping_text
+from dataprep.conversion.pipeline import Converted, Rejected, convert
+from dataprep.conversion.presets import PRESETS, list_presets, load_preset, preset_text
 from dataprep.errors import MappingError
 from tests.conftest import SAMPLE
 

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from dataprep.convert.pipeline import Converted, Rejected, convert
-from dataprep.convert.sources import open_source
+from dataprep.conversion.pipeline import Converted, Rejected, convert
+from dataprep.conversion.sources import open_source
 from dataprep.errors import InputError, MappingError
 from dataprep.io.tabular import BLANK, ReadOptions, SourceRow
 

@@ -11,12 +11,12 @@ import pytest
 
 from dataprep.cli.convert_cmd import convert as convert_cmd
 from dataprep.cli.split_cmd import split as split_cmd
-from dataprep.convert.files import convert_file
-from dataprep.convert.pipeline import Converted, Rejected, convert
-from dataprep.convert.report import ConvertReport
+from dataprep.conversion.files import convert_file
+from dataprep.conversion.pipeline import Converted, Rejected, convert
+from dataprep.conversion.report import ConvertReport
 from dataprep.errors import DataprepError, InputError, MappingError, UsageError
 from dataprep.io.tabular import JsonArraySource, ReadOptions
-from dataprep.split import split
+from dataprep.splitting import split
 from tests.conftest import SAMPLE
 from tests.test_convert_cli import run
 

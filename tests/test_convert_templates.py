@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from dataprep.convert.templates import Field, is_empty, literal, parse_template, render_value
+from dataprep.conversion.templates import Field, is_empty, literal, parse_template, render_value
 from dataprep.errors import MappingError
 
 

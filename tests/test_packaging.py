@@ -54,7 +54,7 @@ def test_installed_wheel_validates_offline(wheel: Path, tmp_path: Path) -> None:
         capture_output=True,
     )
     code = (
-        "import dataprep, dataprep.schema as s, sys; from dataprep.types import Kind; "
+        "import dataprep, dataprep.schema.files as s, sys; from dataprep.types import Kind; "
         f"assert dataprep.__file__.startswith({str(target)!r}), dataprep.__file__; "
         f"assert str(s.schema_path(Kind.CHAT)).startswith({str(target)!r}); "
         f"r = dataprep.validate({str(SAMPLE / 'chat_valid.jsonl')!r}); "

@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 
-from dataprep import schema_files
-from dataprep.schema import RULES, check_record, detect_kind, load_schema, schema_path
-from dataprep.schema_fast import fast_is_valid
+from dataprep.schema import files as schema_files
+from dataprep.schema.checks import RULES, check_record, detect_kind, load_schema, schema_path
+from dataprep.schema.fast import fast_is_valid
 from dataprep.types import Kind, Problem, Severity
 
 REPO_SCHEMAS = Path(__file__).resolve().parent.parent / "schemas"

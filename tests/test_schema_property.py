@@ -15,9 +15,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dataprep import schema_explain
-from dataprep.schema import check_record, load_schema
-from dataprep.schema_fast import fast_is_valid
+from dataprep.schema import explain as schema_explain
+from dataprep.schema.checks import check_record, load_schema
+from dataprep.schema.fast import fast_is_valid
 from dataprep.types import Kind
 
 SETTINGS = settings(

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dataprep.errors import OutputError, UsageError
-from dataprep.split import SplitPlanner, key_hash, parse_validation_size, split, split_paths
+from dataprep.splitting import SplitPlanner, key_hash, parse_validation_size, split, split_paths
 
 
 def record(i: int, **extra: Any) -> dict[str, Any]:

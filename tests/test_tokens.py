@@ -18,9 +18,9 @@ from dataprep.tokens import (
     count_completion_record,
     count_messages,
     count_preference_record,
-    count_tokens,
     get_encoding,
 )
+from dataprep.tokens.api import count_tokens
 from tests.conftest import WORKED_EXAMPLE
 
 EXPECTED = {

@@ -11,9 +11,9 @@ import pytest
 
 from dataprep import Report, validate, validate_files
 from dataprep.errors import UsageError
-from dataprep.rules.dataset import check_file_size
-from dataprep.runner import IN_PROCESS_BYTES
+from dataprep.rules.counts import check_file_size
 from dataprep.stats import quantile
+from dataprep.validation.executors import IN_PROCESS_BYTES
 from tests.conftest import SAMPLE, WORKED_EXAMPLE, assistant, chat, user
 
 WORKED = WORKED_EXAMPLE

@@ -1,4 +1,4 @@
-"""`dataprep convert`: raw records to chat JSONL. A thin shell over `dataprep.convert.convert_file`."""
+"""`dataprep convert`: raw records to chat JSONL. A thin shell over `dataprep.conversion.convert_file`."""
 
 from __future__ import annotations
 
@@ -8,12 +8,12 @@ from pathlib import Path
 import click
 
 from dataprep.cli.progress import progress_for
-from dataprep.convert.files import OUTPUT_FORMATS
-from dataprep.convert.pipeline import DEFAULT_MAX_CELL_CHARS
-from dataprep.convert.presets import PRESETS, preset_text
-from dataprep.convert.presets import list_presets as preset_descriptions
-from dataprep.convert.sources import FORMATS
-from dataprep.convert.templates import LIST_FORMATS
+from dataprep.conversion.files import OUTPUT_FORMATS
+from dataprep.conversion.pipeline import DEFAULT_MAX_CELL_CHARS
+from dataprep.conversion.presets import PRESETS, preset_text
+from dataprep.conversion.presets import list_presets as preset_descriptions
+from dataprep.conversion.sources import FORMATS
+from dataprep.conversion.templates import LIST_FORMATS
 from dataprep.io.tabular import ReadOptions
 
 _DELIMITER_WORDS = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";", "pipe": "|", "space": " "}
@@ -149,7 +149,7 @@ def convert_cmd(
         raise click.UsageError("give at least one INPUT (or --list-presets / --show-preset NAME)")
     if output is None:
         raise click.UsageError("give the output file with -o/--output")
-    from dataprep.convert.files import convert_file  # imported here so --list-presets stays fast
+    from dataprep.conversion.files import convert_file  # imported here so --list-presets stays fast
 
     read = ReadOptions(
         format=input_format,
@@ -198,7 +198,7 @@ def convert_cmd(
     else:
         click.echo(report.format_text())
         if report.validation:
-            from dataprep.convert.checks import render_findings
+            from dataprep.conversion.checks import render_findings
 
             for result in report.validation:
                 click.echo(render_findings(result), nl=False)

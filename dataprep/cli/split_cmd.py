@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from dataprep.split import split as split_file
+from dataprep.splitting import split as split_file
 
 
 @click.command("split")

@@ -12,7 +12,7 @@ from dataprep.cli.options import comma_list, severity_pairs
 from dataprep.cli.progress import progress_for
 from dataprep.config import load_config
 from dataprep.report.formats import RENDERERS
-from dataprep.validate import validate_files
+from dataprep.validation.run import validate_files
 
 
 @click.command("validate")

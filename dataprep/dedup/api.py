@@ -16,9 +16,9 @@ from dataprep.dedup.digest import example_digests
 from dataprep.dedup.index import DuplicateIndex, Role
 from dataprep.dedup.params import DEFAULT_THRESHOLD, NearDupParams
 from dataprep.errors import UsageError
-from dataprep.hf import dataset_rows, is_dataset
+from dataprep.io.hf_rows import dataset_rows, is_dataset
 from dataprep.io.jsonl import FileFacts, iter_lines, open_input
-from dataprep.parse import parse_line
+from dataprep.io.parse import parse_line
 from dataprep.types import Finding, Kind
 
 Source = str | os.PathLike[str] | Iterable[Mapping[str, Any]]

@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 from dataprep.dedup.canonical import canonical_text
-from dataprep.schema import detect_kind
+from dataprep.schema.checks import detect_kind
 from dataprep.types import Kind
 
 _MESSAGE_KEYS = ("role", "content")

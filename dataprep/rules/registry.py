@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from dataprep.rules import dataset, duplicates, limits, reading, split_sanity, structure
+from dataprep.rules import counts, duplicates, limits, reading, split_sanity, structure
 from dataprep.rules.base import Rule
-from dataprep.schema import RULES as SCHEMA_RULES
+from dataprep.schema.checks import RULES as SCHEMA_RULES
 
 ALL_RULES: tuple[Rule, ...] = tuple(
     sorted(
@@ -14,7 +14,7 @@ ALL_RULES: tuple[Rule, ...] = tuple(
             *structure.RULES,
             *limits.RULES,
             *duplicates.RULES,
-            *dataset.RULES,
+            *counts.RULES,
             *split_sanity.RULES,
         ),
         key=lambda rule: rule.code,

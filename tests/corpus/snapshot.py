@@ -33,7 +33,12 @@ CASES: list[tuple[str, list[str], list[str], dict[str, Any]]] = [
     ("oddities", ["tests/corpus/inputs/oddities.jsonl"], [], {}),
     ("preference", ["tests/corpus/inputs/preference.jsonl"], [], {"model": "gpt-4.1-mini-2025-04-14"}),
     ("completion", ["tests/corpus/inputs/completion.jsonl"], [], {"model": "babbage-002"}),
-    ("dups-leak", ["tests/corpus/inputs/dups.train.jsonl"], ["tests/corpus/inputs/dups.validation.jsonl"], {}),
+    (
+        "dups-leak",
+        ["tests/corpus/inputs/dups.train.jsonl"],
+        ["tests/corpus/inputs/dups.validation.jsonl"],
+        {},
+    ),
     ("generated", ["<generated>"], [], {}),
     ("generated-no-dp4-jobs2", ["<generated>"], [], {"ignore": ["DP4"], "jobs": 2}),
 ]

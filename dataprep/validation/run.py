@@ -1,6 +1,6 @@
 """The orchestrator: read each file, run the per-record checks, then the dataset-wide rules, build a Report.
 
-Per-record work happens in `dataprep.check` (possibly in worker processes, via `dataprep.runner`); here
+Per-record work happens in `validation.record` (possibly in worker processes, via `validation.executors`); here
 the results are turned into findings with file, line and severity, statistics are accumulated and the
 cost is estimated. Nothing here prints or exits: that is the CLI's job.
 """
@@ -13,19 +13,20 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from dataprep.check import BatchResult, CheckSettings
 from dataprep.config import Config, load_config
 from dataprep.cost import CostEstimate, estimate_cost
-from dataprep.inputs import PathLike, Source, as_source, peek_kind
+from dataprep.errors import WorkerCrashed
+from dataprep.io.inputs import PathLike, Source, as_source, peek_kind
 from dataprep.io.jsonl import FileFacts
 from dataprep.models import ModelInfo, resolve_model
 from dataprep.report.model import FileReport, Report
-from dataprep.rules import dataset as dataset_rules
+from dataprep.rules import counts as dataset_rules
 from dataprep.rules.registry import RULES_BY_CODE
-from dataprep.runner import resolve_jobs, run_checks
 from dataprep.selection import RuleSelection
 from dataprep.stats import StatsAccumulator
 from dataprep.types import Finding, Kind, Location, Problem, Severity
+from dataprep.validation.executors import choose_executor
+from dataprep.validation.record import BatchResult, CheckSettings
 
 # progress(lines_done, bytes_done, total_bytes): cumulative over the run; total_bytes is None when unknown.
 if TYPE_CHECKING:
@@ -146,18 +147,21 @@ class _Run:
             state = _FileState(src, kind, facts, config, selection)
             settings = CheckSettings(
                 kind=kind,
-                encoding=self.model.encoding,
+                tokenizer=self.model.tokenizer_spec,
                 context_limit=self.model.max_tokens,
                 model_id=self.model.id,
                 max_line_bytes=config.max_line_bytes,
                 digests=self.duplicates is not None,
                 near_duplicates=self.duplicates is not None and _near_on(selection),
             )
-            jobs = resolve_jobs(config.jobs, src.size_hint)
-            for batch in run_checks(blocks, settings, jobs):
-                self._absorb(state, batch)
-                if self.progress is not None:
-                    self.progress(self.lines_done, self.bytes_before + facts.size_bytes, self.total_bytes)
+            executor = choose_executor(config.jobs, src.size_hint)
+            try:
+                for batch in executor.run(blocks, settings):
+                    self._absorb(state, batch)
+                    if self.progress is not None:
+                        self.progress(self.lines_done, self.bytes_before + facts.size_bytes, self.total_bytes)
+            except WorkerCrashed as exc:
+                raise exc.at(src.label) from exc
         self.bytes_before += facts.size_bytes
         self._file_level(state)
         self.files.append(state)

@@ -12,11 +12,11 @@ from typing import Any, Literal
 
 import orjson
 
-from dataprep import schema
 from dataprep.errors import UsageError
-from dataprep.hf import dataset_rows, is_dataset
+from dataprep.io.hf_rows import dataset_rows, is_dataset
 from dataprep.io.jsonl import Block, FileFacts, RawLine, blocks_of, iter_blocks, open_input
-from dataprep.parse import parse_line
+from dataprep.io.parse import parse_line
+from dataprep.schema import checks as schema
 from dataprep.types import Kind
 
 PathLike = str | os.PathLike[str]

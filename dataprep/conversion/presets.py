@@ -1,11 +1,11 @@
-"""Built-in presets: mapping files shipped in `dataprep/convert/presets/`, so `--show-preset` prints exactly
+"""Built-in presets: mapping files shipped in `dataprep/conversion/presets/`, so `--show-preset` prints exactly
 what a preset does and users can start their own mapping from it."""
 
 from __future__ import annotations
 
 from importlib import resources
 
-from dataprep.convert.mapping import ChatMapping, compile_mapping, parse_mapping_text
+from dataprep.conversion.mapping import ChatMapping, compile_mapping, parse_mapping_text
 from dataprep.errors import MappingError
 
 PRESETS = ("recipe", "alpaca", "sharegpt", "prompt-completion", "chat")
@@ -16,7 +16,7 @@ def preset_text(name: str) -> str:
     if name not in PRESETS:
         raise MappingError(f"unknown preset {name!r} (known: {', '.join(PRESETS)})")
     return (
-        resources.files("dataprep.convert")
+        resources.files("dataprep.conversion")
         .joinpath("presets")
         .joinpath(f"{name}.toml")
         .read_text(encoding="utf-8")

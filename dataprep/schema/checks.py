@@ -1,7 +1,7 @@
 """Schema checks (DP101-DP104): does one record have the shape of its kind's JSON Schema?
 
-The schemas in schemas/ are the published source of truth. A hand-written twin (dataprep.schema_fast) decides
-valid or invalid quickly; only records it rejects go through jsonschema (dataprep.schema_explain), whose errors
+The schemas in schemas/ are the published source of truth. A hand-written twin (dataprep.schema.fast) decides
+valid or invalid quickly; only records it rejects go through jsonschema (dataprep.schema.explain), whose errors
 become one short sentence per problem (field, expected, got) instead of jsonschema's raw messages.
 """
 
@@ -10,9 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 from dataprep.rules.base import Rule
-from dataprep.schema_explain import SCHEMA_VIOLATION, UNKNOWN_KEY, explain, format_path
-from dataprep.schema_fast import fast_is_valid
-from dataprep.schema_files import load_schema, schema_path
+from dataprep.schema.explain import SCHEMA_VIOLATION, UNKNOWN_KEY, explain, format_path
+from dataprep.schema.fast import fast_is_valid
+from dataprep.schema.files import load_schema, schema_path
 from dataprep.types import Kind, Problem, Severity
 
 __all__ = ["RULES", "check_record", "detect_kind", "load_schema", "schema_path"]

@@ -19,21 +19,21 @@ from typing import IO, Any
 
 import orjson
 
-from dataprep.convert.checks import check_model, validate_outputs
-from dataprep.convert.export import check_dataset_dir, export
-from dataprep.convert.mapping import ChatMapping
-from dataprep.convert.pipeline import (
+from dataprep.conversion.checks import check_model, validate_outputs
+from dataprep.conversion.export import check_dataset_dir, export
+from dataprep.conversion.mapping import ChatMapping
+from dataprep.conversion.pipeline import (
     DEFAULT_MAX_CELL_CHARS,
     Converted,
     Converter,
     Rejected,
     resolve_mapping,
 )
-from dataprep.convert.report import ConvertReport
+from dataprep.conversion.report import ConvertReport
 from dataprep.errors import UsageError
 from dataprep.io.atomic import atomic_binary_writer, check_output_path
 from dataprep.io.tabular import ReadOptions
-from dataprep.split import (
+from dataprep.splitting import (
     SplitPlanner,
     SplitSummary,
     content_key,

@@ -20,7 +20,7 @@ def _packaged(kind: Kind) -> Any:
 
 
 def _source_checkout(kind: Kind) -> Path:
-    return Path(__file__).resolve().parent.parent / "schemas" / f"{kind.value}.schema.json"
+    return Path(__file__).resolve().parents[2] / "schemas" / f"{kind.value}.schema.json"
 
 
 def schema_path(kind: Kind | str) -> Path:

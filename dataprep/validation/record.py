@@ -13,12 +13,13 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from dataprep import schema, tokens
 from dataprep.io.jsonl import DEFAULT_MAX_LINE_BYTES, Block, RawLine
-from dataprep.parse import parse_line
+from dataprep.io.parse import parse_line
 from dataprep.rules import structure
 from dataprep.rules.limits import check_token_limit
+from dataprep.schema import checks as schema
 from dataprep.stats import StatsAccumulator
+from dataprep.tokens import TokenizerSpec, build_tokenizer
 from dataprep.types import Kind, Problem
 
 
@@ -27,7 +28,7 @@ class CheckSettings:
     """Everything a worker needs, sent to it once."""
 
     kind: Kind
-    encoding: str
+    tokenizer: TokenizerSpec
     context_limit: int
     model_id: str
     max_line_bytes: int = DEFAULT_MAX_LINE_BYTES
@@ -140,27 +141,22 @@ def check_record(record: dict[str, Any], settings: CheckSettings, result: LineRe
         )
         return result
     result.example = True
-    result.problems.extend(schema.check_record(record, settings.kind))
-    encoding = tokens.get_encoding(settings.encoding)
-    if settings.kind is Kind.CHAT:
+    kind = settings.kind
+    result.problems.extend(schema.check_record(record, kind))
+    if kind is Kind.CHAT:
         result.problems.extend(structure.check_chat(record))
-        counts = tokens.count_chat_record(record, encoding)
         _describe_messages(record.get("messages"), result)
-        total, assistant, trained = counts.total, counts.assistant, counts.trained
-    elif settings.kind is Kind.PREFERENCE:
+    elif kind is Kind.PREFERENCE:
         result.problems.extend(structure.check_preference(record))
-        pref = tokens.count_preference_record(record, encoding)
         inp = record.get("input")
         _describe_messages(inp.get("messages") if isinstance(inp, dict) else None, result)
-        # DPO trains on both sequences: the longer one must fit the context, and both are billed.
-        total = max(pref.total, pref.non_preferred_total)
-        result.second_tokens = min(pref.total, pref.non_preferred_total)
-        assistant = trained = pref.assistant
     else:
         result.problems.extend(structure.check_completion(record))
-        counts = tokens.count_completion_record(record, encoding)
         result.messages, result.has_user = 2, True
-        total, assistant, trained = counts.total, counts.assistant, counts.trained
+    counted = build_tokenizer(settings.tokenizer).count(record, kind)
+    total, assistant, trained = counted.total, counted.assistant, counted.trained
+    if len(counted.billed) > 1:
+        result.second_tokens = min(counted.billed)
     result.total_tokens, result.assistant_tokens, result.trained_tokens = total, assistant, trained
     over = check_token_limit(total, settings.context_limit, settings.model_id)
     if over is not None:

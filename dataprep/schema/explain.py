@@ -14,8 +14,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from dataprep.schema_fast import message_is_valid
-from dataprep.schema_files import load_schema
+from dataprep.schema.fast import message_is_valid
+from dataprep.schema.files import load_schema
 from dataprep.types import Kind, Problem
 
 SCHEMA_VIOLATION = "DP101"

@@ -16,8 +16,8 @@ from typing import Any, ClassVar
 
 import orjson
 
-from dataprep.convert.build import RecordBuilder, RowProblem
-from dataprep.convert.mapping import (
+from dataprep.conversion.build import RecordBuilder, RowProblem
+from dataprep.conversion.mapping import (
     ChatMapping,
     check_columns,
     compile_mapping,
@@ -25,9 +25,9 @@ from dataprep.convert.mapping import (
     mapping_from_flags,
     unknown_column_message,
 )
-from dataprep.convert.presets import load_preset
-from dataprep.convert.sources import RecordsSource, Source, dataset_source, detect_format, open_source
-from dataprep.convert.templates import LIST_FORMATS, is_empty
+from dataprep.conversion.presets import load_preset
+from dataprep.conversion.sources import RecordsSource, Source, dataset_source, detect_format, open_source
+from dataprep.conversion.templates import LIST_FORMATS, is_empty
 from dataprep.errors import MappingError, UsageError
 from dataprep.io.tabular import BLANK, ReadOptions, SourceLocation, SourceRow
 

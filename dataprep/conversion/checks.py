@@ -46,8 +46,8 @@ def validate_outputs(
     `labels` name the files in findings when `train`/`validation` are staged copies (Parquet or `datasets`
     exports), so a finding never points at a temporary file that is gone when the run ends.
     """
-    from dataprep.inputs import Source  # convert imports lazily: validate pulls in the tokenizer
-    from dataprep.validate import validate_sources
+    from dataprep.io.inputs import Source  # convert imports lazily: validate pulls in the tokenizer
+    from dataprep.validation.run import validate_sources
 
     train_label, validation_label = labels or (str(train), str(validation) if validation else None)
     train_sources = [Source(label=train_label, role="train", path=train)]

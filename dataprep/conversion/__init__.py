@@ -6,11 +6,11 @@ convert_file(inputs, output, ...)      files, rejects, split, export, validation
 
 from __future__ import annotations
 
-from dataprep.convert.files import OUTPUT_FORMATS, convert_file
-from dataprep.convert.mapping import ChatMapping, compile_mapping, load_mapping
-from dataprep.convert.pipeline import Converted, ConvertItem, Rejected, convert, resolve_mapping
-from dataprep.convert.presets import PRESETS, list_presets, load_preset, preset_text
-from dataprep.convert.report import ConvertReport
+from dataprep.conversion.files import OUTPUT_FORMATS, convert_file
+from dataprep.conversion.mapping import ChatMapping, compile_mapping, load_mapping
+from dataprep.conversion.pipeline import Converted, ConvertItem, Rejected, convert, resolve_mapping
+from dataprep.conversion.presets import PRESETS, list_presets, load_preset, preset_text
+from dataprep.conversion.report import ConvertReport
 from dataprep.io.tabular import ReadOptions, SourceLocation
 
 __all__ = [

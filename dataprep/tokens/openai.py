@@ -1,8 +1,4 @@
-"""Offline tokenizer encodings and token counting.
-
-Encodings come from the files vendored in `dataprep/encodings/` (rebuilt by `scripts/build_encodings.py`), are
-checked against their SHA-256 on load and built straight into `tiktoken.Encoding`: no download, and
-TIKTOKEN_CACHE_DIR is never read or written.
+"""Token counting by OpenAI's public reference formula, on the vendored tiktoken encodings.
 
 Counting follows the public reference formula (OpenAI cookbook "Chat_finetuning_data_prep"): per example, each
 message adds 3 plus the tokens of each of its values (role included), a `name` key adds 1 more, and the example
@@ -15,29 +11,16 @@ counted as far as they can be.
 
 from __future__ import annotations
 
-import binascii
-import hashlib
 import json
-import os
-import re
 import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from functools import cache
-from pathlib import Path
 from typing import Any
 
 import tiktoken
 
-from dataprep.errors import EncodingError
-
-ENCODINGS_DIR = Path(__file__).resolve().parent / "encodings"
-
-# Hashes of the official files (the ones tiktoken checks after download); they win over the metadata file.
-OFFICIAL_SHA256 = {
-    "o200k_base": "446a9538cb6c348e3516120d7c08b09f57c36495e2acfffe59a5bf8b0cfb1a2d",
-    "cl100k_base": "223921b76ee99bde995b7ff738513eef100fb51d18c93597a113bcffe865b2a7",
-}
+from dataprep.tokens.protocol import RecordTokens
+from dataprep.types import Kind
 
 # Estimate for an image part: the fixed "low detail" cost of one image on gpt-4o. High detail and other models
 # cost more (it depends on the image size, which dataprep does not fetch); the URL text itself is never counted.
@@ -46,97 +29,11 @@ MESSAGE_OVERHEAD = 3  # per message, reference formula
 NAME_OVERHEAD = 1  # for a `name` key, reference formula
 REPLY_PRIMING = 3  # per example, reference formula
 
-_NAME_RE = re.compile(r"[A-Za-z0-9_]+\Z")
-_REBUILD_HINT = "reinstall dataprep or rebuild the files with scripts/build_encodings.py"
-
 Encode = Callable[[str], list[int]]
 
 # Per-encoding cache of role-string counts (bounded: role values in bad data may be arbitrary strings).
 _ROLE_TOKENS: weakref.WeakKeyDictionary[tiktoken.Encoding, dict[str, int]] = weakref.WeakKeyDictionary()
 _ROLE_CACHE_SIZE = 64
-
-
-# --------------------------------------------------------------------------------------------- encodings
-
-
-def available_encodings(directory: str | os.PathLike[str] | None = None) -> list[str]:
-    """Names of the encodings vendored in `directory` (default: the package's own)."""
-    folder = Path(directory) if directory is not None else ENCODINGS_DIR
-    return sorted(p.stem for p in folder.glob("*.tiktoken") if p.with_suffix(".json").is_file())
-
-
-def get_encoding(name: str, *, directory: str | os.PathLike[str] | None = None) -> tiktoken.Encoding:
-    """The tiktoken Encoding `name` built from vendored files, verified once per process and then cached.
-
-    Raises EncodingError when the files are missing, unreadable or fail their SHA-256 check.
-    `directory` points the loader at another folder holding `<name>.tiktoken` and `<name>.json`.
-    """
-    folder = str(Path(directory).resolve()) if directory is not None else str(ENCODINGS_DIR)
-    return _load_encoding(name, folder)
-
-
-@cache
-def _load_encoding(name: str, folder: str) -> tiktoken.Encoding:
-    if not isinstance(name, str) or not _NAME_RE.match(name):
-        raise EncodingError(f"invalid encoding name {name!r}")
-    ranks_path = Path(folder) / f"{name}.tiktoken"
-    meta_path = ranks_path.with_suffix(".json")
-    if not ranks_path.is_file() or not meta_path.is_file():
-        known = ", ".join(available_encodings(folder)) or "none"
-        raise EncodingError(
-            f"tokenizer encoding {name!r} is not available offline: {ranks_path} or {meta_path.name} is missing "
-            f"(available: {known}); {_REBUILD_HINT}"
-        )
-    try:
-        data = ranks_path.read_bytes()
-        meta = json.loads(meta_path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
-        raise EncodingError(f"cannot read tokenizer encoding {name!r} from {folder}: {exc}") from exc
-    if not isinstance(meta, dict):
-        raise EncodingError(f"{meta_path}: expected a JSON object; {_REBUILD_HINT}")
-
-    expected = OFFICIAL_SHA256.get(name) or meta.get("sha256")
-    if not isinstance(expected, str):
-        raise EncodingError(f"{meta_path}: no SHA-256 to check {ranks_path.name} against; {_REBUILD_HINT}")
-    actual = hashlib.sha256(data).hexdigest()
-    if actual != expected:
-        raise EncodingError(
-            f"{ranks_path}: SHA-256 {actual} does not match the expected {expected}; "
-            f"the file is corrupt or was changed: {_REBUILD_HINT}"
-        )
-
-    pat_str = meta.get("pat_str")
-    special = _special_tokens(meta.get("special_tokens"))
-    if not isinstance(pat_str, str) or special is None:
-        raise EncodingError(
-            f"{meta_path}: 'pat_str' or 'special_tokens' is missing or malformed; {_REBUILD_HINT}"
-        )
-    try:
-        ranks = _parse_ranks(data)
-        return tiktoken.Encoding(name, pat_str=pat_str, mergeable_ranks=ranks, special_tokens=special)
-    except (ValueError, binascii.Error) as exc:
-        raise EncodingError(f"{ranks_path}: cannot build the encoding ({exc}); {_REBUILD_HINT}") from exc
-
-
-def _special_tokens(value: object) -> dict[str, int] | None:
-    if isinstance(value, dict) and all(isinstance(k, str) and type(v) is int for k, v in value.items()):
-        return dict(value)
-    return None
-
-
-def _parse_ranks(data: bytes) -> dict[bytes, int]:
-    """`<base64 token> <rank>` per line, the .tiktoken format.
-
-    One split over the whole file and C-level map calls: about 30% faster than a line loop, which matters
-    because loading the encoding is most of the start-up time of a pre-commit run.
-    """
-    parts = data.split()
-    if len(parts) % 2:
-        raise ValueError("odd number of fields: every line must be '<base64 token> <rank>'")
-    return dict(zip(map(binascii.a2b_base64, parts[0::2]), map(int, parts[1::2]), strict=True))
-
-
-# --------------------------------------------------------------------------------------------- counting
 
 
 @dataclass(frozen=True, slots=True)
@@ -332,17 +229,38 @@ def count_completion_record(record: object, encoding: tiktoken.Encoding) -> Toke
     return TokenCounts(prompt_tokens + completion_tokens, completion_tokens, completion_tokens)
 
 
-def count_tokens(messages: object, model: str = "gpt-4o-mini-2024-07-18") -> int:
-    """Tokens of `messages` for `model`, offline.
+class ReferenceFormulaTokenizer:
+    """The Tokenizer of OpenAI models: a vendored tiktoken encoding and the reference formula."""
 
-    A string counts as plain text (no overhead); a list of messages or a chat record (a dict with `messages`)
-    counts by the reference formula, as `dataprep validate` does.
-    """
-    from dataprep.models import resolve_model  # late import: models imports this module
+    BACKEND = "openai-formula"
 
-    encoding = get_encoding(resolve_model(model).encoding)
-    if isinstance(messages, str):
-        return len(encoding.encode_ordinary(messages))
-    if isinstance(messages, Mapping):
-        return count_chat_record(messages, encoding).total
-    return count_messages(messages, encoding).total
+    def __init__(self, encoding_name: str) -> None:
+        from dataprep.tokens.encodings import get_encoding
+
+        self.encoding = get_encoding(encoding_name)
+
+    @property
+    def name(self) -> str:
+        return f"{self.encoding.name} (reference formula)"
+
+    def count(self, record: Mapping[str, Any], kind: Kind) -> RecordTokens:
+        if kind is Kind.CHAT:
+            c = count_chat_record(record, self.encoding)
+            return RecordTokens(c.total, c.assistant, c.trained, (c.total,))
+        if kind is Kind.PREFERENCE:
+            # DPO trains on both sequences: the longer one must fit the context, and both are billed.
+            p = count_preference_record(record, self.encoding)
+            return RecordTokens(p.longest, p.assistant, p.assistant, p.sequences)
+        c = count_completion_record(record, self.encoding)
+        return RecordTokens(c.total, c.assistant, c.trained, (c.total,))
+
+    def message_tokens(self, record: Mapping[str, Any], kind: Kind) -> list[int]:
+        if kind is Kind.COMPLETION:
+            encode = self.encoding.encode_ordinary
+            return [_value_tokens(k, record.get(k), encode) for k in ("prompt", "completion")]
+        source = record.get("input") if kind is Kind.PREFERENCE else record
+        messages = source.get("messages") if isinstance(source, Mapping) else None
+        if not isinstance(messages, list):
+            return []
+        # Each message alone, less the per-example priming the formula adds once.
+        return [count_messages([m], self.encoding).total - REPLY_PRIMING for m in messages]

@@ -7,7 +7,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from dataprep.split import SplitSummary
+from dataprep.splitting import SplitSummary
 
 _SHOWN_REJECTS = 5
 

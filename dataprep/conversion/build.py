@@ -10,7 +10,7 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from dataprep.convert.mapping import (
+from dataprep.conversion.mapping import (
     ROLES,
     TOOL_CALL,
     ChatMapping,
@@ -18,7 +18,7 @@ from dataprep.convert.mapping import (
     PairMessages,
     TemplateMessage,
 )
-from dataprep.convert.templates import Template, is_empty, render_value
+from dataprep.conversion.templates import Template, is_empty, render_value
 
 _ABSENT = object()
 

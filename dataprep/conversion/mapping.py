@@ -47,7 +47,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
 
-from dataprep.convert.templates import LIST_FORMATS, ListFormat, Template, escape, parse_template
+from dataprep.conversion.templates import LIST_FORMATS, ListFormat, Template, escape, parse_template
 from dataprep.errors import MappingError
 
 if sys.version_info >= (3, 11):
@@ -113,7 +113,7 @@ class GroupSpec:
 
 @dataclass(frozen=True)
 class ChatMapping:
-    """A checked mapping. Build records with `dataprep.convert.build.RecordBuilder`."""
+    """A checked mapping. Build records with `dataprep.conversion.build.RecordBuilder`."""
 
     messages: tuple[MessageSpec, ...]
     group: GroupSpec | None = None

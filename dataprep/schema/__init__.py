@@ -1,0 +1,1 @@
+"""Record schemas: detection and checks (checks), the fast twin (fast), error sentences (explain), files."""

@@ -1,0 +1,56 @@
+"""Tokenizers: the seam (protocol), the offline encodings (encodings) and OpenAI's reference formula (openai).
+
+`build_tokenizer(spec)` is the one place a backend is chosen; `count_tokens` (the one-call helper) is in
+`dataprep.tokens.api` because it needs the model table.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from dataprep.errors import UsageError
+from dataprep.tokens.encodings import ENCODINGS_DIR, OFFICIAL_SHA256, available_encodings, get_encoding
+from dataprep.tokens.openai import (
+    IMAGE_PART_TOKENS,
+    MESSAGE_OVERHEAD,
+    NAME_OVERHEAD,
+    REPLY_PRIMING,
+    PreferenceCounts,
+    ReferenceFormulaTokenizer,
+    TokenCounts,
+    count_chat_record,
+    count_completion_record,
+    count_messages,
+    count_preference_record,
+)
+from dataprep.tokens.protocol import RecordTokens, Tokenizer, TokenizerSpec
+
+__all__ = [
+    "ENCODINGS_DIR",
+    "IMAGE_PART_TOKENS",
+    "MESSAGE_OVERHEAD",
+    "NAME_OVERHEAD",
+    "OFFICIAL_SHA256",
+    "REPLY_PRIMING",
+    "PreferenceCounts",
+    "RecordTokens",
+    "ReferenceFormulaTokenizer",
+    "TokenCounts",
+    "Tokenizer",
+    "TokenizerSpec",
+    "available_encodings",
+    "build_tokenizer",
+    "count_chat_record",
+    "count_completion_record",
+    "count_messages",
+    "count_preference_record",
+    "get_encoding",
+]
+
+
+@cache
+def build_tokenizer(spec: TokenizerSpec) -> Tokenizer:
+    """The tokenizer a spec describes, built once per process."""
+    if spec.backend == ReferenceFormulaTokenizer.BACKEND:
+        return ReferenceFormulaTokenizer(spec.name)
+    raise UsageError(f"unknown tokenizer backend {spec.backend!r}")

@@ -1,0 +1,1 @@
+"""Validation: parse and check each record (record), run the blocks (executors), merge and judge (run)."""

@@ -1,0 +1,137 @@
+"""The Executor seam: run the block checker over a source's blocks and yield the results in file order.
+
+Two executors today: in this process (small inputs, the pre-commit case) and a pool of worker processes. A
+distributed executor plugs in by the same protocol. Memory stays bounded: at most a few blocks per worker are
+in flight. Workers receive the settings once, at start-up.
+
+A worker that dies (the OOM killer, a crash inside a native tokenizer) breaks the pool: the run stops with a
+WorkerCrashed naming the lines that worker held, instead of waiting for a result that never comes.
+"""
+
+from __future__ import annotations
+
+import gc
+import multiprocessing
+import os
+import signal
+import threading
+from collections import deque
+from collections.abc import Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import Protocol
+
+from dataprep.errors import WorkerCrashed
+from dataprep.io.jsonl import Block
+from dataprep.tokens import build_tokenizer
+from dataprep.validation.record import BatchResult, CheckSettings, check_block
+
+# Below this size a file is checked in-process: starting workers costs more than it saves (the hook case).
+IN_PROCESS_BYTES = 4 * 1024 * 1024
+_IN_FLIGHT_PER_WORKER = 3
+
+_worker_settings: CheckSettings | None = None
+
+
+class Executor(Protocol):
+    """Runs `check_block` over blocks; results come back in the order of the blocks."""
+
+    def run(self, blocks: Iterator[Block], settings: CheckSettings) -> Iterator[BatchResult]: ...
+
+
+class InProcessExecutor:
+    def run(self, blocks: Iterator[Block], settings: CheckSettings) -> Iterator[BatchResult]:
+        build_tokenizer(settings.tokenizer)
+        for block in blocks:
+            yield check_block(block, settings)
+
+
+class PoolExecutor:
+    """Worker processes, `jobs` of them, each holding a few blocks at a time."""
+
+    def __init__(self, jobs: int) -> None:
+        self.jobs = jobs
+
+    def run(self, blocks: Iterator[Block], settings: CheckSettings) -> Iterator[BatchResult]:
+        build_tokenizer(settings.tokenizer)  # built once here; forked workers share its pages
+        # Keep the collector from touching (and so copying) every object the workers inherit from this process.
+        gc.freeze()
+        try:
+            pool = ProcessPoolExecutor(
+                self.jobs, mp_context=_context(), initializer=_init_worker, initargs=(settings,)
+            )
+            # Start the workers now, while the collector is frozen.
+            pool.submit(os.getpid).result()
+        finally:
+            gc.unfreeze()
+        window: deque[tuple[Block, Future[BatchResult]]] = deque()
+        try:
+            for block in blocks:
+                window.append((block, pool.submit(_check_block, block)))
+                if len(window) >= self.jobs * _IN_FLIGHT_PER_WORKER:
+                    yield _result(*window.popleft())
+            while window:
+                yield _result(*window.popleft())
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _result(block: Block, future: Future[BatchResult]) -> BatchResult:
+    try:
+        return future.result()
+    except BrokenProcessPool as exc:
+        first, last = block_lines(block)
+        raise WorkerCrashed(
+            first,
+            last,
+            "a worker process died while checking them (killed, perhaps by the out-of-memory killer, or a crash "
+            "in a native library); nothing was reported for them. Rerun with --jobs 1 to check in one process",
+        ) from exc
+
+
+def block_lines(block: Block) -> tuple[int, int]:
+    """The first and last line number a block holds."""
+    if block.raw:
+        return block.raw[0].number, block.raw[-1].number
+    count = block.data.count(b"\n") + (0 if block.data.endswith(b"\n") or not block.data else 1)
+    return block.first_line, block.first_line + max(count, 1) - 1
+
+
+def available_cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+def resolve_jobs(jobs: int, size_hint: int | None) -> int:
+    """0 means all cores; small inputs always run in-process."""
+    if size_hint is not None and size_hint < IN_PROCESS_BYTES:
+        return 1
+    return available_cores() if jobs <= 0 else jobs
+
+
+def choose_executor(jobs: int, size_hint: int | None) -> Executor:
+    """The executor for an input of `size_hint` bytes with the user's `jobs` setting (0 = all cores)."""
+    n = resolve_jobs(jobs, size_hint)
+    return InProcessExecutor() if n <= 1 else PoolExecutor(n)
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    # fork is fastest and safe while this process runs no other threads; otherwise start clean workers.
+    if "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("spawn")
+
+
+def _init_worker(settings: CheckSettings) -> None:
+    global _worker_settings
+    # Ctrl-C is the parent's to handle: workers stop when it shuts the pool down, without tracebacks.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _worker_settings = settings
+    build_tokenizer(settings.tokenizer)
+
+
+def _check_block(block: Block) -> BatchResult:
+    assert _worker_settings is not None
+    return check_block(block, _worker_settings)
