@@ -14,7 +14,8 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 
-from dataprep.schema.checks import check_record, load_schema
+from dataprep.rules.schema import schema_problems as check_record
+from dataprep.schema.checks import load_schema
 from dataprep.schema.fast import fast_is_valid
 from dataprep.types import Kind
 

@@ -38,6 +38,7 @@ class Config:
     min_examples: int = 10
     recommended_examples: int = 50
     max_line_bytes: int = 64 * 1024 * 1024
+    max_file_bytes: int = 512 * 1024 * 1024  # DP503: the Files API upload limit of OpenAI and Azure
     jobs: int = 0
     near_duplicate_threshold: float | None = None
     # Split sanity (DP510-DP514): validation share bounds, minimum validation examples, largest tolerated
@@ -94,6 +95,7 @@ _INT_KEYS = {
     "min_examples",
     "recommended_examples",
     "max_line_bytes",
+    "max_file_bytes",
     "jobs",
     "min_validation_examples",
 }
@@ -115,6 +117,7 @@ _PER_FILE_KEYS = {
     "min_examples",
     "recommended_examples",
     "max_line_bytes",
+    "max_file_bytes",
     "kind",
 }
 

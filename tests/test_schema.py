@@ -10,8 +10,10 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 
+from dataprep.rules.schema import RULES
+from dataprep.rules.schema import schema_problems as check_record
 from dataprep.schema import files as schema_files
-from dataprep.schema.checks import RULES, check_record, detect_kind, load_schema, schema_path
+from dataprep.schema.checks import detect_kind, load_schema, schema_path
 from dataprep.schema.fast import fast_is_valid
 from dataprep.types import Kind, Problem, Severity
 

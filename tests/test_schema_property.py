@@ -15,8 +15,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from dataprep.rules.schema import schema_problems as check_record
 from dataprep.schema import explain as schema_explain
-from dataprep.schema.checks import check_record, load_schema
+from dataprep.schema.checks import load_schema
 from dataprep.schema.fast import fast_is_valid
 from dataprep.types import Kind
 

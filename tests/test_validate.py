@@ -10,8 +10,11 @@ import numpy as np
 import pytest
 
 from dataprep import Report, validate, validate_files
+from dataprep.config import Config
 from dataprep.errors import UsageError
-from dataprep.rules.counts import check_file_size
+from dataprep.io.jsonl import FileFacts
+from dataprep.rules.base import FileSummary
+from dataprep.rules.counts import check_file
 from dataprep.stats import quantile
 from dataprep.validation.executors import IN_PROCESS_BYTES
 from tests.conftest import SAMPLE, WORKED_EXAMPLE, assistant, chat, user
@@ -60,9 +63,16 @@ def test_example_counts(write_jsonl: Callable[..., Path]) -> None:
 
 
 def test_file_size_limit() -> None:
-    assert check_file_size(100) is None
-    problem = check_file_size(600 * 1024 * 1024)
-    assert problem is not None and problem.code == "DP503" and "512 MB" in problem.message
+    def size_problems(size: int) -> list[str]:
+        facts = FileFacts(size_bytes=size)
+        summary = FileSummary(
+            "f.jsonl", "validation", 1, facts, nonblank_lines=1, examples=1, config=Config()
+        )
+        return [p.message for _, p in check_file(summary) if p.code == "DP503"]
+
+    assert size_problems(100) == []
+    (message,) = size_problems(600 * 1024 * 1024)
+    assert "600 MB" in message and "512 MB" in message
 
 
 def test_validation_file_is_checked_but_not_charged(write_jsonl: Callable[..., Path]) -> None:

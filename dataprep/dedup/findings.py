@@ -21,7 +21,7 @@ import numpy.typing as npt
 from dataprep.dedup.lsh import confirmed_pairs, estimate
 from dataprep.dedup.minhash import as_matrix
 from dataprep.dedup.params import NearDupParams
-from dataprep.rules.duplicates import SEVERITY
+from dataprep.rules.duplicates import CONFLICT, EXACT, LEAK, NEAR, NEAR_LEAK, NORMALISED, SEVERITY
 from dataprep.types import Finding, Location
 
 IntArray = npt.NDArray[np.int64]
@@ -80,7 +80,7 @@ def analyse(c: Columns, params: NearDupParams) -> list[Finding]:
     for group in equal_groups(c.exact):
         for members in _by_role(group, role):
             out.add(
-                "DP401",
+                EXACT,
                 members[1],
                 f"exact duplicate of {out.ref(members[0], members[1])} "
                 f"({members.size} copies: {out.refs(members, members[1])})",
@@ -123,7 +123,7 @@ def _normalised(out: _Out, group: IntArray, role: npt.NDArray[np.uint8]) -> None
         if differing.size:
             at = differing[0]
             out.add(
-                "DP402",
+                NORMALISED,
                 at,
                 f"duplicate of {out.ref(members[0], at)} after {_NORMALISED} "
                 f"({members.size} examples: {out.refs(members, at)})",
@@ -134,7 +134,7 @@ def _normalised(out: _Out, group: IntArray, role: npt.NDArray[np.uint8]) -> None
             same = train[exact[train] == exact[v]]
             how = "exact copy" if same.size else f"same after {_NORMALISED}"
             t = same[0] if same.size else train[0]
-            out.add("DP405", v, f"also in the training data: {out.pair(t, v)} ({how})")
+            out.add(LEAK, v, f"also in the training data: {out.pair(t, v)} ({how})")
 
 
 def _conflict(out: _Out, group: IntArray) -> None:
@@ -149,7 +149,7 @@ def _conflict(out: _Out, group: IntArray) -> None:
     listed = "; ".join(f"{chr(65 + i)} {out.refs(np.array(rows), at)}" for i, rows in enumerate(shown))
     more = f"; {len(classes) - len(shown)} more answers" if len(classes) > len(shown) else ""
     out.add(
-        "DP404",
+        CONFLICT,
         at,
         f"same prompt as {out.ref(group[0], at)} but a different answer "
         f"({group.size} examples, {len(classes)} answers: {listed}{more})",
@@ -199,7 +199,7 @@ def _near(out: _Out, role: npt.NDArray[np.uint8], params: NearDupParams) -> None
         member_sims = sims_to_head[offsets[i] : offsets[i + 1]]
         head, at = members[0], members[1]
         out.add(
-            "DP403",
+            NEAR,
             at,
             f"near-duplicate of {out.ref(head, at)} (similarity {member_sims[0]:.2f}; "
             f"{members.size} examples: {out.refs(members, at, member_sims)})",
@@ -229,7 +229,7 @@ def _near_leaks(
         more = f"; {count - 1} more similar training examples" if count > 1 else ""
         for v in copies(int(valid[start])):
             pair = out.pair(train[start], v)
-            out.add("DP406", v, f"near-duplicate of training data: {pair} ({sims[start]:.2f}){more}")
+            out.add(NEAR_LEAK, v, f"near-duplicate of training data: {pair} ({sims[start]:.2f}){more}")
 
 
 def _copies_in_validation(c: Columns, role: npt.NDArray[np.uint8]) -> Callable[[int], list[int]]:

@@ -1,56 +1,77 @@
-"""Decode one JSONL line into a record, or explain exactly why it cannot be decoded (rules DP001-DP009).
+"""Decode one JSONL line into a record, or explain exactly why it cannot be decoded.
+
+The reasons are neutral (`DecodeFailure.reason`); dataprep.rules.reading turns them into findings.
 
 orjson is the fast path; only a line it rejects is looked at again to find the precise reason and column.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 
-from dataprep.types import Problem
+# Why a line is not a record; rules/reading.py maps each to its rule.
+BLANK, NOT_OBJECT, INVALID_UTF8, TOO_DEEP, NON_STANDARD_NUMBER, MALFORMED = (
+    "blank",
+    "not-object",
+    "invalid-utf8",
+    "too-deep",
+    "non-standard-number",
+    "malformed",
+)
+
+
+class DecodeFailure(NamedTuple):
+    reason: str
+    message: str
+    col: int = 1
+
 
 _NON_STANDARD = (b"NaN", b"Infinity", b"-Infinity")
 
 
-def parse_line(data: bytes) -> tuple[Any, Problem | None]:
+def parse_line(data: bytes) -> tuple[Any, DecodeFailure | None]:
     """Return (record, None) for a JSON object, or (None, problem) for anything else.
 
     `data` is one line without its line ending. Blank lines are reported here too.
     """
     if not data.strip():
-        return None, Problem("DP004", "blank line (skipped)")
+        return None, DecodeFailure(BLANK, "blank line (skipped)")
     try:
         value = orjson.loads(data)
     except orjson.JSONDecodeError as exc:
         return None, _explain_decode_error(data, exc)
     if not isinstance(value, dict):
-        return None, Problem("DP003", f"line is {_json_kind(value)}, not a JSON object")
+        return None, DecodeFailure(NOT_OBJECT, f"line is {_json_kind(value)}, not a JSON object")
     return value, None
 
 
-def _explain_decode_error(data: bytes, exc: orjson.JSONDecodeError) -> Problem:
+def _explain_decode_error(data: bytes, exc: orjson.JSONDecodeError) -> DecodeFailure:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as err:
         col = len(data[: err.start].decode("utf-8", "replace")) + 1
-        return Problem(
-            "DP001", f"invalid UTF-8 byte 0x{data[err.start]:02x} at byte {err.start + 1}", col=col
+        return DecodeFailure(
+            INVALID_UTF8, f"invalid UTF-8 byte 0x{data[err.start]:02x} at byte {err.start + 1}", col=col
         )
     message = str(exc.msg)
     col = exc.colno if exc.colno > 0 else 1
     if "surrogates not allowed" in message:
-        return Problem("DP001", "text contains a lone UTF-16 surrogate, which is not valid UTF-8", col=col)
+        return DecodeFailure(
+            INVALID_UTF8, "text contains a lone UTF-16 surrogate, which is not valid UTF-8", col=col
+        )
     if "depth limit" in message or "recursion" in message:
-        return Problem("DP009", "JSON nested too deeply (more than 1024 levels)", col=col)
+        return DecodeFailure(TOO_DEEP, "JSON nested too deeply (more than 1024 levels)", col=col)
     start = exc.pos - 1 if exc.pos > 0 and text[exc.pos - 1] == "-" else exc.pos
     rest = text[start : start + 9].encode("utf-8") if start >= 0 else b""
     for literal in _NON_STANDARD:
         if rest.startswith(literal):
             name = literal.decode()
-            return Problem("DP008", f"{name} is not valid JSON (use null or a string)", col=start + 1)
-    return Problem("DP002", f"malformed JSON: {message}", col=col)
+            return DecodeFailure(
+                NON_STANDARD_NUMBER, f"{name} is not valid JSON (use null or a string)", col=start + 1
+            )
+    return DecodeFailure(MALFORMED, f"malformed JSON: {message}", col=col)
 
 
 def _json_kind(value: Any) -> str:

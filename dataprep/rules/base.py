@@ -1,24 +1,120 @@
-"""What a rule is: a stable code, a short name, a default severity and user documentation."""
+"""What a rule is: a stable code, a short name, a default severity, user documentation with executable bad and
+good examples, and the check that runs it.
+
+A check is the unit the orchestrator runs. One check may serve several rules in one pass over a record (the
+structure rules share a single walk over the messages, which keeps validate at its measured speed); every code a
+check can emit belongs to a rule that names that check, and a test holds both directions.
+
+Scopes and the shape of their checks:
+- line:    `(raw line, CheckSettings) -> LineOutcome`: decoding a line into a record (runs in workers).
+- record:  `(record, RecordContext) -> list[Problem]`: a pure function of one record (runs in workers).
+- file:    `(FileSummary) -> list[(line, Problem)]`: whole-file facts (BOM, line endings, counts, size).
+- dataset: a DatasetCheck, fed every example of every input, merged, reporting at the end.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Literal
+import json
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
-from dataprep.types import Severity
+from dataprep.types import Finding, Kind, Problem, Severity
+
+if TYPE_CHECKING:
+    from dataprep.config import Config
+    from dataprep.io.jsonl import FileFacts
+    from dataprep.tokens.protocol import RecordTokens
+
+Scope = Literal["line", "record", "file", "dataset"]
+
+
+@dataclass(frozen=True, slots=True)
+class RecordContext:
+    """What a record check may know beyond the record: its kind, its token counts and the model's limit."""
+
+    kind: Kind
+    tokens: RecordTokens
+    context_limit: int
+    model_id: str
+
+
+RecordCheck = Callable[[dict[str, Any], RecordContext], list[Problem]]
+
+
+@dataclass(frozen=True, slots=True)
+class FileSummary:
+    """A whole input once read: the reader's facts and what the record checks counted."""
+
+    label: str
+    role: str
+    first_line: int
+    facts: FileFacts
+    nonblank_lines: int
+    examples: int
+    config: Config
+
+
+FileCheck = Callable[[FileSummary], list[tuple[int, Problem]]]
+
+
+class DatasetCheck(Protocol):
+    """State fed every example of every input; `findings()` reports once all inputs are read."""
+
+    def findings(self) -> list[Finding]: ...
 
 
 @dataclass(frozen=True, slots=True)
 class Rule:
-    """One rule. `doc` is user documentation with a bad and a good example; `dataprep rules CODE` prints it.
-
-    scope "record": a pure function of one record (runs in any process).
-    scope "dataset": fed every example, reports at the end (counts, duplicates, leakage).
-    """
+    """One rule. `doc` is the user documentation (`dataprep rules CODE`); `bad` and `good` are JSONL lines that
+    must and must not trigger it (`bad_validation`/`good_validation`: the validation file they run with), run by
+    the test suite with `options` as validate() keywords. Lines are text; a byte that is not UTF-8 is written as
+    a surrogate escape (U+DC80-U+DCFF). A file of example lines ends with a newline, but the bad file of a rule
+    with `bad_final_newline` False."""
 
     code: str
     name: str
     severity: Severity
     summary: str
     doc: str
-    scope: Literal["record", "dataset"] = "record"
+    scope: Scope = "record"
+    check: object = None  # the function (or DatasetCheck factory) that emits this code
+    bad: tuple[str, ...] = ()
+    good: tuple[str, ...] = ()
+    bad_validation: tuple[str, ...] = ()
+    good_validation: tuple[str, ...] = ()
+    options: Mapping[str, Any] = field(default_factory=dict)
+    bad_final_newline: bool = True
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "code": self.code,
+            "name": self.name,
+            "severity": self.severity.value,
+            "scope": self.scope,
+            "summary": self.summary,
+            "doc": self.doc,
+            "bad": list(self.bad),
+            "good": list(self.good),
+        }
+        if self.bad_validation or self.good_validation:
+            out["bad_validation"] = list(self.bad_validation)
+            out["good_validation"] = list(self.good_validation)
+        if self.options:
+            out["options"] = dict(self.options)
+        if not self.bad_final_newline:
+            out["bad_final_newline"] = False
+        return out
+
+
+def jsonl(*records: Any) -> tuple[str, ...]:
+    """Example records as JSONL lines (a str is taken as a ready-made line)."""
+    return tuple(r if isinstance(r, str) else json.dumps(r, ensure_ascii=False) for r in records)
+
+
+def example_bytes(lines: Sequence[str], final_newline: bool = True) -> bytes:
+    """The bytes of a file made of example lines."""
+    if not lines:
+        return b""
+    data = "\n".join(lines).encode("utf-8", "surrogateescape")
+    return data + b"\n" if final_newline else data

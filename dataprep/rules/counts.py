@@ -2,27 +2,44 @@
 
 from __future__ import annotations
 
-from dataprep.rules.base import Rule
+from dataprep.rules.base import FileSummary, Rule, jsonl
 from dataprep.types import Problem, Severity
 
-UPLOAD_LIMIT_BYTES = 512 * 1024 * 1024
+
+def check_file(summary: FileSummary) -> list[tuple[int, Problem]]:
+    """Example counts of a training file and the size of every file."""
+    out: list[tuple[int, Problem]] = []
+    config, line = summary.config, summary.first_line
+    if summary.role == "train" and summary.nonblank_lines > 0:
+        examples, minimum, recommended = summary.examples, config.min_examples, config.recommended_examples
+        if examples < minimum:
+            out.append(
+                (line, Problem("DP501", f"{examples} training examples; at least {minimum} are required"))
+            )
+        elif examples < recommended:
+            message = f"{examples} training examples; {recommended} or more are recommended"
+            out.append((line, Problem("DP502", message)))
+    size, limit = summary.facts.size_bytes, config.max_file_bytes
+    if size > limit:
+        message = (
+            f"file is {size / 1024 / 1024:,.0f} MB; OpenAI and Azure accept at most {limit / 1024 / 1024:,.0f} MB "
+            "per file through the Files API (the Uploads API takes up to 8 GB)"
+        )
+        out.append((line, Problem("DP503", message)))
+    return out
 
 
-def check_counts(examples: int, minimum: int, recommended: int) -> Problem | None:
-    if examples < minimum:
-        return Problem("DP501", f"{examples} training examples; at least {minimum} are required")
-    if examples < recommended:
-        return Problem("DP502", f"{examples} training examples; {recommended} or more are recommended")
-    return None
-
-
-def check_file_size(size_bytes: int, limit_bytes: int = UPLOAD_LIMIT_BYTES) -> Problem | None:
-    if size_bytes <= limit_bytes:
-        return None
-    return Problem(
-        "DP503",
-        f"file is {size_bytes / 1024 / 1024:,.0f} MB; OpenAI and Azure accept at most {limit_bytes // 1024 // 1024} MB "
-        "per file through the Files API (the Uploads API takes up to 8 GB)",
+def _examples(n: int) -> tuple[str, ...]:
+    return jsonl(
+        *(
+            {
+                "messages": [
+                    {"role": "user", "content": f"Question {i}?"},
+                    {"role": "assistant", "content": f"Answer {i}."},
+                ]
+            }
+            for i in range(n)
+        )
     )
 
 
@@ -35,7 +52,10 @@ RULES: tuple[Rule, ...] = (
         "OpenAI requires at least 10 training examples (`min_examples`).\n"
         "Bad:  a training file with 6 examples\n"
         "Good: 10 or more; 50-100 well-crafted examples are the usual starting point",
-        scope="dataset",
+        scope="file",
+        check=check_file,
+        bad=_examples(6),
+        good=_examples(10),
     ),
     Rule(
         "DP502",
@@ -45,7 +65,10 @@ RULES: tuple[Rule, ...] = (
         "50-100 well-crafted examples is the recommended start (`recommended_examples`).\n"
         "Bad:  a training file with 20 examples\n"
         "Good: 50 or more",
-        scope="dataset",
+        scope="file",
+        check=check_file,
+        bad=_examples(20),
+        good=_examples(50),
     ),
     Rule(
         "DP503",
@@ -55,6 +78,10 @@ RULES: tuple[Rule, ...] = (
         "The Files API accepts files up to 512 MB (Azure: under 512 MB).\n"
         "Bad:  a 700 MB train.jsonl\n"
         "Good: under 512 MB, or upload in parts with the multipart Uploads API",
-        scope="dataset",
+        scope="file",
+        check=check_file,
+        bad=_examples(20),
+        good=_examples(1),
+        options={"max_file_bytes": 500},
     ),
 )

@@ -6,8 +6,53 @@ the DP4 prefix switches the work off, not only the output.
 
 from __future__ import annotations
 
-from dataprep.rules.base import Rule
+from typing import TYPE_CHECKING, Any
+
+from dataprep.rules.base import Rule, jsonl
 from dataprep.types import Severity
+
+if TYPE_CHECKING:
+    from dataprep.config import Config
+    from dataprep.dedup import DuplicateIndex
+
+
+def duplicate_check(config: Config) -> DuplicateIndex:
+    """The dataset check of every DP4xx rule: one index per run, fed each example's digests."""
+    from dataprep.dedup import DuplicateIndex  # numpy is loaded only when duplicate rules are on
+
+    return DuplicateIndex(threshold=config.near_duplicate_threshold)
+
+
+# The codes the duplicate index emits (dataprep.dedup.findings).
+EXACT, NORMALISED, NEAR, CONFLICT, LEAK, NEAR_LEAK = "DP401", "DP402", "DP403", "DP404", "DP405", "DP406"
+# The rules whose work needs MinHash signatures (the near-duplicate part of the index).
+NEAR_DUPLICATE_CODES = (NEAR, NEAR_LEAK)
+
+
+def _chat(question: str, answer: str) -> dict[str, Any]:
+    return {"messages": [{"role": "user", "content": question}, {"role": "assistant", "content": answer}]}
+
+
+_ROUTER = "To reset the router password, hold the reset button for ten seconds, then log in with the default"
+_DISTINCT = jsonl(
+    *(
+        _chat(f"Question {i} about {topic}?", f"Answer {i}: {topic} {topic}.")
+        for i, topic in enumerate(
+            (
+                "bread",
+                "tides",
+                "volcanoes",
+                "chess",
+                "tea",
+                "glaciers",
+                "comets",
+                "violins",
+                "lichen",
+                "kites",
+            )
+        )
+    )
+)
 
 RULES: tuple[Rule, ...] = (
     Rule(
@@ -21,6 +66,9 @@ RULES: tuple[Rule, ...] = (
         'Bad:  line 12 {"messages": [...]} and line 40 {"messages":[...]} with the same content\n'
         "Good: keep one copy",
         scope="dataset",
+        check=duplicate_check,
+        bad=(*_DISTINCT, _DISTINCT[3]),
+        good=_DISTINCT,
     ),
     Rule(
         "DP402",
@@ -32,6 +80,9 @@ RULES: tuple[Rule, ...] = (
         'Bad:  "What is RAM?" and "what is  RAM?" with the same answer\n'
         "Good: keep one of them",
         scope="dataset",
+        check=duplicate_check,
+        bad=(*_DISTINCT, *jsonl(_chat("QUESTION 3 about   CHESS?", "Answer 3: chess chess."))),
+        good=_DISTINCT,
     ),
     Rule(
         "DP403",
@@ -45,6 +96,17 @@ RULES: tuple[Rule, ...] = (
         'Bad:  "How do I reset my router password?" / "How do I reset my modem password?" with the same answer\n'
         "Good: vary the examples, or keep one",
         scope="dataset",
+        check=duplicate_check,
+        bad=(
+            *_DISTINCT,
+            *jsonl(
+                _chat("How do I reset my router password?", _ROUTER + " password printed under the router."),
+                _chat(
+                    "How can I reset the router password?", _ROUTER + " password printed under the device."
+                ),
+            ),
+        ),
+        good=(*_DISTINCT, *jsonl(_chat("How do I reset my router password?", _ROUTER + " password."))),
     ),
     Rule(
         "DP404",
@@ -56,6 +118,9 @@ RULES: tuple[Rule, ...] = (
         'Bad:  "Is 37.5 °C a fever?" answered "No" on line 3 and "Yes" on line 90\n'
         "Good: one consistent answer per prompt",
         scope="dataset",
+        check=duplicate_check,
+        bad=(*_DISTINCT, *jsonl(_chat("Is 37.5 °C a fever?", "No."), _chat("Is 37.5 °C a fever?", "Yes."))),
+        good=(*_DISTINCT, *jsonl(_chat("Is 37.5 °C a fever?", "No."))),
     ),
     Rule(
         "DP405",
@@ -67,6 +132,11 @@ RULES: tuple[Rule, ...] = (
         "Bad:  val.jsonl line 7 is a copy of train.jsonl line 12\n"
         "Good: remove it from one of the files",
         scope="dataset",
+        check=duplicate_check,
+        bad=_DISTINCT,
+        good=_DISTINCT,
+        bad_validation=(_DISTINCT[4],),
+        good_validation=jsonl(_chat("Something else entirely?", "Yes, entirely.")),
     ),
     Rule(
         "DP406",
@@ -78,6 +148,18 @@ RULES: tuple[Rule, ...] = (
         "Bad:  val.jsonl line 7 is train.jsonl line 12 with two words changed\n"
         "Good: hold out examples that are different from everything in training",
         scope="dataset",
+        check=duplicate_check,
+        bad=(
+            *_DISTINCT,
+            *jsonl(
+                _chat("How do I reset my router password?", _ROUTER + " password printed under the router.")
+            ),
+        ),
+        good=_DISTINCT,
+        bad_validation=jsonl(
+            _chat("How do I reset my router password?", _ROUTER + " password printed under the device.")
+        ),
+        good_validation=jsonl(_chat("Something else entirely?", "Yes, entirely.")),
     ),
 )
 

@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
-from dataprep.rules.base import Rule
+from typing import Any
+
+from dataprep.rules.base import RecordContext, Rule, jsonl
 from dataprep.types import Problem, Severity
+
+
+def check_limit(record: dict[str, Any], ctx: RecordContext) -> list[Problem]:
+    over = check_token_limit(ctx.tokens.total, ctx.context_limit, ctx.model_id)
+    return [] if over is None else [over]
 
 
 def check_token_limit(total: int, limit: int, model: str) -> Problem | None:
@@ -28,5 +35,13 @@ RULES: tuple[Rule, ...] = (
         "what is lost. Limits come from the model table (`dataprep models`) or --max-tokens.\n"
         "Bad:  a 70,000-token example for gpt-4o-mini-2024-07-18 (limit 65,536)\n"
         "Good: split the document, or shorten the context to fit the limit",
+        check=check_limit,
+        bad=jsonl(
+            {"messages": [{"role": "user", "content": "word " * 300}, {"role": "assistant", "content": "ok"}]}
+        ),
+        good=jsonl(
+            {"messages": [{"role": "user", "content": "word " * 10}, {"role": "assistant", "content": "ok"}]}
+        ),
+        options={"max_tokens": 200, "encoding": "o200k_base", "model": "small-test-model"},
     ),
 )

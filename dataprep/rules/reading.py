@@ -1,11 +1,72 @@
-"""DP0xx: reading and parsing. Detected by `dataprep.io.jsonl` and `dataprep.parse`; documented here."""
+"""DP0xx: reading and parsing. The line check decodes one line into a record (or says why it cannot); the file
+check reports what the reader learnt about the whole file. The decoding itself is dataprep.io.parse's."""
 
 from __future__ import annotations
 
-from dataprep.rules.base import Rule
-from dataprep.types import Severity
+from typing import TYPE_CHECKING, Any
+
+from dataprep.io import parse
+from dataprep.io.jsonl import RawLine
+from dataprep.rules.base import FileSummary, Rule, jsonl
+from dataprep.schema.checks import detect_kind
+from dataprep.types import Problem, Severity
+
+if TYPE_CHECKING:
+    from dataprep.validation.record import CheckSettings
 
 E, W, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
+
+_CODES = {
+    parse.BLANK: "DP004",
+    parse.NOT_OBJECT: "DP003",
+    parse.INVALID_UTF8: "DP001",
+    parse.TOO_DEEP: "DP009",
+    parse.NON_STANDARD_NUMBER: "DP008",
+    parse.MALFORMED: "DP002",
+}
+BLANK_LINE = "DP004"
+
+
+def read_line(raw: RawLine, settings: CheckSettings) -> tuple[dict[str, Any] | None, list[Problem]]:
+    """The line's record when it is one of the file's kind, else None; and the problems found reading it."""
+    size = raw.oversize or len(raw.data)
+    if size > settings.max_line_bytes:
+        message = f"line is {size:,} bytes, over the {settings.max_line_bytes:,}-byte limit; not checked"
+        return None, [Problem("DP011", message)]
+    if raw.error:
+        return None, [Problem("DP003", raw.error)]
+    record, failure = parse.parse_line(raw.data)
+    if failure is not None:
+        return None, [Problem(_CODES[failure.reason], failure.message, col=failure.col)]
+    found = detect_kind(record)
+    if found is not None and found != settings.kind:
+        message = f"a {found.value} record in a file of {settings.kind.value} records; not checked further"
+        return None, [Problem("DP012", message)]
+    return record, []
+
+
+def check_file(summary: FileSummary) -> list[tuple[int, Problem]]:
+    """Whole-file reading facts: byte order mark, line endings, final newline, no records at all."""
+    facts = summary.facts
+    out: list[tuple[int, Problem]] = []
+    if facts.bom:
+        out.append((1, Problem("DP005", "file starts with a UTF-8 byte order mark (accepted)")))
+    if facts.crlf_line:
+        out.append((facts.crlf_line, Problem("DP006", "file uses CRLF line endings (accepted)")))
+    if facts.lines and not facts.final_newline:
+        out.append((facts.lines, Problem("DP007", "no newline at the end of the file")))
+    if summary.nonblank_lines == 0:
+        out.append((max(facts.lines, 1), Problem("DP010", "file has no records")))
+    return out
+
+
+_OK = {
+    "messages": [
+        {"role": "user", "content": "What is a good spice for lentils?"},
+        {"role": "assistant", "content": "Cumin, with a little smoked paprika."},
+    ]
+}
+(OK,) = jsonl(_OK)
 
 RULES: tuple[Rule, ...] = (
     Rule(
@@ -17,6 +78,12 @@ RULES: tuple[Rule, ...] = (
         "makes the line unreadable for every trainer.\n"
         'Bad:  {"messages": [{"role": "user", "content": "caf\\xe9"}]}   (0xE9 byte, Latin-1)\n'
         'Good: {"messages": [{"role": "user", "content": "café"}]}   (UTF-8)',
+        scope="line",
+        check=read_line,
+        bad=('{"messages": [{"role": "user", "content": "caf\udce9"}]}',),
+        good=jsonl(
+            {"messages": [{"role": "user", "content": "café"}, {"role": "assistant", "content": "Oui."}]}
+        ),
     ),
     Rule(
         "DP002",
@@ -27,6 +94,10 @@ RULES: tuple[Rule, ...] = (
         "could not accept.\n"
         'Bad:  {"messages": [{"role": "user", "content": "hi"},]}\n'
         'Good: {"messages": [{"role": "user", "content": "hi"}]}',
+        scope="line",
+        check=read_line,
+        bad=('{"messages": [{"role": "user", "content": "hi"},]}', '{"messages": '),
+        good=(OK,),
     ),
     Rule(
         "DP003",
@@ -36,6 +107,10 @@ RULES: tuple[Rule, ...] = (
         "Every record is a JSON object; arrays, strings and numbers on a line are not records.\n"
         'Bad:  [{"role": "user", "content": "hi"}]\n'
         'Good: {"messages": [{"role": "user", "content": "hi"}]}',
+        scope="line",
+        check=read_line,
+        bad=('[{"role": "user", "content": "hi"}]', '"text"', "42", "null"),
+        good=(OK,),
     ),
     Rule(
         "DP004",
@@ -45,6 +120,10 @@ RULES: tuple[Rule, ...] = (
         "Blank lines are skipped by dataprep but rejected by some upload validators.\n"
         "Bad:  (an empty line between two records)\n"
         "Good: one record per line, no empty lines",
+        scope="line",
+        check=read_line,
+        bad=(OK, "", OK, "   \t"),
+        good=(OK, OK),
     ),
     Rule(
         "DP005",
@@ -55,6 +134,10 @@ RULES: tuple[Rule, ...] = (
         "the first key.\n"
         'Bad:  \\xEF\\xBB\\xBF{"messages": [...]}\n'
         'Good: {"messages": [...]}',
+        scope="file",
+        check=check_file,
+        bad=("\ufeff" + OK,),
+        good=(OK,),
     ),
     Rule(
         "DP006",
@@ -64,6 +147,10 @@ RULES: tuple[Rule, ...] = (
         "Windows line endings are accepted; reported once per file, at the first such line.\n"
         'Bad:  {"messages": [...]}\\r\\n\n'
         'Good: {"messages": [...]}\\n',
+        scope="file",
+        check=check_file,
+        bad=(OK + "\r", OK + "\r"),
+        good=(OK, OK),
     ),
     Rule(
         "DP007",
@@ -73,6 +160,11 @@ RULES: tuple[Rule, ...] = (
         "The last record is read anyway; tools that count lines with `wc -l` will miss it.\n"
         'Bad:  ...{"messages": [...]}<end of file>\n'
         'Good: ...{"messages": [...]}\\n<end of file>',
+        scope="file",
+        check=check_file,
+        bad=(OK,),
+        good=(OK,),
+        bad_final_newline=False,
     ),
     Rule(
         "DP008",
@@ -82,6 +174,10 @@ RULES: tuple[Rule, ...] = (
         "NaN, Infinity and -Infinity are not JSON; Python's json module writes them but strict parsers refuse.\n"
         'Bad:  {"messages": [...], "score": NaN}\n'
         'Good: {"messages": [...], "score": null}',
+        scope="line",
+        check=read_line,
+        bad=('{"messages": [], "x": NaN}', '{"x": -Infinity}'),
+        good=('{"x": "NaN"}',),
     ),
     Rule(
         "DP009",
@@ -91,6 +187,10 @@ RULES: tuple[Rule, ...] = (
         "Such a record cannot be parsed safely and is never a real training example.\n"
         "Bad:  [[[[[[ ... 2000 levels ... ]]]]]]\n"
         'Good: {"messages": [{"role": "user", "content": "hi"}]}',
+        scope="line",
+        check=read_line,
+        bad=("[" * 1100 + "]" * 1100,),
+        good=("[" * 50 + "]" * 50,),
     ),
     Rule(
         "DP010",
@@ -100,6 +200,10 @@ RULES: tuple[Rule, ...] = (
         "An empty file (or one with only blank lines) trains nothing.\n"
         "Bad:  a 0-byte train.jsonl\n"
         'Good: at least one {"messages": [...]} line per file',
+        scope="file",
+        check=check_file,
+        bad=(),
+        good=(OK,),
     ),
     Rule(
         "DP011",
@@ -110,6 +214,20 @@ RULES: tuple[Rule, ...] = (
         "reported; such a record is almost always a concatenation mistake.\n"
         "Bad:  one 200 MB line holding a whole dataset\n"
         "Good: one example per line",
+        scope="line",
+        check=read_line,
+        bad=(
+            jsonl(
+                {
+                    "messages": [
+                        {"role": "user", "content": "word " * 100},
+                        {"role": "assistant", "content": "ok"},
+                    ]
+                }
+            )
+        ),
+        good=(OK,),
+        options={"max_line_bytes": 200},
     ),
     Rule(
         "DP012",
@@ -120,5 +238,9 @@ RULES: tuple[Rule, ...] = (
         "valid record (or --kind); trainers reject mixed files.\n"
         'Bad:  line 1 {"messages": [...]}, line 2 {"prompt": "...", "completion": "..."}\n'
         'Good: every line {"messages": [...]}',
+        scope="line",
+        check=read_line,
+        bad=(OK, '{"prompt": "a", "completion": "b"}'),
+        good=(OK, OK),
     ),
 )

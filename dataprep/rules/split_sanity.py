@@ -20,7 +20,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from dataprep.rules.base import Rule
+from dataprep.rules.base import Rule, jsonl
 from dataprep.stats import quantile as sorted_quantile
 from dataprep.types import Finding, Location, Severity
 
@@ -164,6 +164,22 @@ def _system_prompt_shift(train: SplitSummary, valid: SplitSummary, max_share: fl
     )
 
 
+def _examples(n: int, start: int = 0, words: int = 3, system: str | None = None) -> tuple[str, ...]:
+    head = [{"role": "system", "content": system}] if system else []
+    return jsonl(
+        *(
+            {
+                "messages": [
+                    *head,
+                    {"role": "user", "content": f"Question {i}: " + "word " * words},
+                    {"role": "assistant", "content": f"Answer {i}."},
+                ]
+            }
+            for i in range(start, start + n)
+        )
+    )
+
+
 RULES: tuple[Rule, ...] = (
     Rule(
         "DP510",
@@ -174,6 +190,11 @@ RULES: tuple[Rule, ...] = (
         "Bad:  9,900 training and 100 validation examples (1.0%)\n"
         "Good: 5-20% held out for validation (the legacy OpenAI tool used min(20%, 1000))",
         scope="dataset",
+        check=split_sanity,
+        bad=_examples(400),
+        good=_examples(180),
+        bad_validation=_examples(12, 500),
+        good_validation=_examples(20, 500),
     ),
     Rule(
         "DP511",
@@ -184,6 +205,11 @@ RULES: tuple[Rule, ...] = (
         "Bad:  200 training and 800 validation examples\n"
         "Good: train on the larger part",
         scope="dataset",
+        check=split_sanity,
+        bad=_examples(12),
+        good=_examples(80),
+        bad_validation=_examples(20, 500),
+        good_validation=_examples(20, 500),
     ),
     Rule(
         "DP512",
@@ -194,6 +220,11 @@ RULES: tuple[Rule, ...] = (
         "Bad:  a validation file with 4 examples\n"
         "Good: 10 or more (at least as many as the smallest class of case you care about)",
         scope="dataset",
+        check=split_sanity,
+        bad=_examples(40),
+        good=_examples(100),
+        bad_validation=_examples(4, 500),
+        good_validation=_examples(12, 500),
     ),
     Rule(
         "DP513",
@@ -205,6 +236,11 @@ RULES: tuple[Rule, ...] = (
         "Bad:  training examples of ~800 tokens, validation examples of ~150\n"
         "Good: split at random (after shuffling) so both sides look alike",
         scope="dataset",
+        check=split_sanity,
+        bad=_examples(100, words=3),
+        good=_examples(100, words=3),
+        bad_validation=_examples(20, 500, words=60),
+        good_validation=_examples(20, 500, words=3),
     ),
     Rule(
         "DP514",
@@ -215,6 +251,11 @@ RULES: tuple[Rule, ...] = (
         'Bad:  training always says "You are a support agent.", validation "You are a poet."\n'
         "Good: the same mix of system prompts on both sides",
         scope="dataset",
+        check=split_sanity,
+        bad=_examples(100, system="You are a support agent."),
+        good=_examples(100, system="You are a support agent."),
+        bad_validation=_examples(20, 500, system="You are a poet."),
+        good_validation=_examples(20, 500, system="You are a support agent."),
     ),
 )
 

@@ -11,8 +11,8 @@ from typing import Any
 
 import orjson
 
-from dataprep.rules.base import Rule
-from dataprep.types import Problem, Severity
+from dataprep.rules.base import RecordContext, Rule, jsonl
+from dataprep.types import Kind, Problem, Severity
 
 E, W, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 
@@ -295,8 +295,124 @@ def _check_images(out: list[Problem], content: list[Any], path: str, role: str) 
             )
 
 
+def check_structure(record: dict[str, Any], ctx: RecordContext) -> list[Problem]:
+    """The one pass over a record's messages that serves every DP2xx and DP6xx rule."""
+    if ctx.kind is Kind.CHAT:
+        return check_chat(record)
+    if ctx.kind is Kind.PREFERENCE:
+        return check_preference(record)
+    return check_completion(record)
+
+
+# ------------------------------------------------------------------------------------------ rules and examples
+
+
 def _rule(code: str, name: str, severity: Severity, summary: str, bad: str, good: str, why: str) -> Rule:
-    return Rule(code, name, severity, summary, f"{why}\nBad:  {bad}\nGood: {good}")
+    bad_lines, good_lines = _EXAMPLES[code]
+    return Rule(
+        code,
+        name,
+        severity,
+        summary,
+        f"{why}\nBad:  {bad}\nGood: {good}",
+        check=check_structure,
+        bad=jsonl(*bad_lines),
+        good=jsonl(*good_lines),
+    )
+
+
+def _u(text: str = "What is a good spice for lentils?") -> dict[str, Any]:
+    return {"role": "user", "content": text}
+
+
+def _a(text: str = "Cumin, with a little smoked paprika.", **extra: Any) -> dict[str, Any]:
+    return {"role": "assistant", "content": text, **extra}
+
+
+def _chat(*messages: dict[str, Any]) -> dict[str, Any]:
+    return {"messages": list(messages or (_u(), _a()))}
+
+
+_SYSTEM = {"role": "system", "content": "Be brief."}
+_CALL = {"id": "call_1", "type": "function", "function": {"name": "lookup", "arguments": '{"q": "cumin"}'}}
+_ANSWER = {"role": "tool", "tool_call_id": "call_1", "content": "found"}
+_CALLER = {"role": "assistant", "content": None, "tool_calls": [_CALL]}
+_IMAGE = {"type": "image_url", "image_url": {"url": "https://example.com/dish.png"}}
+_PREF = {"input": {"messages": [_u()]}, "preferred_output": [_a()], "non_preferred_output": [_a("Salt.")]}
+
+
+def _image(url: str) -> dict[str, Any]:
+    return _chat({"role": "user", "content": [{"type": "image_url", "image_url": {"url": url}}]}, _a())
+
+
+# Executable examples: every bad record triggers its rule, no good record does (tests/test_rule_examples.py).
+_EXAMPLES: dict[str, tuple[tuple[Any, ...], tuple[Any, ...]]] = {
+    "DP201": ((_chat(_u()), _chat(_u(), _a(weight=0))), (_chat(_u(), _a(weight=0), _u(), _a()),)),
+    "DP202": ((_chat(_u(), _SYSTEM, _a()),), (_chat(_SYSTEM, _u(), _a()),)),
+    "DP203": ((_chat({"role": "developer", "content": "Be brief."}, _u(), _a()),), (_chat(),)),
+    "DP204": ((_chat(_u(), _a(), _u("Thanks")),), (_chat(),)),
+    "DP205": (
+        (_chat(_u(), _u("Hello?"), _a()), _chat(_u(), _a(), _a("More."))),
+        (_chat(_u(), _a(), _u(), _a()),),
+    ),
+    "DP206": (
+        (
+            _chat(_u(), {"role": "tool", "tool_call_id": "call_9", "content": "x"}, _a()),
+            _chat(_u(), _CALLER, _ANSWER, _ANSWER, _a()),
+        ),
+        (_chat(_u(), _CALLER, _ANSWER, _a()),),
+    ),
+    "DP207": (
+        (_chat(_u(), _CALLER, _u("Well?"), _a()), _chat(_u(), _CALLER)),
+        (_chat(_u(), _CALLER, _ANSWER, _a()),),
+    ),
+    "DP208": (
+        (_chat(_u(), {"role": "assistant", "tool_calls": [_CALL, _CALL]}, _ANSWER, _a()),),
+        (
+            _chat(
+                _u(),
+                {"role": "assistant", "tool_calls": [_CALL, {**_CALL, "id": "call_2"}]},
+                _ANSWER,
+                {**_ANSWER, "tool_call_id": "call_2"},
+                _a(),
+            ),
+        ),
+    ),
+    "DP209": (
+        (
+            _chat(
+                _u(),
+                {
+                    "role": "assistant",
+                    "tool_calls": [{**_CALL, "function": {"name": "f", "arguments": "{q: 1}"}}],
+                },
+                _ANSWER,
+                _a(),
+            ),
+        ),
+        (_chat(_u(), _CALLER, _ANSWER, _a()),),
+    ),
+    "DP210": (
+        (_chat(_u(), {"role": "assistant", "content": None}), _chat(_u(), {"role": "assistant"})),
+        (_chat(_u(), _CALLER, _ANSWER, _a()),),
+    ),
+    "DP211": ((_chat(_u("   "), _a()), _chat(_u(), _a(""))), (_chat(),)),
+    "DP212": (
+        (_chat(_u(), _a(" Cumin.")), _chat(_u(), _a("Cumin.\n"))),
+        (_chat(_u(" padded user text "), _a()),),
+    ),
+    "DP213": (
+        (_chat({"role": "user", "content": [_IMAGE] * 11}, _a()),),
+        (_chat({"role": "user", "content": [_IMAGE] * 10}, _a()),),
+    ),
+    "DP214": (
+        (_chat(_u(), {"role": "assistant", "content": [_IMAGE]}),),
+        (_chat({"role": "user", "content": [_IMAGE]}, _a()),),
+    ),
+    "DP215": ((_image("data:image/gif;base64,AAAA"),), (_image("data:image/png;base64,AAAA"),)),
+    "DP221": (({**_PREF, "input": {"messages": [_u(), _a()]}},), (_PREF,)),
+    "DP601": ((_chat(_u("stop<|endoftext|>"), _a()),), (_chat(_u("stop <| not a token"), _a()),)),
+}
 
 
 _U = '{"role": "user", "content": "Hi"}'

@@ -1,4 +1,4 @@
-"""Schema checks (DP101-DP104): does one record have the shape of its kind's JSON Schema?
+"""Schema checks: does one record have the shape of its kind's JSON Schema? (rules DP101-DP104: rules/schema.py)
 
 The schemas in schemas/ are the published source of truth. A hand-written twin (dataprep.schema.fast) decides
 valid or invalid quickly; only records it rejects go through jsonschema (dataprep.schema.explain), whose errors
@@ -9,16 +9,25 @@ from __future__ import annotations
 
 from typing import Any
 
-from dataprep.rules.base import Rule
 from dataprep.schema.explain import SCHEMA_VIOLATION, UNKNOWN_KEY, explain, format_path
 from dataprep.schema.fast import fast_is_valid
 from dataprep.schema.files import load_schema, schema_path
-from dataprep.types import Kind, Problem, Severity
+from dataprep.types import Kind, Problem
 
-__all__ = ["RULES", "check_record", "detect_kind", "load_schema", "schema_path"]
+__all__ = [
+    "DEPRECATED_FIELD",
+    "OLD_PREFERENCE_NAMES",
+    "SCHEMA_VIOLATION",
+    "UNKNOWN_KEY",
+    "check_record",
+    "detect_kind",
+    "load_schema",
+    "schema_path",
+]
 
-DEPRECATED_FIELD = "DP103"
-OLD_PREFERENCE_NAMES = "DP104"
+# Neutral tags of what is wrong; rules/schema.py gives each its rule code.
+DEPRECATED_FIELD = "deprecated-field"
+OLD_PREFERENCE_NAMES = "old-preference-names"
 
 # Old preference field names (an API schema of 2025) and the canonical names they stand for.
 _OLD_NAMES = {"preferred_completion": "preferred_output", "non_preferred_completion": "non_preferred_output"}
@@ -99,85 +108,3 @@ def _deprecated(record: object, kind: Kind, renamed: dict[str, str]) -> list[Pro
                     )
                 )
     return problems
-
-
-# ---------------------------------------------------------------------------------------------- rules
-
-RULES: tuple[Rule, ...] = (
-    Rule(
-        code=SCHEMA_VIOLATION,
-        name="schema-violation",
-        severity=Severity.ERROR,
-        summary="The record does not have the shape of its kind's JSON Schema (a wrong type, value or missing key).",
-        doc="""A record must match the JSON Schema of its kind (schemas/chat.schema.json, preference.schema.json,
-completion.schema.json): required keys present, values of the right type, roles and part types from the
-allowed lists, assistant `weight` 0 or 1, tool messages with `tool_call_id`, tool calls with string arguments.
-Trainers reject such records, usually after the upload.
-
-Bad:
-    {"messages": [{"role": "bot", "content": "Hi"}]}
-    {"messages": [{"role": "assistant", "content": "Hi", "weight": 2}]}
-    {"messages": [{"role": "tool", "content": "22 C"}]}
-
-Good:
-    {"messages": [{"role": "assistant", "content": "Hi", "weight": 0}]}
-    {"messages": [{"role": "tool", "tool_call_id": "call_1", "content": "22 C"}]}
-""",
-    ),
-    Rule(
-        code=UNKNOWN_KEY,
-        name="unknown-key",
-        severity=Severity.WARNING,
-        summary="A key the schema does not define, or a message key used on a role that does not take it.",
-        doc="""The schemas list every key each object may hold. Some providers ignore extra keys, others reject
-the file, so an extra key is a warning: remove it, or keep it only if your trainer reads it. `weight` is
-allowed on assistant messages only.
-
-Bad:
-    {"messages": [{"role": "user", "content": "Hi", "id": 7}], "source": "crm"}
-    {"messages": [{"role": "user", "content": "Hi", "weight": 0}]}
-
-Good:
-    {"messages": [{"role": "user", "content": "Hi"}]}
-""",
-    ),
-    Rule(
-        code=DEPRECATED_FIELD,
-        name="deprecated-field",
-        severity=Severity.WARNING,
-        summary="The record uses `functions` or `function_call`, deprecated in favour of `tools` / `tool_calls`.",
-        doc="""`functions` (a top-level list) and `function_call` (on assistant messages) are the deprecated
-function-calling format. They still validate, but new models and other providers expect `tools` and
-`tool_calls`, answered by `tool` messages.
-
-Bad:
-    {"functions": [{"name": "weather"}], "messages": [{"role": "user", "content": "Rome?"},
-     {"role": "assistant", "function_call": {"name": "weather", "arguments": "{\\"city\\": \\"Rome\\"}"}}]}
-
-Good:
-    {"tools": [{"type": "function", "function": {"name": "weather"}}], "messages": [
-     {"role": "user", "content": "Rome?"}, {"role": "assistant", "tool_calls": [{"id": "call_1",
-     "type": "function", "function": {"name": "weather", "arguments": "{\\"city\\": \\"Rome\\"}"}}]}]}
-""",
-    ),
-    Rule(
-        code=OLD_PREFERENCE_NAMES,
-        name="old-preference-field-names",
-        severity=Severity.WARNING,
-        summary="A preference record names its outputs `*_completion` instead of `*_output`.",
-        doc="""One version of the API schema named the preference outputs `preferred_completion` and
-`non_preferred_completion`; the documented names are `preferred_output` and `non_preferred_output`.
-dataprep checks the record as if it used the canonical names and warns, so rename the fields.
-
-Bad:
-    {"input": {"messages": [{"role": "user", "content": "Hi"}]},
-     "preferred_completion": [{"role": "assistant", "content": "Hello!"}],
-     "non_preferred_completion": [{"role": "assistant", "content": "What?"}]}
-
-Good:
-    {"input": {"messages": [{"role": "user", "content": "Hi"}]},
-     "preferred_output": [{"role": "assistant", "content": "Hello!"}],
-     "non_preferred_output": [{"role": "assistant", "content": "What?"}]}
-""",
-    ),
-)

@@ -18,8 +18,8 @@ from dataprep.schema.fast import message_is_valid
 from dataprep.schema.files import load_schema
 from dataprep.types import Kind, Problem
 
-SCHEMA_VIOLATION = "DP101"
-UNKNOWN_KEY = "DP102"
+SCHEMA_VIOLATION = "schema-violation"  # neutral tags; rules/schema.py gives each its rule code
+UNKNOWN_KEY = "unknown-key"
 
 PathT = tuple[Any, ...]
 

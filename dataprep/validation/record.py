@@ -1,8 +1,9 @@
 """The per-record work: a pure function of one line, safe to run in any process.
 
-`check_line` parses, validates the schema and structure and counts tokens; `check_block` does it for a
-block of lines and adds the duplicate digests. They return plain picklable data; the orchestrator
-(dataprep.validate) adds file names, severities and the dataset-wide rules.
+`check_line` reads a line into a record (the registry's line check), counts its tokens through the Tokenizer
+seam and runs the registry's record checks; `check_block` does it for a block of lines and adds the duplicate
+digests. They return plain picklable data; the orchestrator (validation.run) adds file names, severities, the
+file checks and the dataset checks.
 """
 
 from __future__ import annotations
@@ -14,10 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dataprep.io.jsonl import DEFAULT_MAX_LINE_BYTES, Block, RawLine
-from dataprep.io.parse import parse_line
-from dataprep.rules import structure
-from dataprep.rules.limits import check_token_limit
-from dataprep.schema import checks as schema
+from dataprep.rules.base import RecordCheck, RecordContext
+from dataprep.rules.reading import BLANK_LINE, read_line
 from dataprep.stats import StatsAccumulator
 from dataprep.tokens import TokenizerSpec, build_tokenizer
 from dataprep.types import Kind, Problem
@@ -31,6 +30,7 @@ class CheckSettings:
     tokenizer: TokenizerSpec
     context_limit: int
     model_id: str
+    record_checks: tuple[RecordCheck, ...] = ()  # from the rule registry: the checks of the selected rules
     max_line_bytes: int = DEFAULT_MAX_LINE_BYTES
     digests: bool = False
     near_duplicates: bool = False
@@ -71,7 +71,7 @@ class BatchResult:
         self.lines += 1
         blank = False
         for problem in result.problems:
-            blank = blank or problem.code == "DP004"
+            blank = blank or problem.code == BLANK_LINE
             self.problems.append((result.line, problem))
         self.nonblank += not blank
         if not result.example:
@@ -107,60 +107,38 @@ def check_block(block: Block, settings: CheckSettings) -> BatchResult:
 def check_line(raw: RawLine, settings: CheckSettings, keep: list[dict[str, Any]] | None = None) -> LineResult:
     """Check one line. With `keep`, the record of every example is appended to it (for batch digests)."""
     result = LineResult(raw.number)
-    size = raw.oversize or len(raw.data)
-    if size > settings.max_line_bytes:
-        result.problems.append(
-            Problem(
-                "DP011",
-                f"line is {size:,} bytes, over the {settings.max_line_bytes:,}-byte limit; not checked",
-            )
-        )
-        return result
-    if raw.error:
-        result.problems.append(Problem("DP003", raw.error))
-        return result
-    record, problem = parse_line(raw.data)
-    if problem is not None:
-        result.problems.append(problem)
+    record, problems = read_line(raw, settings)
+    if record is None:
+        result.problems = problems
         return result
     check_record(record, settings, result)
-    if keep is not None and result.example:
+    if keep is not None:
         keep.append(record)
     return result
 
 
 def check_record(record: dict[str, Any], settings: CheckSettings, result: LineResult) -> LineResult:
-    """Check one parsed record against the file's kind, filling `result`."""
-    found = schema.detect_kind(record)
-    if found is not None and found != settings.kind:
-        result.problems.append(
-            Problem(
-                "DP012",
-                f"a {found.value} record in a file of {settings.kind.value} records; not checked further",
-            )
-        )
-        return result
+    """Count one record of the file's kind and run the registry's record checks on it, filling `result`."""
     result.example = True
     kind = settings.kind
-    result.problems.extend(schema.check_record(record, kind))
     if kind is Kind.CHAT:
-        result.problems.extend(structure.check_chat(record))
         _describe_messages(record.get("messages"), result)
     elif kind is Kind.PREFERENCE:
-        result.problems.extend(structure.check_preference(record))
         inp = record.get("input")
         _describe_messages(inp.get("messages") if isinstance(inp, dict) else None, result)
     else:
-        result.problems.extend(structure.check_completion(record))
         result.messages, result.has_user = 2, True
     counted = build_tokenizer(settings.tokenizer).count(record, kind)
-    total, assistant, trained = counted.total, counted.assistant, counted.trained
+    result.total_tokens, result.assistant_tokens, result.trained_tokens = (
+        counted.total,
+        counted.assistant,
+        counted.trained,
+    )
     if len(counted.billed) > 1:
         result.second_tokens = min(counted.billed)
-    result.total_tokens, result.assistant_tokens, result.trained_tokens = total, assistant, trained
-    over = check_token_limit(total, settings.context_limit, settings.model_id)
-    if over is not None:
-        result.problems.append(over)
+    context = RecordContext(kind, counted, settings.context_limit, settings.model_id)
+    for check in settings.record_checks:
+        result.problems.extend(check(record, context))
     return result
 
 

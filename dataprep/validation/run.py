@@ -20,8 +20,10 @@ from dataprep.io.inputs import PathLike, Source, as_source, peek_kind
 from dataprep.io.jsonl import FileFacts
 from dataprep.models import ModelInfo, resolve_model
 from dataprep.report.model import FileReport, Report
-from dataprep.rules import counts as dataset_rules
-from dataprep.rules.registry import RULES_BY_CODE
+from dataprep.rules.base import FileSummary
+from dataprep.rules.duplicates import NEAR_DUPLICATE_CODES, duplicate_check
+from dataprep.rules.registry import FILE_CHECKS, RULES_BY_CODE, codes_of, enabled_record_checks
+from dataprep.rules.split_sanity import split_sanity
 from dataprep.selection import RuleSelection
 from dataprep.stats import StatsAccumulator
 from dataprep.types import Finding, Kind, Location, Problem, Severity
@@ -132,10 +134,8 @@ class _Run:
         self.files: list[_FileState] = []
         self.selection = config.selection()
         self.duplicates: DuplicateIndex | None = None
-        if _family_on(self.selection, "DP4"):
-            from dataprep.dedup import DuplicateIndex  # only when duplicate rules are on
-
-            self.duplicates = DuplicateIndex(**_near_params(config))
+        if _any_on(self.selection, codes_of(duplicate_check)):
+            self.duplicates = duplicate_check(config)
 
     def check_source(self, src: Source) -> None:
         config = self.config.for_file(src.label) if src.path is not None else self.config
@@ -150,6 +150,7 @@ class _Run:
                 tokenizer=self.model.tokenizer_spec,
                 context_limit=self.model.max_tokens,
                 model_id=self.model.id,
+                record_checks=enabled_record_checks([c for c in RULES_BY_CODE if selection.enabled(c)]),
                 max_line_bytes=config.max_line_bytes,
                 digests=self.duplicates is not None,
                 near_duplicates=self.duplicates is not None and _near_on(selection),
@@ -185,29 +186,20 @@ class _Run:
                 self.duplicates.add(label, role, line, digest)
 
     def _file_level(self, state: _FileState) -> None:
-        facts, label = state.facts, state.source.label
-        problems: list[tuple[int, Problem]] = []
-        if facts.bom:
-            problems.append((1, Problem("DP005", "file starts with a UTF-8 byte order mark (accepted)")))
-        if facts.crlf_line:
-            problems.append((facts.crlf_line, Problem("DP006", "file uses CRLF line endings (accepted)")))
-        if facts.lines and not facts.final_newline:
-            problems.append((facts.lines, Problem("DP007", "no newline at the end of the file")))
-        if state.nonblank_lines == 0:
-            problems.append((max(facts.lines, 1), Problem("DP010", "file has no records")))
-        elif state.source.role == "train":
-            count = dataset_rules.check_counts(
-                state.stats.examples, state.config.min_examples, state.config.recommended_examples
-            )
-            if count is not None:
-                problems.append((state.source.first_line, count))
-        size = dataset_rules.check_file_size(facts.size_bytes)
-        if size is not None:
-            problems.append((state.source.first_line, size))
-        for line, problem in problems:
-            finding = _finding(problem, label, line, state.selection)
-            if finding is not None:
-                state.findings.append(finding)
+        summary = FileSummary(
+            label=state.source.label,
+            role=state.source.role,
+            first_line=state.source.first_line,
+            facts=state.facts,
+            nonblank_lines=state.nonblank_lines,
+            examples=state.stats.examples,
+            config=state.config,
+        )
+        for check, _codes in FILE_CHECKS:
+            for line, problem in check(summary):
+                finding = _finding(problem, summary.label, line, state.selection)
+                if finding is not None:
+                    state.findings.append(finding)
 
     def _selection_at(self, finding: Finding) -> RuleSelection:
         """The selection of the file a dataset-wide finding points at (its per-file blocks applied)."""
@@ -247,9 +239,9 @@ class _Run:
     def _split_findings(self) -> list[Finding]:
         train = [s for s in self.files if s.source.role == "train"]
         valid = [s for s in self.files if s.source.role == "validation"]
-        if not train or not valid or not _family_on(self.selection, "DP51"):
+        if not train or not valid or not _any_on(self.selection, codes_of(split_sanity)):
             return []
-        from dataprep.rules.split_sanity import SplitSummary, SplitThresholds, split_sanity
+        from dataprep.rules.split_sanity import SplitSummary, SplitThresholds
 
         def summary(states: list[_FileState]) -> SplitSummary:
             totals: list[int] = []
@@ -313,19 +305,10 @@ def _apply_selection(finding: Finding, selection: RuleSelection) -> Finding | No
     return Finding(finding.code, severity, finding.message, finding.location)
 
 
-def _family_on(selection: RuleSelection, prefix: str) -> bool:
-    return selection.family_enabled(prefix, [c for c in _all_codes() if c.startswith(prefix)])
+def _any_on(selection: RuleSelection, codes: Iterable[str]) -> bool:
+    """True if any of `codes` is on: used to skip whole pieces of work (duplicates, split sanity)."""
+    return any(selection.enabled(code) for code in codes)
 
 
 def _near_on(selection: RuleSelection) -> bool:
-    return selection.enabled("DP403") or selection.enabled("DP406")
-
-
-def _all_codes() -> list[str]:
-    return list(RULES_BY_CODE)
-
-
-def _near_params(config: Config) -> dict[str, Any]:
-    return (
-        {"threshold": config.near_duplicate_threshold} if config.near_duplicate_threshold is not None else {}
-    )
+    return _any_on(selection, NEAR_DUPLICATE_CODES)
