@@ -3,7 +3,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint typecheck unit bench clean
+.PHONY: demo test quick lint typecheck unit bench clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -28,10 +28,15 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/ruff format --check dataprep tests benchmarks scripts
 
 typecheck: $(VENV)/.installed-dev
-	$(BIN)/mypy
+	$(BIN)/mypy  # the package strictly, tests relaxed (pyproject [tool.mypy])
 
+# Two workers (pytest-xdist) and a coverage gate (the figure is in pyproject's [tool.coverage.report]).
 unit: $(VENV)/.installed-dev
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto --cov=dataprep --cov-report=term:skip-covered
+
+# The inner loop: everything but the slow tests (property sweeps, real pre-commit runs, wheel builds), no coverage.
+quick: $(VENV)/.installed-dev
+	$(BIN)/python -m pytest -q -n auto -m "not slow"
 
 test: lint typecheck unit
 

@@ -5,8 +5,7 @@ The public API is this module's `__all__`; everything else is an implementation 
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
-
+from dataprep._version import __version__
 from dataprep.config import Config, load_config
 from dataprep.conversion import Converted, ConvertReport, ReadOptions, Rejected, convert, convert_file
 from dataprep.cost import CostEstimate, estimate_cost

@@ -13,7 +13,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent / "corpus"
 
 
-def _load_snapshot_module():  # type: ignore[no-untyped-def]
+def _load_snapshot_module():
     spec = importlib.util.spec_from_file_location("corpus_snapshot", HERE / "snapshot.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)

@@ -11,6 +11,9 @@ import pytest
 
 from tests.conftest import REPO, SAMPLE
 
+# Property sweeps, real pre-commit runs and wheel builds: `make quick` skips them, `make test` runs them.
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:

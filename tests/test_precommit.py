@@ -31,6 +31,9 @@ from dataprep.cli import main
 from dataprep.rules.registry import ALL_RULES
 from tests.conftest import REPO, assistant, chat, user
 
+# Property sweeps, real pre-commit runs and wheel builds: `make quick` skips them, `make test` runs them.
+pytestmark = pytest.mark.slow
+
 MANIFEST = REPO / ".pre-commit-hooks.yaml"
 HOOK_IDS = ("dataprep-validate", "dataprep-validate-fast")
 # 48 words, 8-10 per text: no two generated examples come near the near-duplicate threshold (max Jaccard ~0.2).

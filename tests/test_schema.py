@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import importlib.resources
 import json
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,6 @@ from jsonschema import Draft202012Validator
 
 from dataprep.rules.schema import RULES
 from dataprep.rules.schema import schema_problems as check_record
-from dataprep.schema import files as schema_files
 from dataprep.schema.checks import detect_kind, load_schema, schema_path
 from dataprep.schema.fast import fast_is_valid
 from dataprep.types import Kind, Problem, Severity
@@ -63,7 +63,7 @@ def test_schema_path_prefers_the_packaged_copy(tmp_path: Path, monkeypatch: pyte
     (tmp_path / "schemas").mkdir()
     packaged = tmp_path / "schemas" / "completion.schema.json"
     packaged.write_text('{"title": "packaged"}', encoding="utf-8")
-    monkeypatch.setattr(schema_files.resources, "files", lambda package: tmp_path)
+    monkeypatch.setattr(importlib.resources, "files", lambda package: tmp_path)
     assert schema_path(Kind.COMPLETION) == packaged
     assert load_schema(Kind.COMPLETION) == {"title": "packaged"}
     assert schema_path(Kind.CHAT) == REPO_SCHEMAS / "chat.schema.json"  # not packaged: source checkout

@@ -21,6 +21,9 @@ from dataprep.schema.checks import load_schema
 from dataprep.schema.fast import fast_is_valid
 from dataprep.types import Kind
 
+# Property sweeps, real pre-commit runs and wheel builds: `make quick` skips them, `make test` runs them.
+pytestmark = pytest.mark.slow
+
 SETTINGS = settings(
     max_examples=400,
     deadline=None,
@@ -193,15 +196,15 @@ def mutated(draw: st.DrawFn, kind: Kind) -> Any:
             key = draw(st.sampled_from(MESSAGE_KEYS if on_message else EXTRA_KEYS))
             node[key] = draw(_value_for(key))
         elif op == "list" and lists:
-            node = draw(st.sampled_from(lists))
+            items: list[Any] = draw(st.sampled_from(lists))
             how = draw(st.sampled_from(["empty", "double", "garbage", "grow to 128", "grow to 129"]))
             if how == "empty":
-                node.clear()
+                items.clear()
             elif how == "garbage":
-                node.append(draw(_value_for("")))
-            elif node:
-                size = {"double": len(node) + 1, "grow to 128": 128, "grow to 129": 129}[how]
-                node.extend(copy.deepcopy(node[0]) for _ in range(size - len(node)))
+                items.append(draw(_value_for("")))
+            elif items:
+                size = {"double": len(items) + 1, "grow to 128": 128, "grow to 129": 129}[how]
+                items.extend(copy.deepcopy(items[0]) for _ in range(size - len(items)))
         elif op == "root":
             record = draw(_value_for(""))
     return record

@@ -122,6 +122,7 @@ def _mixed_lines(n: int) -> list[object]:
     return lines
 
 
+@pytest.mark.slow
 def test_findings_and_stats_are_identical_for_any_number_of_jobs(write_jsonl: Callable[..., Path]) -> None:
     lines = _mixed_lines(3000)
     path = write_jsonl(lines)

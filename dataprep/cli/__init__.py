@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 import click
 
-from dataprep import __version__
+from dataprep._version import __version__
 from dataprep.cli.config_cmd import config_cmd
 from dataprep.cli.convert_cmd import convert_cmd
 from dataprep.cli.info_cmd import models_cmd, rules_cmd

@@ -8,8 +8,7 @@ they would otherwise end a property or the property list).
 
 from __future__ import annotations
 
-from dataprep.report.model import Report
-from dataprep.report.sarif import relative_path
+from dataprep.report.model import Report, relative_path
 from dataprep.types import Finding, Severity
 
 _COMMAND = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}

@@ -3,12 +3,28 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path, PurePath
 from typing import Any
 
+from dataprep._version import __version__ as TOOL_VERSION
 from dataprep.cost import CostEstimate
 from dataprep.models import ModelInfo
-from dataprep.stats import Stats
+from dataprep.rules.base import Rule
+from dataprep.rules.registry import ALL_RULES
+from dataprep.stats import Distribution, Stats
 from dataprep.types import Finding, Severity
+
+# What renderers may know beyond a Report: the tool's version and the rule catalogue (renderers import only
+# this module and dataprep.types, a layering rule tests/test_layering.py holds).
+__all__ = [
+    "ALL_RULES",
+    "TOOL_VERSION",
+    "Distribution",
+    "FileReport",
+    "Report",
+    "Rule",
+    "relative_path",
+]
 
 REPORT_VERSION = 1
 
@@ -77,3 +93,16 @@ class Report:
             "findings": [f.to_dict() for f in self.findings],
             "duplicate_index_bytes": self.duplicate_index_bytes,
         }
+
+
+def relative_path(path: str, base: Path | None = None) -> str:
+    """`path` relative to `base` (default: the working directory) when it lies inside it, with `/`
+    separators; otherwise unchanged. CI annotations and code scanning want checkout-relative paths."""
+    p = PurePath(path)
+    if p.is_absolute():
+        root = Path.cwd() if base is None else base
+        try:
+            p = p.relative_to(root)
+        except ValueError:
+            return path
+    return p.as_posix()

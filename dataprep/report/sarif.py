@@ -13,10 +13,8 @@ from pathlib import Path, PurePath
 from typing import Any
 from urllib.parse import quote
 
-from dataprep import __version__
-from dataprep.report.model import Report
-from dataprep.rules.base import Rule
-from dataprep.rules.registry import ALL_RULES
+from dataprep.report.model import ALL_RULES, Report, Rule, relative_path
+from dataprep.report.model import TOOL_VERSION as __version__
 from dataprep.types import Finding, Severity
 
 SARIF_VERSION = "2.1.0"
@@ -33,19 +31,6 @@ _FAMILY = {
     "5": "dataset",
     "6": "content",
 }
-
-
-def relative_path(path: str, base: Path | None = None) -> str:
-    """`path` relative to `base` (default: the working directory) when it lies inside it, with `/`
-    separators; otherwise unchanged. CI annotations and code scanning want checkout-relative paths."""
-    p = PurePath(path)
-    if p.is_absolute():
-        root = Path.cwd() if base is None else base
-        try:
-            p = p.relative_to(root)
-        except ValueError:
-            return path
-    return p.as_posix()
 
 
 def artifact_location(path: str, base: Path | None = None) -> dict[str, str]:

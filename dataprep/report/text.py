@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dataprep.report.model import FileReport, Report
-from dataprep.stats import Distribution
+from dataprep.report.model import Distribution, FileReport, Report
 from dataprep.types import Finding, Severity
 
 # ANSI SGR codes. Colour is opt-in (`color=True`): the CLI decides, from --color, NO_COLOR and the terminal.
