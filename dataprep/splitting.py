@@ -22,6 +22,7 @@ import contextlib
 import hashlib
 import math
 import os
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +33,7 @@ import orjson
 from dataprep.dedup.canonical import canonical_json
 from dataprep.errors import InputError, UsageError
 from dataprep.io.atomic import atomic_binary_writer, check_output_path
+from dataprep.io.jsonl import FileFacts, iter_lines, open_input
 
 ValidationSize = float | int
 _SCALE = 1 << 64
@@ -210,11 +212,10 @@ class _Line:
 
 def _lines(path: Path, seed: int, group: str | None, stratify: str | None) -> Iterator[_Line | None]:
     """Each line of a JSONL file with its hash; None for a blank line."""
-    with path.open("rb") as handle:
-        for number, raw in enumerate(handle, start=1):
-            data = raw.rstrip(b"\r\n")
-            if number == 1 and data.startswith(b"\xef\xbb\xbf"):
-                data = data[3:]
+    with open_input(path) as handle:
+        # The one JSONL reader (BOM and CRLF handled there); no line is too long to be split.
+        for raw in iter_lines(handle, FileFacts(), max_line_bytes=sys.maxsize):
+            data = raw.data
             if not data.strip():
                 yield None
                 continue

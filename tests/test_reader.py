@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import itertools
 from collections.abc import Callable
 from pathlib import Path
 
@@ -107,3 +108,32 @@ def test_oversize_line_is_a_finding_and_the_run_goes_on(tmp_path: Path) -> None:
     report = validate(path, jobs=1, select=["DP0"], max_line_bytes=1000)
     assert [(f.code, f.location.line) for f in report.findings] == [("DP011", 2)]
     assert report.files[0].stats.examples == 2
+
+
+@pytest.mark.parametrize("count", [1, 2, 3, 7, 50])
+@pytest.mark.parametrize("ending", [b"\n", b""])
+def test_shards_read_the_same_lines_as_the_whole_file(tmp_path: Path, count: int, ending: bytes) -> None:
+    from dataprep.io.jsonl import FileFacts, Shard, iter_blocks, open_input, plan_shards
+
+    lines = [b'{"a": %d, "pad": "%s"}' % (i, b"x" * (i * 37 % 300)) for i in range(200)]
+    lines[5] = b""
+    lines[9] = lines[9] + b"\r"
+    path = tmp_path / "data.jsonl"
+    data = b"\n".join(lines) + ending
+    path.write_bytes(data)
+
+    def read(shard: Shard | None) -> list[tuple[int, bytes]]:
+        with open_input(path) as handle:
+            out: list[tuple[int, bytes]] = []
+            for block in iter_blocks(handle, FileFacts(), block_bytes=512, shard=shard):
+                assert data[block.offset : block.offset + len(block.data)] == block.data
+                out.extend((raw.number, raw.data) for raw in block.lines())
+            return out
+
+    whole = read(None)
+    shards = plan_shards(path, count)
+    assert shards[0].start == 0 and shards[-1].end == len(data)
+    assert all(a.end == b.start for a, b in itertools.pairwise(shards))
+    assert all(s.start == 0 or data[s.start - 1 : s.start] == b"\n" for s in shards)
+    assert [line for s in shards for line in read(s)] == whole
+    assert len(whole) == 200

@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -17,6 +18,7 @@ import orjson
 
 from dataprep.errors import OutputError
 from dataprep.io.atomic import atomic_binary_writer
+from dataprep.io.jsonl import FileFacts, iter_lines, open_input
 
 _DATASET_MARKERS = ("dataset_info.json", "state.json", "dataset_dict.json")
 
@@ -35,8 +37,8 @@ def check_dataset_dir(output: Path, inputs: Sequence[str], force: bool) -> None:
 
 
 def _records(path: Path) -> list[Any]:
-    with path.open("rb") as handle:
-        return [orjson.loads(line) for line in handle]
+    with open_input(path) as handle:
+        return [orjson.loads(raw.data) for raw in iter_lines(handle, FileFacts(), max_line_bytes=sys.maxsize)]
 
 
 def export(jsonl: list[Path], final: list[Path], output_format: str, *, split: bool) -> None:

@@ -1,4 +1,7 @@
-"""Streaming JSONL reading: blocks of whole lines with their first line number, and the file-level facts.
+"""Streaming JSONL reading: blocks of whole lines with their first line number and byte offset, and the
+file-level facts. The one JSONL reader: validate, split, duplicates and convert's JSON Lines input read through
+it. A file can be cut into shards at line boundaries (`plan_shards`) and each shard read on its own
+(`iter_blocks(..., shard=...)`), so an executor can hand any shard to any worker.
 
 The reader works in large blocks (C-speed reads and newline counts); lines are split where they are checked,
 which may be a worker process, so the main process never touches lines one by one. Memory is bounded by
@@ -40,6 +43,7 @@ class Block:
     first_line: int
     data: bytes = b""
     raw: list[RawLine] = field(default_factory=list)
+    offset: int = -1  # byte offset of `data` in its file; -1 for lines held in memory
 
     def lines(self) -> list[RawLine]:
         if self.raw:
@@ -75,24 +79,71 @@ def open_input(path: str | os.PathLike[str]) -> BinaryIO:
         raise InputError(f"{p}: cannot be read ({exc.strerror or exc})") from exc
 
 
+@dataclass(frozen=True, slots=True)
+class Shard:
+    """Bytes `start`..`end` of a file, cut at line boundaries; its first line is line `first_line`."""
+
+    start: int
+    end: int
+    first_line: int
+
+
+def plan_shards(path: str | os.PathLike[str], count: int) -> list[Shard]:
+    """Cut a file into at most `count` shards of about equal size, each starting at the beginning of a line.
+
+    One pass over the file counts the newlines before each cut (C-speed), so every shard knows its first
+    line number and findings keep the numbers an editor shows.
+    """
+    size = Path(path).stat().st_size
+    targets = [size * i // max(count, 1) for i in range(1, max(count, 1))]
+    cuts: list[tuple[int, int]] = [(0, 1)]  # (byte offset, line number at that offset)
+    with open_input(path) as handle:
+        position, lines = 0, 1
+        pending = [t for t in targets if t > 0]
+        while pending:
+            chunk = handle.read(BLOCK_BYTES)
+            if not chunk:
+                break
+            while pending and pending[0] < position + len(chunk):
+                at = chunk.find(b"\n", max(pending[0] - position, 0))
+                if at < 0:
+                    break
+                cut = position + at + 1
+                cuts.append((cut, lines + chunk.count(b"\n", 0, at + 1)))
+                pending = [t for t in pending if t >= cut]
+            lines += chunk.count(b"\n")
+            position += len(chunk)
+    bounds = [c for c in cuts if c[0] < size] if size else [(0, 1)]
+    ends = [c[0] for c in bounds[1:]] + [size]
+    return [Shard(start, end, line) for (start, line), end in zip(bounds, ends, strict=True)]
+
+
 def iter_blocks(
     handle: BinaryIO,
     facts: FileFacts,
     max_line_bytes: int = DEFAULT_MAX_LINE_BYTES,
     block_bytes: int = BLOCK_BYTES,
+    shard: Shard | None = None,
 ) -> Iterator[Block]:
-    """Yield the file as blocks of whole lines, filling `facts` as it goes."""
-    next_line = 1
+    """Yield the file (or one shard of it) as blocks of whole lines, filling `facts` as it goes."""
+    next_line = 1 if shard is None else shard.first_line
+    position = 0 if shard is None else shard.start  # file offset of the first byte of `carry`
+    remaining = -1 if shard is None else shard.end - shard.start
+    if shard is not None:
+        handle.seek(shard.start)
     carry = b""  # the start of a line whose end has not been read yet
-    first = True
+    first = position == 0
     while True:
-        chunk = handle.read(block_bytes)
+        chunk = handle.read(block_bytes if remaining < 0 else min(block_bytes, remaining))
+        if remaining > 0:
+            remaining -= len(chunk)
         if first:
             first = False
             if chunk.startswith(BOM):
                 facts.bom = True
                 facts.size_bytes += len(BOM)
                 chunk = chunk[len(BOM) :]
+                position += len(BOM)
         if not chunk:
             break
         facts.size_bytes += len(chunk)
@@ -102,7 +153,11 @@ def iter_blocks(
             carry = buffer
             if len(carry) > max_line_bytes:
                 skipped, ended = _skip_line(handle, facts)
-                yield Block(next_line, raw=[RawLine(next_line, b"", oversize=len(carry) + skipped)])
+                yield Block(
+                    next_line, raw=[RawLine(next_line, b"", oversize=len(carry) + skipped)], offset=position
+                )
+                position += len(carry) + skipped
+                remaining = remaining - skipped if remaining >= 0 else remaining
                 next_line += 1
                 carry = b""
                 if not ended:
@@ -112,11 +167,14 @@ def iter_blocks(
         block, carry = buffer[: end + 1], buffer[end + 1 :]
         count = block.count(b"\n")
         _note_crlf(block, next_line, facts)
-        yield Block(next_line, block)
+        yield Block(next_line, block, offset=position)
+        position += len(block)
         next_line += count
+        if remaining == 0:
+            break
     if carry:
         _note_crlf(carry, next_line, facts)
-        yield Block(next_line, carry)
+        yield Block(next_line, carry, offset=position)
         next_line += 1
     facts.lines = next_line - 1
     facts.final_newline = not carry
