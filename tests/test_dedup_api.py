@@ -56,7 +56,7 @@ def test_dataset_validation_side_is_labelled() -> None:
 
 
 def test_bad_sources_are_clear_errors(tmp_path: Any) -> None:
-    with pytest.raises(UsageError, match="not one record"):
+    with pytest.raises(UsageError, match="not a single record"):
         find_duplicates(chat("a", "b"))  # type: ignore[arg-type]
     with pytest.raises(UsageError):
         find_duplicates(42)  # type: ignore[arg-type]

@@ -15,10 +15,7 @@ from typing import Any
 from dataprep.dedup.digest import example_digests
 from dataprep.dedup.index import DuplicateIndex, Role
 from dataprep.dedup.params import DEFAULT_THRESHOLD, NearDupParams
-from dataprep.errors import UsageError
-from dataprep.io.hf_rows import dataset_rows, is_dataset
-from dataprep.io.jsonl import FileFacts, iter_lines, open_input
-from dataprep.io.parse import parse_line
+from dataprep.io.inputs import as_source, records_of
 from dataprep.types import Finding, Kind
 
 Source = str | os.PathLike[str] | Iterable[Mapping[str, Any]]
@@ -70,25 +67,6 @@ def _batches(rows: Iterator[tuple[int, Any]], size: int = BATCH) -> Iterator[lis
 
 
 def _rows(value: Any, role: Role) -> tuple[str, Iterator[tuple[int, Any]]]:
-    if isinstance(value, (str, os.PathLike)):
-        return str(value), _file_rows(value)
-    if isinstance(value, Mapping):
-        raise UsageError(
-            "find_duplicates() takes a path, an iterable of records or a Dataset, not one record"
-        )
-    if is_dataset(value):
-        label = "<dataset>" if role == "train" else "<validation-dataset>"
-        return label, enumerate(dataset_rows(value))
-    if isinstance(value, Iterable):
-        return ("<records>" if role == "train" else "<validation>"), enumerate(value, start=1)
-    raise UsageError(f"cannot look for duplicates in a {type(value).__name__}")
-
-
-def _file_rows(path: str | os.PathLike[str]) -> Iterator[tuple[int, Any]]:
-    with open_input(path) as handle:
-        for raw in iter_lines(handle, FileFacts()):
-            if raw.oversize:
-                continue
-            record, problem = parse_line(raw.data)
-            if problem is None:
-                yield raw.number, record
+    label = "<records>" if role == "train" else "<validation>"
+    source = as_source(value, role, label, caller="find_duplicates()")
+    return source.label, records_of(source)

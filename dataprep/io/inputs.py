@@ -14,7 +14,15 @@ import orjson
 
 from dataprep.errors import UsageError
 from dataprep.io.hf_rows import dataset_rows, is_dataset
-from dataprep.io.jsonl import Block, FileFacts, RawLine, blocks_of, iter_blocks, open_input
+from dataprep.io.jsonl import (
+    DEFAULT_MAX_LINE_BYTES,
+    Block,
+    FileFacts,
+    RawLine,
+    blocks_of,
+    iter_blocks,
+    open_input,
+)
 from dataprep.io.parse import parse_line
 from dataprep.schema import checks as schema
 from dataprep.types import Kind
@@ -48,18 +56,32 @@ class Source:
             yield iter_blocks(handle, facts, max_line_bytes)
 
 
-def as_source(value: Any, role: Role, label: str) -> Source:
-    """A path, an iterable of records or a `datasets.Dataset` as a Source; anything else is a UsageError."""
+def as_source(value: Any, role: Role, label: str, caller: str = "validate()") -> Source:
+    """A path, an iterable of records or a `datasets.Dataset` as a Source; anything else is a UsageError.
+
+    The one place that decides what kind of input a library call was given."""
     if isinstance(value, (str, os.PathLike)):
         return Source(label=str(value), role=role, path=Path(value))
     if isinstance(value, Mapping):
-        raise UsageError("validate() takes a path or an iterable of records, not a single record")
+        raise UsageError(f"{caller} takes a path, an iterable of records or a Dataset, not a single record")
     if is_dataset(value):
         label = "<dataset>" if role == "train" else "<validation-dataset>"
         return Source(label=label, role=role, records=dataset_rows(value), first_line=0)
     if isinstance(value, Iterable):
         return Source(label=label, role=role, records=value)
-    raise UsageError(f"cannot validate a {type(value).__name__}: give a path or an iterable of records")
+    raise UsageError(f"{caller} cannot read a {type(value).__name__}: give a path or an iterable of records")
+
+
+def records_of(source: Source) -> Iterator[tuple[int, Any]]:
+    """(line or row number, record) of every line of a source that is a JSON object; other lines are skipped."""
+    with source.blocks(FileFacts(), DEFAULT_MAX_LINE_BYTES) as blocks:
+        for block in blocks:
+            for raw in block.lines():
+                if raw.oversize or raw.error:
+                    continue
+                record, failure = parse_line(raw.data)
+                if failure is None:
+                    yield raw.number, record
 
 
 def peek_kind(blocks: Iterator[Block]) -> tuple[Kind, Iterator[Block]]:
