@@ -180,7 +180,8 @@ def near_pairs(c: Columns, params: NearDupParams) -> tuple[IntArray, IntArray, n
     first[1:] = (key[order][1:] != key[order][:-1]) | (sig_role[order][1:] != sig_role[order][:-1])
     reps = np.sort(order[first])
     rows = c.sig_rows[reps]
-    a, b, sims = confirmed_pairs(c.sigs[reps], params)
+    # Oversized LSH buckets are walked in normalised-text order, so the pairs do not depend on file order.
+    a, b, sims = confirmed_pairs(c.sigs[reps], params, c.normal[rows])
     ra, rb = rows[a], rows[b]
     keep = c.normal[ra] != c.normal[rb]
     return ra[keep], rb[keep], sims[keep]
