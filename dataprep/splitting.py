@@ -14,6 +14,13 @@ group column (a conversation or source id). The key is hashed with the seed (BLA
   class's count closer to its target (fraction x class size, or its share of the count), which keeps every class
   within one example of its target when keys are single examples. The order is fixed by the hash, so results
   are stable; adding rows can move the few keys at a class's boundary.
+
+Keys are not split alone: rows that `dataprep validate` would report across the two files are one unit
+(`dataprep.dedup.clusters`): examples equal after normalisation (DP405) and examples the validator confirms
+as near-duplicates (DP406), with its digests, LSH candidates and threshold. A unit's hash is its key's hash
+when all its rows share one key, else a mix of its smallest key hash. So the rules above hold per unit, and
+adding rows moves existing rows only when a new row joins their unit (a copy or near-duplicate of one of
+them, directly or through a chain of them), which can move the whole unit.
 """
 
 from __future__ import annotations
@@ -23,6 +30,7 @@ import hashlib
 import math
 import os
 import sys
+from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +39,7 @@ from typing import IO, Any
 import orjson
 
 from dataprep.dedup.canonical import canonical_json
+from dataprep.dedup.params import NearDupParams
 from dataprep.errors import InputError, UsageError
 from dataprep.io.atomic import atomic_binary_writer, check_output_path
 from dataprep.io.jsonl import FileFacts, iter_lines, open_input
@@ -131,6 +140,57 @@ class SplitPlanner:
         return h <= cutoff
 
 
+class SideAssigner:
+    """Rows in file order (`add`: key hash, record, stratum), then `finish`, then `is_validation(row)`.
+
+    Rows are grouped into units by `SplitClusters` (copies and near-duplicates stay together) and the units
+    are placed by `SplitPlanner`. About 20 bytes per row plus a 256-byte signature per row with text.
+    """
+
+    def __init__(
+        self,
+        size: ValidationSize,
+        *,
+        stratified: bool = False,
+        near: bool = True,
+        params: NearDupParams | None = None,
+    ) -> None:
+        from dataprep.dedup.clusters import SplitClusters  # numpy is needed from here on
+
+        self.planner = SplitPlanner(size, stratified)
+        self.clusters = SplitClusters(params, near=near)
+        self._strata: dict[str | None, int] = {}
+        self._stratum_of = array("I")
+        self._unit = array("Q")
+
+    def add(self, h: int, record: Any | None, stratum: str | None = None) -> None:
+        self.clusters.add(h, record)
+        if self.planner.stratified:
+            self._stratum_of.append(self._strata.setdefault(stratum, len(self._strata)))
+
+    def finish(self) -> None:
+        units = self.clusters.hashes()
+        self._unit = array("Q", units.tobytes())
+        names = list(self._strata)
+        for row, unit in enumerate(units.tolist()):
+            self.planner.add(unit, names[self._stratum_of[row]] if self.planner.stratified else None)
+        self.planner.finish()
+
+    def is_validation(self, row: int) -> bool:
+        return self.planner.is_validation(self._unit[row])
+
+    def warnings(self) -> list[str]:
+        """What the user should know about units that bind many rows together."""
+        total = self.planner.total
+        largest = self.clusters.largest
+        if total and largest > 1 and largest * 20 >= total:
+            return [
+                f"{largest} of {total} examples are copies or near-duplicates of each other (one unit, one "
+                "side): the validation share can be far from the size asked for"
+            ]
+        return []
+
+
 def _cutoff(units: list[tuple[int, int]], target: float) -> int:
     """The largest hash taken: keys in hash order while each brings the count closer to the target."""
     taken = 0
@@ -190,6 +250,16 @@ def size_warnings(train: int, validation: int) -> list[str]:
     return out
 
 
+def near_params(threshold: float | None = None) -> NearDupParams:
+    """The near-duplicate parameters `dataprep validate` would use: `threshold`, else the project's
+    `near_duplicate_threshold`, else the default."""
+    if threshold is None:
+        from dataprep.config import load_config
+
+        threshold = load_config().near_duplicate_threshold
+    return NearDupParams() if threshold is None else NearDupParams(threshold=threshold)
+
+
 def split_paths(output: str | os.PathLike[str], suffix: str | None = None) -> tuple[Path, Path]:
     """`data/x.jsonl` -> `data/x.train.jsonl`, `data/x.validation.jsonl`."""
     path = Path(output)
@@ -208,6 +278,7 @@ class _Line:
     stratum: str | None
     parsed: bool
     keyed: bool
+    record: Any
 
 
 def _lines(path: Path, seed: int, group: str | None, stratify: str | None) -> Iterator[_Line | None]:
@@ -235,7 +306,7 @@ def _lines(path: Path, seed: int, group: str | None, stratify: str | None) -> It
             keyed = key is not None
             if key is None:
                 key = content_key(record) if parsed else b"r" + data
-            yield _Line(data, key_hash(key, seed), stratum, parsed, keyed)
+            yield _Line(data, key_hash(key, seed), stratum, parsed, keyed, record if parsed else None)
 
 
 def split(
@@ -248,10 +319,16 @@ def split(
     train_output: str | os.PathLike[str] | None = None,
     validation_output: str | os.PathLike[str] | None = None,
     force: bool = False,
+    near_duplicates: bool = True,
+    threshold: float | None = None,
 ) -> SplitSummary:
     """Split a JSONL file into `<name>.train.jsonl` and `<name>.validation.jsonl`. Lines are copied byte for byte
     (line endings become `\\n`); blank lines are dropped and counted; lines that are not JSON objects are kept
-    and split by their raw bytes."""
+    and split by their raw bytes.
+
+    Copies after normalisation and near-duplicates (at `threshold`; default: `near_duplicate_threshold` of the
+    project configuration, as `dataprep validate` reads it, else 0.5) go to one side, so `dataprep validate`
+    of the two outputs finds no leak (DP405/DP406); `near_duplicates=False` keeps only copies together."""
     source = Path(path)
     if not source.is_file():
         raise InputError(f"{source}: no such file" if not source.exists() else f"{source}: is not a file")
@@ -261,7 +338,9 @@ def split(
     validation_path = check_output_path(validation_output or default_validation, [source], force)
     if train_path.resolve() == validation_path.resolve():
         raise UsageError(f"{train_path}: the train and validation outputs must differ")
-    planner = SplitPlanner(size, stratified=stratify is not None)
+    planner = SideAssigner(
+        size, stratified=stratify is not None, near=near_duplicates, params=near_params(threshold)
+    )
     blank = unparsed = missing_group = 0
     for line in _lines(source, seed, group, stratify):
         if line is None:
@@ -269,8 +348,9 @@ def split(
             continue
         unparsed += not line.parsed
         missing_group += group is not None and not line.keyed
-        planner.add(line.h, line.stratum)
+        planner.add(line.h, line.record, line.stratum)
     planner.finish()
+    row = 0
     counts = [0, 0]
     with contextlib.ExitStack() as stack:
         outputs: list[IO[bytes]] = [
@@ -280,7 +360,8 @@ def split(
         for line in _lines(source, seed, group, stratify):
             if line is None:
                 continue
-            side = int(planner.is_validation(line.h))
+            side = int(planner.is_validation(row))
+            row += 1
             counts[side] += 1
             outputs[side].write(line.data + b"\n")
     summary = SplitSummary(
@@ -294,7 +375,7 @@ def split(
         blank_lines=blank,
         unparsed_lines=unparsed,
     )
-    summary.warnings += size_warnings(counts[0], counts[1])
+    summary.warnings += size_warnings(counts[0], counts[1]) + planner.warnings()
     if missing_group:
         summary.warnings.append(
             f"{missing_group} records have no {group!r} value: they are keyed by their content"

@@ -45,6 +45,9 @@ class Finding:
     severity: Severity
     message: str
     location: Location
+    # Other places the finding is about (the first copy of a duplicate, the training example a validation
+    # example leaks from); empty for most findings. JSON: `related: [{path, line}]`; SARIF: relatedLocations.
+    related: tuple[Location, ...] = ()
 
     def format(self) -> str:
         """`path:line:col: CODE message [json.path]`, the line every linter-aware editor understands."""
@@ -60,6 +63,7 @@ class Finding:
             "line": self.location.line,
             "col": self.location.col,
             "json_path": self.location.json_path,
+            "related": [{"path": r.path, "line": r.line} for r in self.related],
         }
 
 

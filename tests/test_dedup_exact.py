@@ -42,7 +42,7 @@ def test_key_order_and_json_whitespace_do_not_matter() -> None:
     assert example_digest(a, Kind.CHAT).exact != example_digest(chat("hi", "hello!"), Kind.CHAT).exact
 
 
-def test_exact_duplicates_reported_once_per_group_at_first_repeat(write_jsonl: Any) -> None:
+def test_every_copy_of_an_exact_duplicate_is_reported_naming_the_first(write_jsonl: Any) -> None:
     records = distinct(8)
     lines = [records[0], records[1], records[2], records[1], records[3], records[1], records[0]]
     path = write_jsonl(lines, "train.jsonl")
@@ -52,12 +52,16 @@ def test_exact_duplicates_reported_once_per_group_at_first_repeat(write_jsonl: A
         b'"role": "user"}, {"role": "assistant", "content": "answer 3: bravo 3"} ] }\n'
     )
     findings = find_duplicates(path, near=False)
-    assert codes(findings) == [("DP401", 4), ("DP401", 7), ("DP401", 8)]
+    assert codes(findings) == [("DP401", 4), ("DP401", 6), ("DP401", 7), ("DP401", 8)]
     by_line = {f.location.line: f for f in findings}
-    assert by_line[4].message == "exact duplicate of line 2 (3 copies: lines 2, 4, 6)"
-    assert by_line[7].message == "exact duplicate of line 1 (2 copies: lines 1, 7)"
-    assert by_line[8].message == "exact duplicate of line 5 (2 copies: lines 5, 8)"
+    assert by_line[4].message == "exact duplicate of line 2 (copy 2 of 3)"
+    assert by_line[6].message == "exact duplicate of line 2 (copy 3 of 3)"
+    assert by_line[7].message == "exact duplicate of line 1 (copy 2 of 2)"
+    assert by_line[8].message == "exact duplicate of line 5 (copy 2 of 2)"
     assert all(f.severity is Severity.WARNING and f.location.path == str(path) for f in findings)
+    # The first copy is also a structured related location.
+    assert [(r.path, r.line) for r in by_line[6].related] == [(str(path), 2)]
+    assert by_line[8].to_dict()["related"] == [{"path": str(path), "line": 5}]
 
 
 def test_normalised_duplicates_case_whitespace_nfkc() -> None:
@@ -72,11 +76,14 @@ def test_normalised_duplicates_case_whitespace_nfkc() -> None:
     ]
     findings = find_duplicates(records, near=False)
     # Line 6 keeps its non-breaking hyphen (NFKC makes it U+2010, not "-"): same prompt, other answer.
-    assert codes(findings) == [("DP402", 5), ("DP404", 6), ("DP401", 8)]
-    assert findings[0].message.startswith(
-        "duplicate of line 4 after normalising case, whitespace and Unicode"
+    # Every copy once: 5 and 7 differ from line 4 only after normalising; 8 is an exact copy of it.
+    assert codes(findings) == [("DP402", 5), ("DP404", 6), ("DP402", 7), ("DP401", 8)]
+    assert findings[0].message == (
+        "duplicate of line 4 after normalising case, whitespace and Unicode (copy 2 of 4)"
     )
-    assert "(4 examples: lines 4, 5, 7, 8)" in findings[0].message
+    assert findings[2].message.endswith("(copy 3 of 4)")
+    assert findings[3].message == "exact duplicate of line 4 (copy 2 of 2)"
+    assert all(f.related[0].line == 4 for f in findings)
     assert findings[0].location.path == "<records>"
 
 
@@ -136,15 +143,15 @@ def test_duplicates_across_two_training_files_name_the_other_file() -> None:
     index.add("a.jsonl", "train", 3, example_digest(record, Kind.CHAT, near=False))
     index.add("b.jsonl", "train", 9, example_digest(record, Kind.CHAT, near=False))
     (finding,) = index.findings()
-    assert (
-        finding.format() == "b.jsonl:9:1: DP401 exact duplicate of a.jsonl:3 (2 copies: lines a.jsonl:3, 9)"
-    )
+    assert finding.format() == "b.jsonl:9:1: DP401 exact duplicate of a.jsonl:3 (copy 2 of 2)"
+    assert finding.related[0].path == "a.jsonl" and finding.related[0].line == 3
 
 
-def test_long_groups_are_capped_in_the_message() -> None:
+def test_a_long_group_gives_one_short_finding_per_copy() -> None:
     findings = find_duplicates([chat("q", "a")] * 25, near=False)
-    assert len(findings) == 1
-    assert findings[0].message.endswith("(25 copies: lines 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 and 15 more)")
+    assert [f.location.line for f in findings] == list(range(2, 26))
+    assert findings[-1].message == "exact duplicate of line 1 (copy 25 of 25)"
+    assert all(len(f.related) == 1 and f.related[0].line == 1 for f in findings)
 
 
 @pytest.mark.parametrize(

@@ -49,19 +49,47 @@ def jaccard(a: bytes, b: bytes) -> float:
     return len(sa & sb) / len(sa | sb)
 
 
-def test_near_duplicate_cluster_reported_once_with_similarities() -> None:
+def test_every_near_duplicate_is_reported_against_a_similar_earlier_example() -> None:
     rng = random.Random(1)
     records = corpus(2, 30)
     q, a = (m["content"] for m in records[4]["messages"])
     records.insert(10, chat(edited(q, rng), edited(a, rng)))  # line 11
     records.insert(20, chat(edited(q, rng), edited(a, rng)))  # line 21
     findings = find_duplicates(records)
-    assert [(f.code, f.location.line) for f in findings] == [("DP403", 11)]
-    message = findings[0].message
-    assert message.startswith("near-duplicate of line 5 (similarity 0.")
-    assert "3 examples: lines 5, 11 (0." in message and ", 21 (0." in message
-    assert findings[0].severity is Severity.WARNING
+    assert [(f.code, f.location.line) for f in findings] == [("DP403", 11), ("DP403", 21)]
+    assert findings[0].message.startswith("near-duplicate of line 5 (similarity 0.")
+    assert findings[0].related[0].line == 5
+    # Line 21 is similar to both earlier copies: it names the more similar one and counts the other.
+    sigs = {line: example_digest(records[line - 1], Kind.CHAT).signature for line in (5, 11, 21)}
+    best = max((5, 11), key=lambda line: (similarity(sigs[line], sigs[21]), -line))
+    assert findings[1].related[0].line == best
+    assert findings[1].message == (
+        f"near-duplicate of line {best} (similarity {similarity(sigs[best], sigs[21]):.2f}; "
+        "similar to 1 more earlier examples)"
+    )
+    assert all(f.severity is Severity.WARNING for f in findings)
     assert find_duplicates(records, near=False) == []
+
+
+def _chunks(start: int, count: int) -> str:
+    return " ".join(f"tok{i:04d}" for i in range(60 * start, 60 * (start + count)))
+
+
+def test_no_transitive_chains_a_pair_is_only_reported_when_it_is_similar() -> None:
+    # A = P Q R S, B = Q R S T, C = R S T U (60 distinct words a chunk): A~B and B~C share 3 of 5 chunks
+    # (Jaccard ~0.6), A and C only 2 of 6 (~0.33, under the threshold). C must be reported against B.
+    texts = [_chunks(0, 4), _chunks(1, 4), _chunks(2, 4)]
+    records = [*corpus(9, 5), *({"messages": [{"role": "user", "content": t}]} for t in texts)]
+    sigs = [example_digest(r, Kind.CHAT).signature for r in records[5:]]
+    assert (
+        similarity(sigs[0], sigs[2]) < 0.5 <= min(similarity(sigs[0], sigs[1]), similarity(sigs[1], sigs[2]))
+    )
+    findings = find_duplicates(records)
+    assert [(f.code, f.location.line, f.related[0].line) for f in findings] == [
+        ("DP403", 7, 6),
+        ("DP403", 8, 7),
+    ]
+    assert findings[1].message == f"near-duplicate of line 7 (similarity {similarity(sigs[1], sigs[2]):.2f})"
 
 
 def test_near_leakage_pairs_train_and_validation_lines() -> None:

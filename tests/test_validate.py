@@ -145,7 +145,7 @@ def test_report_to_dict_shape(write_jsonl: Callable[..., Path]) -> None:
     assert set(data) >= {"version", "ok", "summary", "model", "files", "cost", "findings"}
     assert data["ok"] is False and data["summary"]["errors"] >= 1
     finding = data["findings"][0]
-    assert set(finding) == {"code", "severity", "message", "path", "line", "col", "json_path"}
+    assert set(finding) == {"code", "severity", "message", "path", "line", "col", "json_path", "related"}
     assert data["files"][0]["stats"]["examples"] == 1
 
 

@@ -11,7 +11,6 @@ import contextlib
 import os
 import shutil
 import tempfile
-from array import array
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,11 +33,12 @@ from dataprep.errors import UsageError
 from dataprep.io.atomic import atomic_binary_writer, check_output_path
 from dataprep.io.tabular import ReadOptions
 from dataprep.splitting import (
-    SplitPlanner,
+    SideAssigner,
     SplitSummary,
     content_key,
     group_key,
     key_hash,
+    near_params,
     parse_validation_size,
     size_warnings,
     split_paths,
@@ -56,10 +56,7 @@ class _SplitOptions:
     seed: int
     group: str | None
     stratify: str | None
-    planner: SplitPlanner
-    hashes: array[int] = field(default_factory=lambda: array("Q"))
-    strata: array[int] = field(default_factory=lambda: array("I"))
-    strata_names: dict[str | None, int] = field(default_factory=dict)
+    planner: SideAssigner
     keyless: int = 0
 
     def add(self, item: Converted) -> None:
@@ -72,9 +69,7 @@ class _SplitOptions:
                 self.keyless += 1
         h = key_hash(key or content_key(item.record), self.seed)
         stratum = stratum_of(item.row.get(self.stratify)) if self.stratify else None
-        self.hashes.append(h)
-        self.strata.append(self.strata_names.setdefault(stratum, len(self.strata_names)))
-        self.planner.add(h, stratum)
+        self.planner.add(h, item.record, stratum)  # copies and near-duplicates are kept on one side
 
 
 @dataclass(slots=True)
@@ -235,7 +230,7 @@ def convert_file(
     splitting: _SplitOptions | None = None
     if validation_size is not None:
         size = parse_validation_size(validation_size)
-        planner = SplitPlanner(size, stratified=stratify is not None)
+        planner = SideAssigner(size, stratified=stratify is not None, params=near_params())
         splitting = _SplitOptions(size, seed, group, stratify, planner)
     plan = _plan(
         out, sources, output_format, splitting is not None, train_output, validation_output, force, trace
@@ -360,7 +355,7 @@ def _write_split(
         staged = stack.enter_context(trace_staged.open("rb")) if trace_staged and trace_final else None
         trace = stack.enter_context(atomic_binary_writer(trace_final)) if staged and trace_final else None
         for index, line in enumerate(records):
-            side = int(planner.is_validation(splitting.hashes[index]))
+            side = int(planner.is_validation(index))
             outputs[side].write(line)
             counts[side] += 1
             if staged is not None and trace is not None:
@@ -371,7 +366,7 @@ def _write_split(
     summary = SplitSummary(
         names[0], names[1], counts[0], counts[1], key=key, seed=splitting.seed, size=splitting.size
     )
-    summary.warnings += size_warnings(counts[0], counts[1])
+    summary.warnings += size_warnings(counts[0], counts[1]) + planner.warnings()
     if splitting.keyless:
         summary.warnings.append(
             f"{splitting.keyless} examples have no {splitting.group!r} value: they are keyed by their content"

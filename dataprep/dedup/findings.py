@@ -1,24 +1,28 @@
-"""From the index's columns to findings: groups of equal hashes, conflicts, near-duplicate clusters, leaks.
+"""From the index's columns to findings: groups of equal hashes, conflicts, near-duplicate pairs, leaks.
 
-Message shapes (lines in the finding's own file are bare numbers, others are `file:line`):
-  DP401  exact duplicate of line 12 (3 copies: lines 12, 40, 77)
-  DP402  duplicate of line 12 after normalising case, whitespace and Unicode (2 examples: lines 12, 40)
-  DP403  near-duplicate of line 12 (similarity 0.81; 3 examples: lines 12, 40 (0.81), 77 (0.74))
+Every repeated example gets its own finding on its own line, naming the example it repeats (also as the
+finding's `related` location). Message shapes (lines in the finding's own file are bare numbers, others are
+`file:line`):
+  DP401  exact duplicate of line 12 (copy 2 of 3)
+  DP402  duplicate of line 12 after normalising case, whitespace and Unicode (copy 2 of 3)
+  DP403  near-duplicate of line 12 (similarity 0.81)      [; similar to 2 more earlier examples]
   DP404  same prompt as line 12 but a different answer (3 examples, 2 answers: A lines 12, 40; B line 77)
   DP405  also in the training data: train.jsonl:12 ~ val.jsonl:7 (exact copy)
   DP406  near-duplicate of training data: train.jsonl:12 ~ val.jsonl:7 (0.93)
+A near-duplicate is always reported against one example it was confirmed similar to, with that pair's
+estimated similarity: never against the first member of a chain of pairs.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from dataprep.dedup.lsh import confirmed_pairs, estimate
+from dataprep.dedup.lsh import confirmed_pairs
 from dataprep.dedup.minhash import as_matrix
 from dataprep.dedup.params import NearDupParams
 from dataprep.rules.duplicates import CONFLICT, EXACT, LEAK, NEAR, NEAR_LEAK, NORMALISED, SEVERITY
@@ -79,12 +83,7 @@ def analyse(c: Columns, params: NearDupParams) -> list[Finding]:
     role = c.file_roles[c.file]
     for group in equal_groups(c.exact):
         for members in _by_role(group, role):
-            out.add(
-                EXACT,
-                members[1],
-                f"exact duplicate of {out.ref(members[0], members[1])} "
-                f"({members.size} copies: {out.refs(members, members[1])})",
-            )
+            _copies(out, EXACT, members, "exact duplicate of {}")
     for group in equal_groups(c.normal):
         _normalised(out, group, role)
     with_prompt = np.flatnonzero(c.prompt)
@@ -93,6 +92,16 @@ def analyse(c: Columns, params: NearDupParams) -> list[Finding]:
     if c.sig_rows.size > 1:
         _near(out, role, params)
     return out.sorted()
+
+
+def _copies(out: _Out, code: str, members: IntArray, words: str, rows: IntArray | None = None) -> None:
+    """One finding per repeat in `rows` (default: all but the first member), naming the first member."""
+    first = members[0]
+    total = members.size
+    positions = range(1, total) if rows is None else np.searchsorted(members, rows).tolist()
+    for k in positions:
+        at = members[k]
+        out.add(code, at, f"{words.format(out.ref(first, at))} (copy {k + 1} of {total})", first)
 
 
 def equal_groups(keys: npt.NDArray[np.uint64], rows: IntArray | None = None) -> list[IntArray]:
@@ -119,22 +128,22 @@ def _by_role(group: IntArray, role: npt.NDArray[np.uint8]) -> list[IntArray]:
 def _normalised(out: _Out, group: IntArray, role: npt.NDArray[np.uint8]) -> None:
     exact = out.c.exact
     for members in _by_role(group, role):
-        differing = members[exact[members] != exact[members[0]]]
-        if differing.size:
-            at = differing[0]
-            out.add(
-                NORMALISED,
-                at,
-                f"duplicate of {out.ref(members[0], at)} after {_NORMALISED} "
-                f"({members.size} examples: {out.refs(members, at)})",
-            )
+        # An exact copy of an earlier member is DP401 already; the first of each other exact text is DP402.
+        ordered = np.argsort(exact[members], kind="stable")
+        keys = exact[members][ordered]
+        firsts = np.ones(keys.size, dtype=bool)
+        firsts[1:] = keys[1:] != keys[:-1]
+        rows = np.sort(members[ordered[firsts]])
+        rows = rows[rows != members[0]]
+        if rows.size:
+            _copies(out, NORMALISED, members, f"duplicate of {{}} after {_NORMALISED}", rows)
     train, valid = group[role[group] == TRAIN], group[role[group] == VALIDATION]
     if train.size and valid.size:
         for v in valid.tolist():
             same = train[exact[train] == exact[v]]
             how = "exact copy" if same.size else f"same after {_NORMALISED}"
             t = same[0] if same.size else train[0]
-            out.add(LEAK, v, f"also in the training data: {out.pair(t, v)} ({how})")
+            out.add(LEAK, v, f"also in the training data: {out.pair(t, v)} ({how})", t)
 
 
 def _conflict(out: _Out, group: IntArray) -> None:
@@ -153,6 +162,7 @@ def _conflict(out: _Out, group: IntArray) -> None:
         at,
         f"same prompt as {out.ref(group[0], at)} but a different answer "
         f"({group.size} examples, {len(classes)} answers: {listed}{more})",
+        group[0],
     )
 
 
@@ -170,7 +180,8 @@ def near_pairs(c: Columns, params: NearDupParams) -> tuple[IntArray, IntArray, n
     first[1:] = (key[order][1:] != key[order][:-1]) | (sig_role[order][1:] != sig_role[order][:-1])
     reps = np.sort(order[first])
     rows = c.sig_rows[reps]
-    a, b, sims = confirmed_pairs(c.sigs[reps], params)
+    # Oversized LSH buckets are walked in normalised-text order, so the pairs do not depend on file order.
+    a, b, sims = confirmed_pairs(c.sigs[reps], params, c.normal[rows])
     ra, rb = rows[a], rows[b]
     keep = c.normal[ra] != c.normal[rb]
     return ra[keep], rb[keep], sims[keep]
@@ -183,26 +194,20 @@ def _near(out: _Out, role: npt.NDArray[np.uint8], params: NearDupParams) -> None
     # The same prompt with a different answer is a conflict (DP404), not a near-duplicate.
     same_prompt = (c.prompt[first] == c.prompt[second]) & (c.prompt[first] != 0)
     within = ~cross & ~same_prompt
-    clusters = [
-        np.array(sorted(c), dtype=np.int64)
-        for c in _clusters(first[within].tolist(), second[within].tolist())
-    ]
-    if clusters:
-        # Every member's similarity to its cluster's first member, estimated in one call.
-        heads = np.concatenate([np.repeat(m[:1], m.size - 1) for m in clusters])
-        others = np.concatenate([m[1:] for m in clusters])
-        sims_to_head = estimate(
-            c.sigs, np.searchsorted(c.sig_rows, heads), np.searchsorted(c.sig_rows, others)
-        )
-        offsets = np.cumsum([0] + [m.size - 1 for m in clusters])
-    for i, members in enumerate(clusters):
-        member_sims = sims_to_head[offsets[i] : offsets[i + 1]]
-        head, at = members[0], members[1]
+    later, earlier, similar = second[within], first[within], sims[within]
+    # Each later example once, against its most similar earlier partner (ties: the earliest): a pair that
+    # was confirmed, with its own similarity. Pairs are not chained into clusters.
+    order = np.lexsort((earlier, -similar, later))
+    later, earlier, similar = later[order], earlier[order], similar[order]
+    starts, counts = _runs(later)
+    for start, count in zip(starts.tolist(), counts.tolist(), strict=True):
+        at, partner = later[start], earlier[start]
+        more = f"; similar to {count - 1} more earlier examples" if count > 1 else ""
         out.add(
             NEAR,
             at,
-            f"near-duplicate of {out.ref(head, at)} (similarity {member_sims[0]:.2f}; "
-            f"{members.size} examples: {out.refs(members, at, member_sims)})",
+            f"near-duplicate of {out.ref(partner, at)} (similarity {similar[start]:.2f}{more})",
+            partner,
         )
     _near_leaks(out, first[cross], second[cross], sims[cross], role)
 
@@ -216,8 +221,7 @@ def _near_leaks(
     train = np.where(role[first] == VALIDATION, second, first)
     order = np.lexsort((train, -sims, valid))  # per validation row: most similar, then earliest
     valid, train, sims = valid[order], train[order], sims[order]
-    starts = np.flatnonzero(np.concatenate(([True], valid[1:] != valid[:-1])))
-    counts = np.diff(np.append(starts, valid.size))
+    starts, counts = _runs(valid)
     copies = _copies_in_validation(out.c, role)
     # A validation example whose text is in the training data is DP405 already: one error per line.
     in_train = np.sort(out.c.normal[role == TRAIN])
@@ -229,7 +233,16 @@ def _near_leaks(
         more = f"; {count - 1} more similar training examples" if count > 1 else ""
         for v in copies(int(valid[start])):
             pair = out.pair(train[start], v)
-            out.add(NEAR_LEAK, v, f"near-duplicate of training data: {pair} ({sims[start]:.2f}){more}")
+            message = f"near-duplicate of training data: {pair} ({sims[start]:.2f}){more}"
+            out.add(NEAR_LEAK, v, message, train[start])
+
+
+def _runs(keys: IntArray) -> tuple[IntArray, IntArray]:
+    """Start and length of each run of equal values in sorted `keys`."""
+    if not keys.size:
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+    starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
+    return starts, np.diff(np.append(starts, keys.size))
 
 
 def _copies_in_validation(c: Columns, role: npt.NDArray[np.uint8]) -> Callable[[int], list[int]]:
@@ -247,27 +260,6 @@ def _copies_in_validation(c: Columns, role: npt.NDArray[np.uint8]) -> Callable[[
     return copies
 
 
-def _clusters(first: Sequence[int], second: Sequence[int]) -> list[list[int]]:
-    """Connected components of the pairs (union-find with path halving), each of two members or more."""
-    parent: dict[int, int] = {}
-
-    def find(x: int) -> int:
-        parent.setdefault(x, x)
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    for x, y in zip(first, second, strict=True):
-        rx, ry = find(x), find(y)
-        if rx != ry:
-            parent[max(rx, ry)] = min(rx, ry)
-    groups: dict[int, list[int]] = {}
-    for x in parent:
-        groups.setdefault(find(x), []).append(x)
-    return [g for g in groups.values() if len(g) > 1]
-
-
 class _Out:
     """Collects findings with their sort keys and words references relative to the finding's file."""
 
@@ -275,23 +267,22 @@ class _Out:
         self.c = c
         self._items: list[tuple[int, int, str, Finding]] = []
 
-    def add(self, code: str, row: Any, message: str) -> None:
-        fid, line = int(self.c.file[row]), int(self.c.line[row])
-        location = Location(self.c.labels[fid], line, 1)
-        self._items.append((fid, line, code, Finding(code, SEVERITY[code], message, location)))
+    def add(self, code: str, row: Any, message: str, related: Any = None) -> None:
+        location = self._location(row)
+        others = (self._location(related),) if related is not None else ()
+        finding = Finding(code, SEVERITY[code], message, location, others)
+        self._items.append((int(self.c.file[row]), location.line, code, finding))
+
+    def _location(self, row: Any) -> Location:
+        return Location(self.c.labels[int(self.c.file[row])], int(self.c.line[row]), 1)
 
     def ref(self, row: Any, here: Any) -> str:
         line = int(self.c.line[row])
         same = self.c.file[row] == self.c.file[here]
         return f"line {line}" if same else f"{self.c.labels[int(self.c.file[row])]}:{line}"
 
-    def refs(self, rows: IntArray, here: Any, sims: npt.NDArray[np.float64] | None = None) -> str:
-        words = []
-        for i, row in enumerate(rows[:LIST_LIMIT].tolist()):
-            word = self.ref(row, here).removeprefix("line ")
-            if sims is not None and i > 0:
-                word += f" ({sims[i - 1]:.2f})"
-            words.append(word)
+    def refs(self, rows: IntArray, here: Any) -> str:
+        words = [self.ref(row, here).removeprefix("line ") for row in rows[:LIST_LIMIT].tolist()]
         more = f" and {rows.size - LIST_LIMIT} more" if rows.size > LIST_LIMIT else ""
         return f"{'lines' if rows.size > 1 else 'line'} {', '.join(words)}{more}"
 

@@ -8,7 +8,10 @@ which pairs are looked at, never which are reported.
 
 A bucket larger than BUCKET_CAP (many examples agreeing on one band) is not expanded into all its pairs:
 each member is paired with the bucket's first member and with its neighbour, which keeps the work linear and
-still links every member that is similar to either.
+still links every member that is similar to either. "First" and "neighbour" follow `rank` (a content key per
+row, e.g. the normalised-text hash), not the rows' positions: the pairs then depend only on which examples
+share the bucket, so a train/validation split that puts near-duplicate pairs on one side sees the same pairs
+as the validator checking the two files it wrote.
 """
 
 from __future__ import annotations
@@ -28,9 +31,11 @@ FloatArray = npt.NDArray[np.float64]
 
 
 def confirmed_pairs(
-    sigs: npt.NDArray[np.uint16], params: NearDupParams
+    sigs: npt.NDArray[np.uint16], params: NearDupParams, rank: npt.NDArray[np.uint64] | None = None
 ) -> tuple[IntArray, IntArray, FloatArray]:
-    """Pairs (i < j) of rows of `sigs` whose estimated Jaccard similarity is at least the threshold."""
+    """Pairs (i < j) of rows of `sigs` whose estimated Jaccard similarity is at least the threshold.
+
+    rank: a key per row that orders the members of an oversized bucket (default: the row number)."""
     n = sigs.shape[0]
     found: list[tuple[IntArray, IntArray, FloatArray]] = []
     pending: list[IntArray] = []
@@ -46,7 +51,7 @@ def confirmed_pairs(
         pending.clear()
 
     for band_keys in _band_keys(sigs, params) if n > 1 else ():
-        first, second = _bucket_pairs(band_keys)
+        first, second = _bucket_pairs(band_keys, rank)
         if first.size:
             pending.append(first * n + second)
             waiting += first.size
@@ -100,7 +105,9 @@ def _band_keys(sigs: npt.NDArray[np.uint16], params: NearDupParams) -> npt.NDArr
     return np.ascontiguousarray(hashed)
 
 
-def _bucket_pairs(keys: npt.NDArray[np.uint64]) -> tuple[IntArray, IntArray]:
+def _bucket_pairs(
+    keys: npt.NDArray[np.uint64], rank: npt.NDArray[np.uint64] | None = None
+) -> tuple[IntArray, IntArray]:
     """All pairs (i < j) of rows sharing a key; for buckets over BUCKET_CAP, anchor and neighbour pairs."""
     order = np.argsort(keys).astype(np.int64)  # bucket order does not matter: pairs are (low, high)
     ordered = keys[order]
@@ -121,7 +128,9 @@ def _bucket_pairs(keys: npt.NDArray[np.uint64]) -> tuple[IntArray, IntArray]:
             seconds.append(order[at[:, None] + b].ravel())
             continue
         for start in at:
-            members = np.sort(order[start : start + length])  # anchor on the earliest example
+            members = np.sort(order[start : start + length])
+            if rank is not None:  # anchor on the smallest content key (ties: the earliest row)
+                members = members[np.lexsort((members, rank[members]))]
             firsts.extend((np.repeat(members[:1], length - 1), members[:-1]))
             seconds.extend((members[1:], members[1:]))
     first = np.concatenate(firsts)

@@ -87,18 +87,19 @@ def render_sarif(report: Report) -> str:
 
 def _result(finding: Finding, rule_index: int, base: Path | None) -> dict[str, Any]:
     loc = finding.location
-    region: dict[str, int] = {"startLine": max(loc.line, 1)}
-    if loc.line >= 1:
-        region["startColumn"] = max(loc.col, 1)
     result: dict[str, Any] = {
         "ruleId": finding.code,
         "ruleIndex": rule_index,
         "level": _LEVEL[finding.severity],
         "message": {"text": finding.message + (f" [{loc.json_path}]" if loc.json_path else "")},
-        "locations": [
-            {"physicalLocation": {"artifactLocation": artifact_location(loc.path, base), "region": region}}
-        ],
+        "locations": [{"physicalLocation": _physical(loc.path, loc.line, loc.col, base)}],
     }
+    if finding.related:
+        # The first copy of a duplicate, the training example a validation example leaks from.
+        result["relatedLocations"] = [
+            {"id": i, "physicalLocation": _physical(r.path, r.line, r.col, base)}
+            for i, r in enumerate(finding.related)
+        ]
     props: dict[str, Any] = {}
     if loc.json_path:
         props["jsonPath"] = loc.json_path
@@ -107,6 +108,13 @@ def _result(finding: Finding, rule_index: int, base: Path | None) -> dict[str, A
     if props:
         result["properties"] = props
     return result
+
+
+def _physical(path: str, line: int, col: int, base: Path | None) -> dict[str, Any]:
+    region: dict[str, int] = {"startLine": max(line, 1)}
+    if line >= 1:
+        region["startColumn"] = max(col, 1)
+    return {"artifactLocation": artifact_location(path, base), "region": region}
 
 
 def _split_doc(doc: str) -> tuple[str, str]:

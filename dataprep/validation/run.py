@@ -7,6 +7,7 @@ cost is estimated. Nothing here prints or exits: that is the CLI's job.
 
 from __future__ import annotations
 
+import dataclasses
 from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -302,7 +303,7 @@ def _apply_selection(finding: Finding, selection: RuleSelection) -> Finding | No
         return None
     if severity is finding.severity:
         return finding
-    return Finding(finding.code, severity, finding.message, finding.location)
+    return dataclasses.replace(finding, severity=severity)  # keeps related locations
 
 
 def _any_on(selection: RuleSelection, codes: Iterable[str]) -> bool:

@@ -69,6 +69,8 @@ def snapshot() -> dict[str, Any]:
                 file["path"] = _relative(file["path"], tmp)
             for finding in doc["findings"]:
                 finding["path"] = _relative(finding["path"], tmp)
+                for related in finding.get("related", ()):
+                    related["path"] = _relative(related["path"], tmp)
                 finding["message"] = finding["message"].replace(str(REPO) + "/", "").replace(tmp + "/", "")
             out[name] = doc
     return out
