@@ -217,5 +217,7 @@ def _read_toml(path: Path) -> dict[str, Any]:
             return data
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML ({exc})") from exc
+    except RecursionError:
+        raise ConfigError(f"{path}: nested too deeply to read") from None
     except OSError as exc:
         raise ConfigError(f"{path}: cannot be read ({exc.strerror or exc})") from exc

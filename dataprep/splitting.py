@@ -25,7 +25,6 @@ them, directly or through a chain of them), which can move the whole unit.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import math
 import os
@@ -34,15 +33,15 @@ from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import orjson
 
 from dataprep.dedup.canonical import canonical_json
 from dataprep.dedup.params import NearDupParams
 from dataprep.errors import InputError, UsageError
-from dataprep.io.atomic import atomic_binary_writer, check_output_path
-from dataprep.io.jsonl import FileFacts, iter_lines, open_input
+from dataprep.io.atomic import atomic_group_writer, check_output_path, claim_outputs
+from dataprep.io.jsonl import FileFacts, Shard, iter_blocks, open_input
 
 ValidationSize = float | int
 _SCALE = 1 << 64
@@ -131,6 +130,10 @@ class SplitPlanner:
             else:
                 target = self.size * class_size / self.total
             self._cutoffs[stratum] = _cutoff(sorted(units), target)
+
+    def knows(self, h: int) -> bool:
+        """Whether `h` was added (always true for a plain fraction, which keeps nothing)."""
+        return self._streaming or h in self._units
 
     def is_validation(self, h: int) -> bool:
         if self._streaming:
@@ -281,32 +284,49 @@ class _Line:
     record: Any
 
 
-def _lines(path: Path, seed: int, group: str | None, stratify: str | None) -> Iterator[_Line | None]:
-    """Each line of a JSONL file with its hash; None for a blank line."""
+def _lines(
+    path: Path, seed: int, group: str | None, stratify: str | None, read: list[int], limit: int | None = None
+) -> Iterator[_Line | None]:
+    """Each line of a JSONL file with its hash; None for a blank line. `read[0]` is set to the bytes read; with
+    `limit`, reading stops there (the second pass reads exactly what the first one saw, however the file grows)."""
+    facts = FileFacts()
     with open_input(path) as handle:
-        # The one JSONL reader (BOM and CRLF handled there); no line is too long to be split.
-        for raw in iter_lines(handle, FileFacts(), max_line_bytes=sys.maxsize):
-            data = raw.data
-            if not data.strip():
-                yield None
-                continue
-            try:
-                record = orjson.loads(data)
-            except orjson.JSONDecodeError:
-                record = None
-            parsed = isinstance(record, dict)
-            key: bytes | None = None
-            stratum = None
-            if parsed:
-                assert isinstance(record, dict)
-                if group is not None and record.get(group) not in (None, ""):
-                    key = group_key(record[group])
-                if stratify is not None:
-                    stratum = stratum_of(record.get(stratify))
-            keyed = key is not None
-            if key is None:
-                key = content_key(record) if parsed else b"r" + data
-            yield _Line(data, key_hash(key, seed), stratum, parsed, keyed, record if parsed else None)
+        # The one JSONL reader (BOM, CRLF and read errors handled there); no line is too long to be split.
+        shard = None if limit is None else Shard(0, limit, 1)
+        for block in iter_blocks(handle, facts, sys.maxsize, shard=shard):
+            for raw in block.lines():
+                yield _line(raw.data, seed, group, stratify)
+    read[0] = facts.size_bytes
+
+
+def _line(data: bytes, seed: int, group: str | None, stratify: str | None) -> _Line | None:
+    """One line's hash, stratum and record; None for a blank line."""
+    if not data.strip():
+        return None
+    try:
+        record = orjson.loads(data)
+    except orjson.JSONDecodeError:
+        record = None
+    key: bytes | None = None
+    stratum = None
+    try:
+        if isinstance(record, dict):
+            if group is not None and record.get(group) not in (None, ""):
+                key = group_key(record[group])
+            if stratify is not None:
+                stratum = stratum_of(record.get(stratify))
+    except (RecursionError, TypeError, ValueError):  # nested too deeply for the canonical form
+        record, key, stratum = None, None, None
+    parsed = isinstance(record, dict)
+    keyed = key is not None
+    if key is None and parsed:
+        try:
+            key = content_key(record)
+        except (RecursionError, TypeError, ValueError):
+            parsed = False
+    if key is None:
+        key = b"r" + data  # split by its raw bytes, like a line that is not JSON
+    return _Line(data, key_hash(key, seed), stratum, parsed, keyed, record if parsed else None)
 
 
 def split(
@@ -334,36 +354,14 @@ def split(
         raise InputError(f"{source}: no such file" if not source.exists() else f"{source}: is not a file")
     size = parse_validation_size(validation_size)
     default_train, default_validation = split_paths(source)
-    train_path = check_output_path(train_output or default_train, [source], force)
-    validation_path = check_output_path(validation_output or default_validation, [source], force)
+    train_path = check_output_path(train_output or default_train, [source], True)
+    validation_path = check_output_path(validation_output or default_validation, [source], True)
     if train_path.resolve() == validation_path.resolve():
         raise UsageError(f"{train_path}: the train and validation outputs must differ")
-    planner = SideAssigner(
-        size, stratified=stratify is not None, near=near_duplicates, params=near_params(threshold)
-    )
-    blank = unparsed = missing_group = 0
-    for line in _lines(source, seed, group, stratify):
-        if line is None:
-            blank += 1
-            continue
-        unparsed += not line.parsed
-        missing_group += group is not None and not line.keyed
-        planner.add(line.h, line.record, line.stratum)
-    planner.finish()
-    row = 0
-    counts = [0, 0]
-    with contextlib.ExitStack() as stack:
-        outputs: list[IO[bytes]] = [
-            stack.enter_context(atomic_binary_writer(train_path)),
-            stack.enter_context(atomic_binary_writer(validation_path)),
-        ]
-        for line in _lines(source, seed, group, stratify):
-            if line is None:
-                continue
-            side = int(planner.is_validation(row))
-            row += 1
-            counts[side] += 1
-            outputs[side].write(line.data + b"\n")
+    with claim_outputs([train_path, validation_path], force) as notes:
+        counts, blank, unparsed, missing_group, grown, assigned = _split_into(
+            source, size, seed, group, stratify, train_path, validation_path, near_duplicates, threshold
+        )
     summary = SplitSummary(
         str(train_path),
         str(validation_path),
@@ -375,7 +373,12 @@ def split(
         blank_lines=blank,
         unparsed_lines=unparsed,
     )
-    summary.warnings += size_warnings(counts[0], counts[1]) + planner.warnings()
+    summary.warnings += notes
+    summary.warnings += size_warnings(counts[0], counts[1]) + assigned
+    if grown:
+        summary.warnings.append(
+            f"{source} grew by {grown} bytes while it was being split: only what the first pass read was split"
+        )
     if missing_group:
         summary.warnings.append(
             f"{missing_group} records have no {group!r} value: they are keyed by their content"
@@ -383,3 +386,55 @@ def split(
     if unparsed:
         summary.warnings.append(f"{unparsed} lines are not JSON objects: they are split by their raw bytes")
     return summary
+
+
+def _split_into(
+    source: Path,
+    size: ValidationSize,
+    seed: int,
+    group: str | None,
+    stratify: str | None,
+    train_path: Path,
+    validation_path: Path,
+    near_duplicates: bool,
+    threshold: float | None,
+) -> tuple[list[int], int, int, int, int, list[str]]:
+    """Both passes: plan, then write the pair as one unit.
+
+    Returns (counts, blank, unparsed, keyless, bytes grown, the side assigner's warnings)."""
+    planner = SideAssigner(
+        size, stratified=stratify is not None, near=near_duplicates, params=near_params(threshold)
+    )
+    blank = unparsed = missing_group = 0
+    read = [0]
+    hashes = array("Q")
+    for line in _lines(source, seed, group, stratify, read):
+        if line is None:
+            blank += 1
+            continue
+        unparsed += not line.parsed
+        missing_group += group is not None and not line.keyed
+        planner.add(line.h, line.record, line.stratum)
+        hashes.append(line.h)
+    planner.finish()
+    seen = read[0]
+    counts = [0, 0]
+    row = 0
+    with atomic_group_writer([train_path, validation_path]) as outputs:
+        for line in _lines(source, seed, group, stratify, [0], limit=seen):
+            if line is None:
+                continue
+            if row >= len(hashes) or hashes[row] != line.h:
+                raise InputError(
+                    f"{source}: changed while it was being split (a line the first pass did not see); "
+                    "split a copy that nothing is writing to"
+                )
+            side = int(planner.is_validation(row))
+            row += 1
+            counts[side] += 1
+            outputs[side].write(line.data + b"\n")
+    try:
+        grown = max(0, source.stat().st_size - seen)
+    except OSError:
+        grown = 0
+    return counts, blank, unparsed, missing_group, grown, planner.warnings()

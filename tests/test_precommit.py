@@ -80,8 +80,13 @@ def test_manifest_declares_both_hooks_as_pre_commit_requires() -> None:
         for key in ("id", "name", "entry", "language"):
             assert isinstance(hook[key], str) and hook[key], key
         assert hook["language"] == "python"
-        assert shlex.split(hook["entry"])[:2] == ["dataprep", "validate"]
-        assert "--quiet" in hook["args"]
+        entry = shlex.split(hook["entry"])
+        assert entry[:2] == ["dataprep", "validate"]
+        assert "--quiet" in entry
+        # Options end before the file names pre-commit appends, so no file name is read as an option; args
+        # would come after `--` too, so the hooks have none.
+        assert entry[-1] == "--"
+        assert "args" not in hook
         files = re.compile(hook["files"])
         assert files.search("data/train.jsonl") and files.search("x.validation.jsonl")
         assert not files.search("train.json") and not files.search("train.jsonl.bak")
@@ -105,7 +110,7 @@ def test_entry_and_args_run_through_main(
     hook_id: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     hook = _hooks()[hook_id]
-    argv = [*shlex.split(hook["entry"]), *hook["args"]]
+    argv = shlex.split(hook["entry"])
     assert argv[0] == "dataprep"
     good = _write(tmp_path / "good.jsonl", _records(1))
     bad = _write(tmp_path / "bad.jsonl", [*_records(2), b'{"messages": [1,]}'])
@@ -124,11 +129,11 @@ def test_cross_file_checks_only_in_the_serial_hook(
     same = _records(3)
     first, second = _write(tmp_path / "a.jsonl", same), _write(tmp_path / "b.jsonl", same)
     hooks = _hooks()
-    fast = [*shlex.split(hooks["dataprep-validate-fast"]["entry"]), *hooks["dataprep-validate-fast"]["args"]]
+    fast = shlex.split(hooks["dataprep-validate-fast"]["entry"])
     main([*fast[1:], str(first), str(second)])
     assert not re.search(r" DP(4\d\d|51\d) ", capsys.readouterr().out)
     if any(rule.code.startswith("DP4") for rule in ALL_RULES):  # once the duplicate rules exist
-        full = [*shlex.split(hooks["dataprep-validate"]["entry"]), *hooks["dataprep-validate"]["args"]]
+        full = shlex.split(hooks["dataprep-validate"]["entry"])
         main([*full[1:], str(first), str(second)])
         assert re.search(r" DP4\d\d ", capsys.readouterr().out)
 
@@ -230,6 +235,34 @@ def test_try_repo_runs_both_hooks_fails_on_the_bad_file_and_passes_the_good_ones
     )
     assert passed.returncode == 0, passed.stdout + passed.stderr
     assert re.search(r"dataprep validate\.+Passed", passed.stdout)
+
+
+@needs_tools
+def test_try_repo_checks_files_named_like_options_as_files(tmp_path: Path) -> None:
+    """A staged `-h.jsonl` must not print help, and a staged `--config=cfg.jsonl` (bad data) must not become
+    an option that lets it pass: with `--` ending the entry's options, both are checked as data."""
+    hooks_repo = tmp_path / "hooks"
+    hooks_repo.mkdir()
+    (hooks_repo / ".pre-commit-hooks.yaml").write_text(
+        _offline_manifest(MANIFEST.read_text(encoding="utf-8"))
+    )
+    _commit_all(hooks_repo)
+    target = tmp_path / "target"
+    target.mkdir()
+    _write(target / "-h.jsonl", [*_records(20), b'{"messages": [1,]}'])
+    _write(target / "--config=cfg.jsonl", [*_records(21), b'{"messages": [2,]}'])
+    (target / "cfg.jsonl").write_text('[tool.dataprep]\nignore = ["DP"]\n', encoding="utf-8")
+    _git(target, "init", "-q")
+    _git(target, "add", "-A")
+    env = _env(tmp_path)
+
+    for hook_id in HOOK_IDS:
+        result = _try_repo(hooks_repo, target, env, hook_id, "--all-files")
+        out = result.stdout + result.stderr
+        assert result.returncode == 1, out
+        assert "Usage:" not in out and "Show this message" not in out  # -h.jsonl was not --help
+        assert "-h.jsonl:61:16: DP002 malformed JSON" in out
+        assert "--config=cfg.jsonl:61:16: DP002 malformed JSON" in out  # checked, not taken as the config
 
 
 def _project_copy(tmp_path: Path) -> Path:

@@ -1,11 +1,19 @@
 """The command line. This package is the only place that imports click; it turns Reports into text and
-exit codes: 0 no errors, 1 errors found, 2 usage/config/unreadable input, 130 interrupted.
+exit codes: 0 no errors, 1 errors found, 2 usage/config/unreadable input or unwritable output, 130 interrupted
+(Ctrl-C), 143 terminated (SIGTERM). No exception reaches the user as a traceback: an unexpected one is reported
+in one line (DATAPREP_TRACEBACK=1 shows it in full, for a bug report).
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import os
+import signal
 import sys
-from collections.abc import Sequence
+import threading
+import traceback
+from collections.abc import Iterator, Sequence
 
 import click
 
@@ -17,7 +25,14 @@ from dataprep.cli.split_cmd import split_cmd
 from dataprep.cli.validate_cmd import validate_cmd
 from dataprep.errors import DataprepError
 
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERRUPTED, EXIT_TERMINATED = 0, 1, 2, 130, 143
+
+
+_WRITE_ERRNOS = (errno.ENOSPC, errno.EPIPE, errno.EFBIG, errno.EDQUOT, errno.EIO)
+
+
+class Terminated(BaseException):
+    """SIGTERM, raised like KeyboardInterrupt so every `with` block removes its temporary files on the way out."""
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -43,20 +58,80 @@ cli.add_command(config_cmd)
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI in-process and return its exit code (tests call this directly)."""
     args = list(sys.argv[1:] if argv is None else argv)
+    with _sigterm_raises():
+        code = _run(args)
+    return _flush_stdout(code)
+
+
+def _run(args: list[str]) -> int:
     try:
         result = cli.main(args=args, prog_name="dataprep", standalone_mode=False)
-    except click.exceptions.Abort:
-        click.echo("dataprep: interrupted", err=True)
+    except (click.exceptions.Abort, KeyboardInterrupt):
+        _say("dataprep: interrupted")
         return EXIT_INTERRUPTED
-    except KeyboardInterrupt:
-        click.echo("dataprep: interrupted", err=True)
-        return EXIT_INTERRUPTED
+    except Terminated:
+        _say("dataprep: terminated")
+        return EXIT_TERMINATED
     except click.exceptions.Exit as exc:
         return int(exc.exit_code)
     except click.ClickException as exc:
         exc.show()
         return EXIT_USAGE
     except DataprepError as exc:
-        click.echo(f"dataprep: error: {exc}", err=True)
+        _say(f"dataprep: error: {exc}")
+        return EXIT_USAGE
+    except OSError as exc:  # the last net: a file problem no layer below named more precisely
+        if exc.filename:
+            _say(f"dataprep: error: {exc.filename}: {exc.strerror or exc}")
+        elif exc.errno in _WRITE_ERRNOS:  # outputs and inputs raise named errors: unnamed, it is stdout
+            _say(f"dataprep: error: cannot write to standard output: {exc.strerror or exc}")
+        else:
+            _say(f"dataprep: error: {exc.strerror or exc}")
+        return EXIT_USAGE
+    except (RecursionError, MemoryError) as exc:
+        what = (
+            "nested too deeply" if isinstance(exc, RecursionError) else "too large for the memory available"
+        )
+        _say(f"dataprep: error: the input is {what} to process")
+        return EXIT_USAGE
+    except Exception as exc:  # a bug: one line, never a traceback, unless asked for
+        if os.environ.get("DATAPREP_TRACEBACK"):
+            traceback.print_exc()
+        _say(f"dataprep: internal error: {type(exc).__name__}: {exc} (please report it)")
         return EXIT_USAGE
     return int(result) if isinstance(result, int) else EXIT_OK
+
+
+def _say(message: str) -> None:
+    with contextlib.suppress(OSError):
+        click.echo(message, err=True)
+
+
+def _flush_stdout(code: int) -> int:
+    """Flush stdout now, so a full device or a closed pipe is an error message, not a traceback at exit."""
+    try:
+        sys.stdout.flush()
+    except OSError as exc:
+        # Point stdout at nothing: the interpreter's own flush at exit would fail the same way.
+        with contextlib.suppress(OSError, ValueError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        _say(f"dataprep: error: cannot write to standard output: {exc.strerror or exc}")
+        return max(code, EXIT_USAGE)
+    return code
+
+
+@contextlib.contextmanager
+def _sigterm_raises() -> Iterator[None]:
+    """While the command runs, SIGTERM unwinds like Ctrl-C (temporary files removed), then exits 143."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum: int, frame: object) -> None:
+        raise Terminated()
+
+    previous = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)

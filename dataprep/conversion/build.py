@@ -94,6 +94,10 @@ class RecordBuilder:
                 value = json.loads(value)
             except ValueError as exc:
                 raise RowProblem(f"bad-{what}", f"column {column!r} is not valid JSON: {exc}") from None
+            except RecursionError:
+                raise RowProblem(
+                    f"bad-{what}", f"column {column!r} is JSON nested too deeply to read"
+                ) from None
         return value
 
     def role(self, value: Any) -> str:
@@ -268,7 +272,7 @@ class _CallIds:
         if isinstance(value, str):
             try:
                 value = json.loads(value)
-            except ValueError:
+            except (ValueError, RecursionError):
                 raise RowProblem(
                     "bad-tool-call", "a function call must be JSON with 'name' and 'arguments'"
                 ) from None

@@ -30,7 +30,14 @@ from dataprep.conversion.pipeline import (
 )
 from dataprep.conversion.report import ConvertReport
 from dataprep.errors import UsageError
-from dataprep.io.atomic import atomic_binary_writer, check_output_path
+from dataprep.io.atomic import (
+    atomic_binary_writer,
+    atomic_group_writer,
+    check_output_path,
+    claim_outputs,
+    remove_stale_dirs,
+)
+from dataprep.io.safe_json import dumps_line
 from dataprep.io.tabular import ReadOptions
 from dataprep.splitting import (
     SideAssigner,
@@ -48,6 +55,7 @@ from dataprep.splitting import (
 OUTPUT_FORMATS = ("jsonl", "parquet", "hf")
 _REJECTS_SUFFIX = ".rejects.jsonl"
 _TRACE_SUFFIX = ".sources.jsonl"
+_STAGING_PREFIX = ".dataprep-convert-"
 
 
 @dataclass(slots=True)
@@ -159,7 +167,7 @@ class _LazyWriter:
 
 
 def _dump_reject(item: Rejected) -> bytes:
-    return orjson.dumps(item.to_dict(), default=repr, option=orjson.OPT_APPEND_NEWLINE)
+    return dumps_line(item.to_dict())  # never fails on the value that got the row rejected
 
 
 def _sources_line(item: Converted) -> list[dict[str, Any]]:
@@ -233,14 +241,21 @@ def convert_file(
         planner = SideAssigner(size, stratified=stratify is not None, params=near_params())
         splitting = _SplitOptions(size, seed, group, stratify, planner)
     plan = _plan(
-        out, sources, output_format, splitting is not None, train_output, validation_output, force, trace
+        out,
+        [*sources, *_other_inputs(mapping)],
+        output_format,
+        splitting is not None,
+        train_output,
+        validation_output,
+        force,
+        trace,
     )
     converter = Converter(
         chosen, read, max_cell_chars=max_cell_chars, extra_columns=[group or "", stratify or ""]
     )
     report = ConvertReport(inputs=sources, output_format=output_format)
     direct = output_format == "jsonl" and splitting is None
-    with _staging(out.parent, needed=not direct) as staging:
+    with _claim(plan, force, report), _staging(out.parent, needed=not direct) as staging:
         converted = plan.final[0] if direct else staging / f"{out.stem}.all.jsonl"
         # With a split, output line numbers are only known in the second pass: stage the trace until then.
         trace_first = staging / "sources.jsonl" if splitting is not None and plan.trace else plan.trace
@@ -266,6 +281,23 @@ def convert_file(
     return report
 
 
+def _other_inputs(mapping: object) -> list[str]:
+    """Files a run reads besides its data, which no output may replace: the mapping file and the config file."""
+    from dataprep.config import find_config_file
+
+    found = [os.fspath(mapping)] if isinstance(mapping, (str, os.PathLike)) else []
+    config = find_config_file()
+    return [*found, str(config)] if config is not None else found
+
+
+@contextlib.contextmanager
+def _claim(plan: _Outputs, force: bool, report: ConvertReport) -> Iterator[None]:
+    """Lock the outputs for the run (a second run writing them fails); note what a killed run left."""
+    with claim_outputs([*plan.final, plan.rejects, *([plan.trace] if plan.trace else [])], force) as notes:
+        report.warnings += notes
+        yield
+
+
 @contextlib.contextmanager
 def _staging(parent: Path, needed: bool) -> Iterator[Path]:
     """A temporary directory beside the outputs (same file system, so renames are atomic)."""
@@ -273,7 +305,8 @@ def _staging(parent: Path, needed: bool) -> Iterator[Path]:
         yield parent
         return
     parent.mkdir(parents=True, exist_ok=True)
-    path = Path(tempfile.mkdtemp(prefix=".dataprep-convert-", dir=parent))
+    remove_stale_dirs(parent, _STAGING_PREFIX)
+    path = Path(tempfile.mkdtemp(prefix=f"{_STAGING_PREFIX}{os.getpid()}-", dir=parent))
     try:
         yield path
     finally:
@@ -350,7 +383,7 @@ def _write_split(
     planner.finish()
     counts = [0, 0]
     with contextlib.ExitStack() as stack:
-        outputs = [stack.enter_context(atomic_binary_writer(t)) for t in targets]
+        outputs = stack.enter_context(atomic_group_writer(targets))  # the pair is committed as a unit
         records = stack.enter_context(converted.open("rb"))
         staged = stack.enter_context(trace_staged.open("rb")) if trace_staged and trace_final else None
         trace = stack.enter_context(atomic_binary_writer(trace_final)) if staged and trace_final else None

@@ -157,11 +157,29 @@ def check_columns(mapping: ChatMapping, columns: list[str], source: str) -> list
     return [c for c in mapping.referenced_columns() if c not in present]
 
 
+_SHOWN_COLUMNS = 20  # a header may have a million columns: the message names a few and counts the rest
+_FUZZY_COLUMNS = 5_000  # above this, only a case/space-insensitive match is suggested (difflib is quadratic)
+
+
 def unknown_column_message(name: str, columns: list[str], source: str) -> str:
-    close = difflib.get_close_matches(name, columns, n=1)
+    if len(columns) <= _FUZZY_COLUMNS:
+        close = difflib.get_close_matches(name, columns, n=1)
+    else:
+        folded = name.strip().casefold()
+        close = [c for c in columns if c.strip().casefold() == folded][:1]
     hint = f" (did you mean {close[0]!r}?)" if close else ""
-    available = ", ".join(repr(c) for c in columns) or "(none)"
-    return f"{source}: the mapping names column {name!r}, which the source does not have{hint}; available: {available}"
+    shown = [_short(c) for c in columns[:_SHOWN_COLUMNS]]
+    if len(columns) > _SHOWN_COLUMNS:
+        shown.append(f"... and {len(columns) - _SHOWN_COLUMNS:,} more")
+    available = ", ".join(shown) or "(none)"
+    return (
+        f"{source}: the mapping names column {_short(name)}, which the source does not have{hint}; "
+        f"available: {available}"
+    )
+
+
+def _short(column: str) -> str:
+    return repr(column) if len(column) <= 80 else repr(column[:77] + "...")
 
 
 # -- loading ---------------------------------------------------------------------------------------------------
@@ -187,11 +205,15 @@ def parse_mapping_text(text: str, suffix: str, origin: str) -> dict[str, Any]:
             data = yaml.safe_load(text)
         except yaml.YAMLError as exc:
             raise MappingError(f"{origin}: invalid YAML: {exc}") from None
+        except RecursionError:
+            raise MappingError(f"{origin}: nested too deeply to read") from None
     elif suffix == ".toml":
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
             raise MappingError(f"{origin}: invalid TOML: {exc}") from None
+        except RecursionError:
+            raise MappingError(f"{origin}: nested too deeply to read") from None
     else:
         raise MappingError(f"{origin}: a mapping file must end in .toml, .yaml or .yml")
     if not isinstance(data, dict):

@@ -205,6 +205,7 @@ class Converter:
                 if seen is not None and usable:
                     # Schemaless sources (JSON): a column no record has is a typo, not a missing value.
                     _check_seen(required, seen, label, "no record has it")
+                self.warnings += getattr(source, "notes", [])  # what a reader did specially (xlsx formulas)
 
     def _problem(self, row: SourceRow) -> tuple[str, str] | None:
         if row.reason is not None:

@@ -5,13 +5,10 @@ from __future__ import annotations
 
 import codecs
 import contextlib
-import datetime
 import gzip
 import io
 import json
 import os
-import warnings
-import zipfile
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any, Protocol
@@ -20,8 +17,8 @@ import orjson
 
 from dataprep.errors import InputError
 from dataprep.io.jsonl import open_input
+from dataprep.io.read_guard import guarded_source
 from dataprep.io.tabular import (
-    BLANK,
     CsvSource,
     JsonArraySource,
     JsonLinesSource,
@@ -31,6 +28,7 @@ from dataprep.io.tabular import (
     line_safe,
     normalise_encoding,
 )
+from dataprep.io.xlsx import XlsxSource
 
 FORMATS = ("csv", "tsv", "xlsx", "json", "jsonl", "parquet", "hf")
 _EXTENSIONS = {
@@ -91,15 +89,17 @@ def open_source(spec: str, options: ReadOptions) -> Iterator[Source]:
     """Open `spec` (a path or `hf:name`) and yield a Source; the file is closed when the block ends."""
     fmt = detect_format(spec, options)
     with contextlib.ExitStack() as stack:
-        if fmt in ("csv", "tsv", "json", "jsonl"):
-            handle = stack.enter_context(_open_binary(spec))
-            yield _text_source(fmt, handle, spec, options)
-        elif fmt == "xlsx":
-            yield stack.enter_context(_xlsx_source(spec, options.sheet))
-        elif fmt == "parquet":
-            yield _parquet_source(spec)
-        else:
-            yield _hf_source(spec, options.hf_split)
+        with guarded_source(spec) as guard:  # a reader failing while opening: InputError naming the file
+            if fmt in ("csv", "tsv", "json", "jsonl"):
+                handle = stack.enter_context(_open_binary(spec))
+                source: Source = _text_source(fmt, handle, spec, options)
+            elif fmt == "xlsx":
+                source = stack.enter_context(_xlsx_source(spec, options.sheet))
+            elif fmt == "parquet":
+                source = _parquet_source(spec)
+            else:
+                source = _hf_source(spec, options.hf_split)
+        yield guard.wrap(source)  # ... and while reading rows
 
 
 def _text_source(fmt: str, handle: IO[bytes], path: str, options: ReadOptions) -> Source:
@@ -234,86 +234,9 @@ def _reencode_utf8(text: IO[str], path: str) -> IO[bytes]:
 # -- spreadsheets -------------------------------------------------------------------------------------------
 
 
-class _XlsxSource:
-    def __init__(self, path: str, sheet: str | int | None) -> None:
-        import openpyxl  # heavy: only for spreadsheets
-        from openpyxl.utils.exceptions import InvalidFileException
-
-        if not os.path.exists(path):
-            raise InputError(f"{path}: no such file")
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")  # openpyxl warns about styles and data validation it drops
-                self._book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-        except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError) as exc:
-            raise InputError(
-                f"{path}: not a valid .xlsx workbook ({exc}); is it a CSV or an old .xls file?"
-            ) from None
-        names = list(self._book.sheetnames)
-        self.sheet = _pick_sheet(path, names, sheet)
-        self.path = path
-        self._rows = self._book[self.sheet].iter_rows(values_only=True)
-        self._header_row = 0
-        header: list[str] | None = None
-        for cells in self._rows:
-            self._header_row += 1
-            if any(c is not None and c != "" for c in cells):
-                header = ["" if c is None else str(c) for c in cells]
-                break
-        if header is None:
-            raise InputError(f"{path} [sheet {self.sheet}]: the sheet is empty (no header row)")
-        while header and header[-1] == "":
-            header.pop()
-        self.columns: list[str] | None = header
-
-    def close(self) -> None:
-        self._book.close()
-
-    def __iter__(self) -> Iterator[SourceRow]:
-        columns = self.columns or []
-        width = len(columns)
-        row_number = 0
-        for sheet_row, cells in enumerate(self._rows, start=self._header_row + 1):
-            if all(c is None or c == "" for c in cells):
-                yield SourceRow(
-                    SourceLocation(self.path, row_number, sheet_row, self.sheet), {}, reason=BLANK
-                )
-                continue
-            row_number += 1
-            location = SourceLocation(self.path, row_number, sheet_row, self.sheet)
-            values = [_cell(c) for c in cells]
-            extra = [i for i, c in enumerate(values[width:], start=width + 1) if c is not None and c != ""]
-            if extra:
-                message = f"has a value in column {extra[0]}, right of the {width} named columns"
-                yield SourceRow(location, {}, raw=values, reason="ragged-row", message=message)
-                continue
-            values = values[:width] + [None] * (width - len(values))
-            yield SourceRow(location, dict(zip(columns, values, strict=True)))
-
-
-def _cell(value: Any) -> Any:
-    if isinstance(value, (datetime.datetime, datetime.date, datetime.time)):
-        return value.isoformat()
-    return value
-
-
-def _pick_sheet(path: str, names: list[str], sheet: str | int | None) -> str:
-    if sheet is None:
-        return names[0]
-    if isinstance(sheet, str) and sheet in names:
-        return sheet
-    text = str(sheet)
-    if text.lstrip("-").isdigit():
-        index = int(text)
-        if 0 <= index < len(names):
-            return names[index]
-    listing = ", ".join(f"{i}: {n!r}" for i, n in enumerate(names))
-    raise InputError(f"{path}: no sheet {sheet!r}; sheets (index: name): {listing}")
-
-
 @contextlib.contextmanager
 def _xlsx_source(path: str, sheet: str | int | None) -> Iterator[Source]:
-    source = _XlsxSource(path, sheet)
+    source = XlsxSource(path, sheet)  # formula and merged cells: see dataprep.io.xlsx
     try:
         yield source
     finally:

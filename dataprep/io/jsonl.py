@@ -12,6 +12,8 @@ reported with its length).
 from __future__ import annotations
 
 import os
+import select
+import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -66,14 +68,27 @@ class FileFacts:
     final_newline: bool = True
 
 
+# How long a named pipe (FIFO) may stay without a writer before it is refused: opening one blocks until a
+# writer comes, which for a FIFO nobody writes to is forever (a hung CI step).
+PIPE_WAIT_SECONDS = 10.0
+
+
 def open_input(path: str | os.PathLike[str]) -> BinaryIO:
     """Open a file for reading, turning every OS failure into one clear InputError."""
     p = Path(path)
-    if not p.exists():
-        raise InputError(f"{p}: no such file")
-    if p.is_dir():
+    try:
+        mode = p.stat().st_mode
+    except FileNotFoundError:
+        # After `--` (as in the pre-commit hooks) an option is a file name: say so when one looks like it.
+        hint = " (an option given after `--` is read as a file name)" if str(path).startswith("-") else ""
+        raise InputError(f"{p}: no such file{hint}") from None
+    except OSError as exc:
+        raise InputError(f"{p}: cannot be read ({exc.strerror or exc})") from None
+    if stat.S_ISDIR(mode):
         raise InputError(f"{p}: is a directory, not a JSONL file")
     try:
+        if stat.S_ISFIFO(mode):
+            return _open_pipe(p)
         return p.open("rb")
     except OSError as exc:
         raise InputError(f"{p}: cannot be read ({exc.strerror or exc})") from exc
@@ -118,6 +133,29 @@ def plan_shards(path: str | os.PathLike[str], count: int) -> list[Shard]:
     return [Shard(start, end, line) for (start, line), end in zip(bounds, ends, strict=True)]
 
 
+def _open_pipe(path: Path) -> BinaryIO:
+    """A named pipe, opened without blocking; refused when no writer sends anything in PIPE_WAIT_SECONDS."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        ready, _, _ = select.select([fd], [], [], PIPE_WAIT_SECONDS)
+        if not ready:
+            raise InputError(
+                f"{path}: a named pipe with no writer: nothing arrived in {PIPE_WAIT_SECONDS:g} s; "
+                "start the program that writes to it first, or give a file"
+            )
+        os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def read_error(handle: object, exc: OSError) -> InputError:
+    """A read failure in the middle of an input (EIO, a vanished network file), naming the file."""
+    name = getattr(handle, "name", "input")
+    return InputError(f"{name}: read error: {exc.strerror or exc}")
+
+
 def iter_blocks(
     handle: BinaryIO,
     facts: FileFacts,
@@ -134,7 +172,10 @@ def iter_blocks(
     carry = b""  # the start of a line whose end has not been read yet
     first = position == 0
     while True:
-        chunk = handle.read(block_bytes if remaining < 0 else min(block_bytes, remaining))
+        try:
+            chunk = handle.read(block_bytes if remaining < 0 else min(block_bytes, remaining))
+        except OSError as exc:
+            raise read_error(handle, exc) from None
         if remaining > 0:
             remaining -= len(chunk)
         if first:
@@ -204,7 +245,10 @@ def _skip_line(handle: BinaryIO, facts: FileFacts) -> tuple[int, bool]:
     """Read past the rest of an oversize line in bounded chunks: (bytes skipped, whether a newline ended it)."""
     skipped = 0
     while True:
-        chunk = handle.readline(BLOCK_BYTES)
+        try:
+            chunk = handle.readline(BLOCK_BYTES)
+        except OSError as exc:
+            raise read_error(handle, exc) from None
         if not chunk:
             return skipped, False
         skipped += len(chunk)

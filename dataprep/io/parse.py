@@ -29,6 +29,9 @@ class DecodeFailure(NamedTuple):
 
 
 _NON_STANDARD = (b"NaN", b"Infinity", b"-Infinity")
+# Deepest nesting dataprep checks. Legal JSON may go deeper (RFC 8259 sets no limit; orjson reads 1024 levels),
+# but orjson writes at most 255 and the checks recurse: a deeper record gets a DP009 finding, not a crash.
+MAX_DEPTH = 200
 
 
 def parse_line(data: bytes) -> tuple[Any, DecodeFailure | None]:
@@ -44,7 +47,26 @@ def parse_line(data: bytes) -> tuple[Any, DecodeFailure | None]:
         return None, _explain_decode_error(data, exc)
     if not isinstance(value, dict):
         return None, DecodeFailure(NOT_OBJECT, f"line is {_json_kind(value)}, not a JSON object")
+    # Only a line with enough brackets can be deep: the count is a C-speed scan, the walk is rarely needed.
+    if data.count(b"[") + data.count(b"{") > MAX_DEPTH and too_deep(value):
+        return None, DecodeFailure(
+            TOO_DEEP, f"JSON nested more than {MAX_DEPTH} levels deep: too deep to check (or to train on)"
+        )
     return value, None
+
+
+def too_deep(value: Any, limit: int = MAX_DEPTH) -> bool:
+    """Whether `value` nests lists/objects more than `limit` levels (iterative: no recursion to overflow)."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > limit:
+            return True
+        children = item.values() if isinstance(item, dict) else item
+        for child in children:
+            if isinstance(child, (dict, list)):
+                stack.append((child, depth + 1))
+    return False
 
 
 def _explain_decode_error(data: bytes, exc: orjson.JSONDecodeError) -> DecodeFailure:
@@ -62,7 +84,15 @@ def _explain_decode_error(data: bytes, exc: orjson.JSONDecodeError) -> DecodeFai
             INVALID_UTF8, "text contains a lone UTF-16 surrogate, which is not valid UTF-8", col=col
         )
     if "depth limit" in message or "recursion" in message:
-        return DecodeFailure(TOO_DEEP, "JSON nested too deeply (more than 1024 levels)", col=col)
+        return DecodeFailure(
+            TOO_DEEP, "JSON nested too deeply (more than 1024 levels: more than can be parsed)", col=col
+        )
+    if "infinity when parsed as double" in message:  # 1e400, or an integer of 309+ digits: as convert says
+        return DecodeFailure(
+            NON_STANDARD_NUMBER,
+            "number beyond the range of a double (1e400, or 309+ digits): parsers read it as Infinity or refuse it",
+            col=col,
+        )
     start = exc.pos - 1 if exc.pos > 0 and text[exc.pos - 1] == "-" else exc.pos
     rest = text[start : start + 9].encode("utf-8") if start >= 0 else b""
     for literal in _NON_STANDARD:

@@ -170,8 +170,9 @@ RULES: tuple[Rule, ...] = (
         "DP008",
         "non-standard-number",
         E,
-        "NaN or Infinity literal",
+        "NaN or Infinity literal, or a number beyond a double's range",
         "NaN, Infinity and -Infinity are not JSON; Python's json module writes them but strict parsers refuse.\n"
+        "A number beyond a double's range (1e400, an integer of 309+ digits) is read as Infinity or refused.\n"
         'Bad:  {"messages": [...], "score": NaN}\n'
         'Good: {"messages": [...], "score": null}',
         scope="line",
@@ -183,9 +184,10 @@ RULES: tuple[Rule, ...] = (
         "DP009",
         "nesting-too-deep",
         E,
-        "JSON nested more than 1024 levels deep",
-        "Such a record cannot be parsed safely and is never a real training example.\n"
-        "Bad:  [[[[[[ ... 2000 levels ... ]]]]]]\n"
+        "JSON nested more than 200 levels deep",
+        "Such a record cannot be checked safely (orjson writes at most 255 levels, parses at most 1024) and is\n"
+        "never a real training example.\n"
+        "Bad:  [[[[[[ ... 300 levels ... ]]]]]]\n"
         'Good: {"messages": [{"role": "user", "content": "hi"}]}',
         scope="line",
         check=read_line,

@@ -129,14 +129,15 @@ def explain(record: object, kind: Kind, renamed: dict[str, str]) -> list[Problem
     except Exception as exc:  # a value no JSON parser produces (or a bug): still a finding, not a crash
         return [Problem(SCHEMA_VIOLATION, f"record could not be checked against the schema: {exc}")]
     ordered: list[tuple[tuple[int, ...], str, Problem]] = []
+    places: dict[int, dict[object, int]] = {}  # id(object) -> key -> place: one pass per object, not per key
     for (path, keyword), group in _relevant(errors).items():
         shown = _show_path(path, renamed)
         if keyword == "additionalProperties":
             for key, problem in _unknown_keys(path, shown, group[0]):
-                ordered.append((_document_order(record, (*path, key)), keyword, problem))
+                ordered.append((_document_order(record, (*path, key), places), keyword, problem))
         else:
             problem = Problem(SCHEMA_VIOLATION, _sentence(path, shown, keyword, group), _json_path(shown))
-            ordered.append((_document_order(record, path), keyword, problem))
+            ordered.append((_document_order(record, path, places), keyword, problem))
     ordered.sort(key=lambda item: item[:2])
     return [problem for _, _, problem in ordered]
 
@@ -164,13 +165,17 @@ def _is_discriminator_error(error: _Error) -> bool:
     return error.keyword in ("const", "enum") and bool(error.path) and error.path[-1] in _DISCRIMINATORS
 
 
-def _document_order(record: object, path: PathT) -> tuple[int, ...]:
-    """Positions along `path` (list index, or a key's place in its object): the order a reader meets them."""
+def _document_order(record: object, path: PathT, places: dict[int, dict[object, int]]) -> tuple[int, ...]:
+    """Positions along `path` (list index, or a key's place in its object): the order a reader meets them.
+    `places` caches each object's key positions (the record is alive, so ids are stable)."""
     order = []
     node = record
     for item in path:
         if isinstance(node, dict):
-            order.append(next((i for i, key in enumerate(node) if key == item), len(node)))
+            place = places.get(id(node))
+            if place is None:
+                place = places[id(node)] = {key: i for i, key in enumerate(node)}
+            order.append(place.get(item, len(node)))
             node = node.get(item)
         elif isinstance(node, list) and isinstance(item, int) and 0 <= item < len(node):
             order.append(item)

@@ -12,6 +12,7 @@ counted as far as they can be.
 from __future__ import annotations
 
 import json
+import re
 import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -75,6 +76,87 @@ class PreferenceCounts:
         return max(self.total, self.non_preferred_total)
 
 
+# -- safe encoding: long runs of one character ---------------------------------------------------------------
+# tiktoken panics (a Rust panic, which kills a worker) on a string of about a million spaces or tabs, and its
+# time grows with the length of one pre-token. A run of one character tokenizes periodically once it is long:
+# its count grows by one token every p characters (p is the longest token of that character: 128 for spaces,
+# 16 for tabs, 3 for digits, ...). So a long run is shortened by whole blocks of _BLOCK characters (a multiple of
+# every such p) before encoding, and each block removed adds the tokens one block is measured to cost. The
+# measurement checks the period (two consecutive blocks must cost the same); tests compare against tiktoken.
+_LONG_TEXT = 8_192  # shorter strings go straight to tiktoken
+_KEEP = 2_048  # characters of a run always kept, past the short lengths where the period has not settled
+_BLOCK = 3_072  # 3 x 1024: a multiple of every period measured (1, 2, 3, 4, 8, 16, 32, 64, 128)
+_RUN = re.compile(r"(.)\1{" + str(_KEEP + _BLOCK - 1) + ",}", re.DOTALL)
+_BLOCK_TOKENS: weakref.WeakKeyDictionary[tiktoken.Encoding, dict[str, int]] = weakref.WeakKeyDictionary()
+_FALLBACK_CHUNK = 1_000
+
+
+def safe_encoder(encoding: tiktoken.Encoding) -> Encode:
+    """`encoding.encode_ordinary`, made safe for any string: never raises, bounded time for long runs. The list
+    it returns has the right length; for text counted by blocks its items are placeholders (0)."""
+    raw = encoding.encode_ordinary
+
+    def encode(text: str) -> list[int]:
+        if len(text) < _LONG_TEXT:
+            return raw(text)
+        return _encode_long(encoding, text)
+
+    return encode
+
+
+def _encode_long(encoding: tiktoken.Encoding, text: str) -> list[int]:
+    raw = encoding.encode_ordinary
+    try:
+        pieces: list[str] = []
+        extra = 0
+        last = 0
+        for match in _RUN.finditer(text):
+            start, end = match.span()
+            blocks = (end - start - _KEEP) // _BLOCK
+            pieces.append(text[last : end - blocks * _BLOCK])
+            extra += blocks * _block_tokens(encoding, match.group(1))
+            last = end
+        if not pieces:
+            return raw(text)
+        pieces.append(text[last:])
+        return raw("".join(pieces)) + [0] * extra
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException:  # pyo3's PanicException derives from BaseException: a tokenizer bug, not ours
+        return _chunked(raw, text)
+
+
+def _block_tokens(encoding: tiktoken.Encoding, char: str) -> int:
+    """Tokens one block of `char` adds to a long run of it."""
+    cache = _BLOCK_TOKENS.get(encoding)
+    if cache is None:
+        cache = _BLOCK_TOKENS[encoding] = {}
+    found = cache.get(char)
+    if found is None:
+        raw = encoding.encode_ordinary
+        sizes = [len(raw(char * (_KEEP + i * _BLOCK))) for i in range(3)]
+        first, second = sizes[1] - sizes[0], sizes[2] - sizes[1]
+        # Not periodic (never seen): the larger figure, an estimate that does not undercount.
+        found = max(first, second)
+        if len(cache) < _ROLE_CACHE_SIZE:
+            cache[char] = found
+    return found
+
+
+def _chunked(raw: Encode, text: str) -> list[int]:
+    """The last resort when tiktoken fails on a string: an estimate from pieces it can encode."""
+    total = 0
+    for at in range(0, len(text), _FALLBACK_CHUNK):
+        piece = text[at : at + _FALLBACK_CHUNK]
+        try:
+            total += len(raw(piece))
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException:
+            total += len(piece.encode("utf-8", "replace")) // 4 + 1
+    return [0] * total
+
+
 def _json_tokens(value: object, encode: Encode) -> int:
     """Tokens of a value's compact JSON text (separators "," and ":", non-ASCII kept as is)."""
     try:
@@ -136,7 +218,7 @@ def count_messages(messages: object, encoding: tiktoken.Encoding) -> TokenCounts
 
 def _count(messages: object, encoding: tiktoken.Encoding) -> tuple[int, int, int]:
     """(total, assistant, trained); a plain tuple so a record builds its one TokenCounts once."""
-    encode = encoding.encode_ordinary
+    encode = safe_encoder(encoding)
     roles = _role_cache(encoding)
     total = REPLY_PRIMING
     assistant = trained = 0
@@ -186,7 +268,7 @@ def count_chat_record(record: object, encoding: tiktoken.Encoding) -> TokenCount
     if not isinstance(record, Mapping):
         return count_messages(None, encoding)
     total, assistant, trained = _count(record.get("messages"), encoding)
-    return TokenCounts(total + _record_extras(record, encoding.encode_ordinary), assistant, trained)
+    return TokenCounts(total + _record_extras(record, safe_encoder(encoding)), assistant, trained)
 
 
 def _first_output(value: object) -> list[object]:
@@ -205,7 +287,7 @@ def count_preference_record(record: object, encoding: tiktoken.Encoding) -> Pref
     inputs: Mapping[str, Any] = source if isinstance(source, Mapping) else {}
     messages = inputs.get("messages")
     history: list[object] = messages if isinstance(messages, list) else []
-    extra = _record_extras(inputs, encoding.encode_ordinary)
+    extra = _record_extras(inputs, safe_encoder(encoding))
 
     def side(*keys: str) -> TokenCounts:
         output = next((record[k] for k in keys if k in record), None)
@@ -221,7 +303,7 @@ def count_completion_record(record: object, encoding: tiktoken.Encoding) -> Toke
     assistant and trained are the completion's tokens. Never raises."""
     if not isinstance(record, Mapping):
         return TokenCounts(0, 0, 0)
-    encode = encoding.encode_ordinary
+    encode = safe_encoder(encoding)
     prompt = record.get("prompt")
     completion = record.get("completion")
     prompt_tokens = 0 if prompt is None else _value_tokens("prompt", prompt, encode)
@@ -256,7 +338,7 @@ class ReferenceFormulaTokenizer:
 
     def message_tokens(self, record: Mapping[str, Any], kind: Kind) -> list[int]:
         if kind is Kind.COMPLETION:
-            encode = self.encoding.encode_ordinary
+            encode = safe_encoder(self.encoding)
             return [_value_tokens(k, record.get(k), encode) for k in ("prompt", "completion")]
         source = record.get("input") if kind is Kind.PREFERENCE else record
         messages = source.get("messages") if isinstance(source, Mapping) else None

@@ -128,6 +128,7 @@ def _init_worker(settings: CheckSettings) -> None:
     global _worker_settings
     # Ctrl-C is the parent's to handle: workers stop when it shuts the pool down, without tracebacks.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the CLI's handler inherited by fork: just stop
     _worker_settings = settings
     build_tokenizer(settings.tokenizer)
 
