@@ -19,7 +19,7 @@ from typing import IO, TYPE_CHECKING, Any
 import orjson
 
 from dataprep.conversion.checks import check_model, validate_outputs, validation_config
-from dataprep.conversion.export import check_dataset_dir, export
+from dataprep.conversion.export import check_dataset_dir, export, read_back
 from dataprep.conversion.mapping import ChatMapping
 from dataprep.conversion.pipeline import (
     DEFAULT_MAX_CELL_CHARS,
@@ -281,10 +281,12 @@ def convert_file(
             plan.jsonl = [converted.rename(staging / f"{out.stem}.jsonl")]
         else:
             plan.jsonl = [converted]
+        if output_format != "jsonl":
+            report.warnings += export(plan.jsonl, plan.final, output_format, split=splitting is not None)
+            # Validate what a trainer will load: the records read back from the written files.
+            plan.jsonl = _read_back(plan.final, output_format, splitting is not None, staging)
         if validate:
             _validate(report, plan.jsonl, model, _validation_labels(plan, output_format), settings)
-        if output_format != "jsonl":
-            export(plan.jsonl, plan.final, output_format, split=splitting is not None)
     report.outputs = [str(p) for p in plan.final]
     if not report.rows_rejected and plan.rejects.exists():
         plan.rejects.unlink()  # a stale rejects file of an earlier run (only reached with force)
@@ -422,16 +424,27 @@ def _write_split(
     return summary
 
 
+def _read_back(final: list[Path], output_format: str, split: bool, staging: Path) -> list[Path]:
+    paths = []
+    for index, records in enumerate(read_back(final, output_format, split=split)):
+        path = staging / f"read-back-{index}.jsonl"
+        with atomic_binary_writer(path) as handle:
+            for record in records:
+                handle.write(dumps_line(record))
+        paths.append(path)
+    return paths
+
+
 def _validation_labels(plan: _Outputs, output_format: str) -> tuple[str, str | None]:
     """How findings name what was validated: the final outputs, even when a staged JSONL copy is read."""
     if output_format == "jsonl":
         names = [str(p) for p in plan.final]
     elif output_format == "parquet":
-        names = [f"{p} (as JSONL)" for p in plan.final]
+        names = [f"{p} (read back)" for p in plan.final]
     elif len(plan.jsonl) > 1:
-        names = [f"{plan.final[0]} (split {side}, as JSONL)" for side in ("train", "validation")]
+        names = [f"{plan.final[0]} (split {side}, read back)" for side in ("train", "validation")]
     else:
-        names = [f"{plan.final[0]} (as JSONL)"]
+        names = [f"{plan.final[0]} (read back)"]
     return names[0], names[1] if len(names) > 1 else None
 
 

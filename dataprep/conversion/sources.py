@@ -16,6 +16,7 @@ from typing import IO, Any, Protocol
 import orjson
 
 from dataprep.errors import InputError
+from dataprep.io.arrow_records import ArrowLayout, dataset_layout, decode, guess_record, parquet_layout
 from dataprep.io.jsonl import open_input
 from dataprep.io.read_guard import guarded_source
 from dataprep.io.tabular import (
@@ -247,20 +248,34 @@ def _xlsx_source(path: str, sheet: str | int | None) -> Iterator[Source]:
 
 
 class _BatchSource:
-    """Rows from batches of column dicts (Parquet record batches, `datasets` batches)."""
+    """Rows from batches of rows (Parquet record batches, `datasets` tables), read back as the records they were
+    when dataprep wrote them (`layout`), or with Arrow's added nulls dropped from messages otherwise."""
 
-    def __init__(self, label: str, columns: list[str], batches: Iterable[Mapping[str, list[Any]]]) -> None:
+    def __init__(
+        self,
+        label: str,
+        columns: list[str],
+        batches: Iterable[list[dict[str, Any]]],
+        layout: ArrowLayout | None = None,
+    ) -> None:
         self.path = label
         self.columns: list[str] | None = columns
         self._batches = batches
+        self._layout = layout
 
     def __iter__(self) -> Iterator[SourceRow]:
         row_number = 0
+        layout = self._layout
         for batch in self._batches:
-            names = list(batch)
-            for values in zip(*(batch[n] for n in names), strict=True):
+            if layout is not None:  # row numbers in the layout count from the start of the table
+                offset = row_number
+                shifted = ArrowLayout(layout.json_columns, {r - offset: p for r, p in layout.nulls.items()})
+                records: Iterable[dict[str, Any]] = decode(batch, shifted)
+            else:
+                records = (guess_record(row) for row in batch)
+            for record in records:
                 row_number += 1
-                yield SourceRow(SourceLocation(self.path, row_number), dict(zip(names, values, strict=True)))
+                yield SourceRow(SourceLocation(self.path, row_number), record)
 
 
 def _parquet_source(path: str) -> Source:
@@ -274,11 +289,15 @@ def _parquet_source(path: str) -> Source:
     except (pa.ArrowException, OSError) as exc:
         raise InputError(f"{path}: not a readable Parquet file ({exc})") from None
 
-    def batches() -> Iterator[dict[str, list[Any]]]:
-        for batch in parquet.iter_batches(batch_size=_BATCH):
-            yield batch.to_pydict()
+    layout = parquet_layout(parquet.schema_arrow.metadata)
+    if layout is not None and layout.rows != parquet.metadata.num_rows:
+        layout = None  # not the table dataprep wrote
 
-    return _BatchSource(path, list(parquet.schema_arrow.names), batches())
+    def batches() -> Iterator[list[dict[str, Any]]]:
+        for batch in parquet.iter_batches(batch_size=_BATCH):
+            yield batch.to_pylist()
+
+    return _BatchSource(path, list(parquet.schema_arrow.names), batches(), layout)
 
 
 def _hf_source(spec: str, split: str | None) -> Source:
@@ -309,7 +328,13 @@ def _hf_source(spec: str, split: str | None) -> Source:
 
 def dataset_source(dataset: Any, label: str = "<dataset>") -> Source:
     """A `datasets.Dataset` (or anything with `column_names` and `iter(batch_size=...)`) as a Source."""
-    return _BatchSource(label, list(dataset.column_names), dataset.iter(batch_size=_BATCH))
+    batches = (_rows_of(batch) for batch in dataset.iter(batch_size=_BATCH))
+    return _BatchSource(label, list(dataset.column_names), batches, dataset_layout(dataset))
+
+
+def _rows_of(batch: Mapping[str, list[Any]]) -> list[dict[str, Any]]:
+    names = list(batch)
+    return [dict(zip(names, values, strict=True)) for values in zip(*(batch[n] for n in names), strict=True)]
 
 
 class RecordsSource:
