@@ -62,6 +62,13 @@ def _quotechar(value: str) -> str:
     "--list-format", type=click.Choice(LIST_FORMATS), help="How list/dict values render (default json)."
 )
 @click.option(
+    "--ignore-column",
+    "ignore_columns",
+    multiple=True,
+    metavar="NAME",
+    help="Drop this input column even though it changes what is trained (chosen, label, images...).",
+)
+@click.option(
     "--input-format", type=click.Choice(FORMATS), help="Input format (default: from the extension)."
 )
 @click.option("--delimiter", help="CSV delimiter (default ',' or tab for .tsv); 'tab' is accepted.")
@@ -110,6 +117,7 @@ def convert_cmd(
     content: str | None,
     missing: str | None,
     list_format: str | None,
+    ignore_columns: tuple[str, ...],
     input_format: str | None,
     delimiter: str | None,
     quotechar: str,
@@ -192,6 +200,7 @@ def convert_cmd(
             content=content,
             missing=missing,
             list_format=list_format,
+            ignore_columns=ignore_columns,
             read=read,
             max_cell_chars=max_cell_size,
             output_format=output_format,

@@ -192,6 +192,7 @@ def convert_file(
     content: str | None = None,
     missing: str | None = None,
     list_format: str | None = None,
+    ignore_columns: Sequence[str] = (),
     read: ReadOptions | None = None,
     max_cell_chars: int = DEFAULT_MAX_CELL_CHARS,
     output_format: str = "jsonl",
@@ -242,6 +243,7 @@ def convert_file(
         content=content,
         missing=missing,
         list_format=list_format,
+        ignore_columns=ignore_columns,
     )
     settings = validation_config(
         config, model=model, select=select, ignore=ignore, severity=severity, jobs=jobs
@@ -372,6 +374,7 @@ def _write(
         report.rows_read = converter.rows_read
         report.blank_rows = converter.blank_rows
         report.warnings += converter.warnings
+        report.unused_columns = converter.columns.unused_columns()
 
 
 def _split_targets(plan: _Outputs, out: Path, output_format: str, staging: Path) -> list[Path]:

@@ -17,6 +17,7 @@ from typing import Any, ClassVar
 import orjson
 
 from dataprep.conversion.build import RecordBuilder, RowProblem
+from dataprep.conversion.columns import ColumnGuard
 from dataprep.conversion.mapping import (
     ChatMapping,
     check_columns,
@@ -82,8 +83,10 @@ def resolve_mapping(
     content: str | None = None,
     missing: str | None = None,
     list_format: str | None = None,
+    ignore_columns: Sequence[str] = (),
 ) -> ChatMapping:
-    """One mapping from a preset name, a mapping (file path, plain data or ChatMapping) or the simple flags."""
+    """One mapping from a preset name, a mapping (file path, plain data or ChatMapping) or the simple flags;
+    `ignore_columns` adds to the mapping's own list of input columns to drop on purpose."""
     flags = {
         "system": system,
         "user": user,
@@ -119,6 +122,8 @@ def resolve_mapping(
         if list_format not in LIST_FORMATS:
             raise UsageError(f"--list-format must be one of {', '.join(LIST_FORMATS)}, not {list_format!r}")
         result = dataclasses.replace(result, list_format=list_format)
+    if ignore_columns:
+        result = dataclasses.replace(result, ignore_columns=result.ignore_columns | frozenset(ignore_columns))
     return result
 
 
@@ -142,6 +147,9 @@ class Converter:
         self.blank_rows = 0
         self.warnings: list[str] = []
         self._columns: list[str] | None = None  # header of the source being read
+        self.columns = ColumnGuard(
+            [*mapping.referenced_columns(), *mapping.copy, *self.extra_columns], mapping.ignore_columns
+        )
 
     def items(self, sources: Sequence[SourceLike]) -> Iterator[ConvertItem]:
         self._check_sheet(sources)
@@ -184,6 +192,7 @@ class Converter:
                 self._columns = source.columns  # group mode recovers a rejected row's key by header index
                 seen: set[str] | None = None
                 if source.columns is not None:
+                    self.columns.see(source.columns, label)  # before any row: nothing is written on failure
                     check_columns(self.mapping, source.columns, label)
                     for name in self.extra_columns:
                         if name not in source.columns:
@@ -198,7 +207,9 @@ class Converter:
                     self.rows_read += 1
                     if seen is not None and row.reason is None:
                         usable += 1
-                        seen.update(row.values)
+                        if not seen.issuperset(row.values):
+                            self.columns.see([k for k in row.values if k not in seen], label)
+                            seen.update(row.values)
                         if usable == _EARLY_COLUMN_CHECK:  # a typo shows long before the end of a big file
                             _check_seen(required, seen, label, f"none of the first {usable:,} records has it")
                     yield row
@@ -364,6 +375,7 @@ def convert(
     list_format: str | None = None,
     read: ReadOptions | None = None,
     max_cell_chars: int = DEFAULT_MAX_CELL_CHARS,
+    ignore_columns: Sequence[str] = (),
 ) -> Iterator[ConvertItem]:
     """Convert one source (a path, an `hf:` id, a list of dicts or a `datasets.Dataset`) lazily.
 
@@ -382,6 +394,7 @@ def convert(
         content=content,
         missing=missing,
         list_format=list_format,
+        ignore_columns=ignore_columns,
     )
     if isinstance(source, Path):
         source = str(source)
