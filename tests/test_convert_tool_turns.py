@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import dataprep
 from dataprep.conversion import Converted, Rejected, convert_file
@@ -31,7 +32,7 @@ def _call(city: str) -> dict[str, str]:
     }
 
 
-def _rows() -> list[dict[str, object]]:
+def _rows() -> list[dict[str, Any]]:
     good = {
         "conversations": [
             {"from": "human", "value": "Weather in Oslo?"},
