@@ -23,10 +23,9 @@ def to_dataset(path: str | os.PathLike[str], *, check: bool = True, **validate_o
     Raises InputError naming the first error when validation fails, so a training script stops before
     it starts. `validate_options` go to `dataprep.validate` (model, ignore, ...).
     """
-    try:
-        import datasets
-    except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise InputError("to_dataset needs the `datasets` package: pip install 'dataprep[hf]'") from exc
+    from dataprep.io.extras import require
+
+    require(["hf"])  # before the file is read
     if check:
         from dataprep.validation.run import validate
 
@@ -44,5 +43,4 @@ def to_dataset(path: str | os.PathLike[str], *, check: bool = True, **validate_o
                     raise InputError(f"{path}:{raw.number}: malformed JSON ({exc.msg})") from exc
     from dataprep.io.arrow_records import build_dataset  # tools as JSON text, no nulls Arrow would invent
 
-    del datasets
     return build_dataset(records)[0]

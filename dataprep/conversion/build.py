@@ -241,7 +241,9 @@ class RecordBuilder:
         message = {"role": role} if content is _ABSENT else {"role": role, "content": content}
         message.update(extra)
         if extra.get("tool_calls"):
-            calls.explicit = True  # calls written by the source itself (chat records): their ids are the source's
+            calls.explicit = (
+                True  # calls written by the source itself (chat records): their ids are the source's
+            )
         if role == "tool" and "tool_call_id" not in message:
             call_id = calls.answer()
             if call_id is not None:

@@ -37,6 +37,7 @@ from dataprep.io.atomic import (
     claim_outputs,
     remove_stale_dirs,
 )
+from dataprep.io.extras import require
 from dataprep.io.safe_json import dumps_line
 from dataprep.io.tabular import ReadOptions
 from dataprep.splitting import (
@@ -56,6 +57,7 @@ if TYPE_CHECKING:
     from dataprep.config import Config
 
 OUTPUT_FORMATS = ("jsonl", "parquet", "hf")
+_OUTPUT_FEATURES = {"parquet": ("parquet",), "hf": ("hf",)}  # datasets brings pyarrow
 _REJECTS_SUFFIX = ".rejects.jsonl"
 _TRACE_SUFFIX = ".sources.jsonl"
 _STAGING_PREFIX = ".dataprep-convert-"
@@ -245,6 +247,12 @@ def convert_file(
         list_format=list_format,
         ignore_columns=ignore_columns,
     )
+    converter = Converter(
+        chosen, read, max_cell_chars=max_cell_chars, extra_columns=[group or "", stratify or ""]
+    )
+    # Optional packages first: a missing one is one line naming the extra, before anything is read or written.
+    converter.check_extras(sources)
+    require(_OUTPUT_FEATURES.get(output_format, ()))
     settings = validation_config(
         config, model=model, select=select, ignore=ignore, severity=severity, jobs=jobs
     )
@@ -265,9 +273,7 @@ def convert_file(
         force,
         trace,
     )
-    converter = Converter(
-        chosen, read, max_cell_chars=max_cell_chars, extra_columns=[group or "", stratify or ""]
-    )
+
     report = ConvertReport(inputs=sources, output_format=output_format)
     direct = output_format == "jsonl" and splitting is None
     with _claim(plan, force, report), _staging(out.parent, needed=not direct) as staging:

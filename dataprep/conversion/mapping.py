@@ -202,6 +202,9 @@ def load_mapping(path: str | os.PathLike[str]) -> ChatMapping:
 
 def parse_mapping_text(text: str, suffix: str, origin: str) -> dict[str, Any]:
     if suffix in (".yaml", ".yml"):
+        from dataprep.io.extras import require
+
+        require(["yaml"])
         import yaml  # only for YAML mappings
 
         try:

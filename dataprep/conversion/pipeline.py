@@ -27,9 +27,17 @@ from dataprep.conversion.mapping import (
     unknown_column_message,
 )
 from dataprep.conversion.presets import load_preset
-from dataprep.conversion.sources import RecordsSource, Source, dataset_source, detect_format, open_source
+from dataprep.conversion.sources import (
+    RecordsSource,
+    Source,
+    dataset_source,
+    detect_format,
+    features_needed,
+    open_source,
+)
 from dataprep.conversion.templates import LIST_FORMATS, is_empty
 from dataprep.errors import MappingError, UsageError
+from dataprep.io.extras import require
 from dataprep.io.tabular import BLANK, ReadOptions, SourceLocation, SourceRow
 
 DEFAULT_MAX_CELL_CHARS = 10_000_000
@@ -151,7 +159,12 @@ class Converter:
             [*mapping.referenced_columns(), *mapping.copy, *self.extra_columns], mapping.ignore_columns
         )
 
+    def check_extras(self, sources: Sequence[SourceLike]) -> None:
+        """The optional packages these sources need are installed (exit 2 naming the extra, nothing read)."""
+        require(features_needed(sources, self.read))
+
     def items(self, sources: Sequence[SourceLike]) -> Iterator[ConvertItem]:
+        self.check_extras(sources)
         self._check_sheet(sources)
         rows = self._rows(sources)
         if self.mapping.group is None:
@@ -398,4 +411,6 @@ def convert(
     )
     if isinstance(source, Path):
         source = str(source)
-    return Converter(chosen, read, max_cell_chars=max_cell_chars).items([source])
+    converter = Converter(chosen, read, max_cell_chars=max_cell_chars)
+    converter.check_extras([source])  # now, not when the first item is asked for
+    return converter.items([source])

@@ -76,6 +76,20 @@ def detect_format(spec: str, options: ReadOptions) -> str:
     return _EXTENSIONS[suffix]
 
 
+def features_needed(specs: Iterable[object], options: ReadOptions) -> list[str]:
+    """The optional features (dataprep.io.extras) reading `specs` needs: known from names alone, nothing read."""
+    needed = []
+    for spec in specs:
+        if isinstance(spec, (str, os.PathLike)):
+            try:
+                fmt = detect_format(os.fspath(spec), options)
+            except InputError:
+                continue  # reported when the input is opened
+            if fmt in ("xlsx", "parquet", "hf"):
+                needed.append(fmt)
+    return needed
+
+
 def _open_binary(path: str) -> IO[bytes]:
     """The validator's opener (one clear message for a missing, unreadable or directory path); .gz unpacked."""
     handle = open_input(path)  # closed by the caller's ExitStack
@@ -301,10 +315,8 @@ def _parquet_source(path: str) -> Source:
 
 
 def _hf_source(spec: str, split: str | None) -> Source:
-    try:
-        import datasets
-    except ImportError:  # pragma: no cover - datasets is an optional extra
-        raise InputError(f"{spec}: reading Hugging Face datasets needs `pip install dataprep[hf]`") from None
+    import datasets  # checked by dataprep.io.extras before anything is read
+
     try:
         if spec.startswith(HF_PREFIX):
             name = spec[len(HF_PREFIX) :]
