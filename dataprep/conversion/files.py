@@ -195,6 +195,7 @@ def convert_file(
     missing: str | None = None,
     list_format: str | None = None,
     ignore_columns: Sequence[str] = (),
+    limit: int | None = None,
     read: ReadOptions | None = None,
     max_cell_chars: int = DEFAULT_MAX_CELL_CHARS,
     output_format: str = "jsonl",
@@ -248,7 +249,11 @@ def convert_file(
         ignore_columns=ignore_columns,
     )
     converter = Converter(
-        chosen, read, max_cell_chars=max_cell_chars, extra_columns=[group or "", stratify or ""]
+        chosen,
+        read,
+        max_cell_chars=max_cell_chars,
+        extra_columns=[group or "", stratify or ""],
+        limit=limit,
     )
     # Optional packages first: a missing one is one line naming the extra, before anything is read or written.
     converter.check_extras(sources)

@@ -364,6 +364,16 @@ def _alias_target(value: Any, where: str) -> str:
 # -- from command-line flags -----------------------------------------------------------------------------------
 
 
+def with_system(mapping: ChatMapping, text: str) -> ChatMapping:
+    """`mapping` with its system prompt replaced by `text` (literal, like --system): every system template
+    message goes, and one system message with `text` leads the messages."""
+    import dataclasses
+
+    kept = tuple(m for m in mapping.messages if not (isinstance(m, TemplateMessage) and m.role == "system"))
+    system = TemplateMessage("system", (parse_template(escape(text), "--system"),))
+    return dataclasses.replace(mapping, messages=(system, *kept))
+
+
 def mapping_from_flags(
     *,
     system: str | None = None,

@@ -25,6 +25,7 @@ from dataprep.conversion.mapping import (
     load_mapping,
     mapping_from_flags,
     unknown_column_message,
+    with_system,
 )
 from dataprep.conversion.presets import load_preset
 from dataprep.conversion.sources import (
@@ -105,6 +106,10 @@ def resolve_mapping(
         "content": content,
     }
     given = [name for name, value in (("preset", preset), ("mapping", mapping)) if value is not None]
+    # --system beside a preset or mapping file replaces its system prompt; alone it joins the template flags.
+    override_system = system if given and system is not None else None
+    if override_system is not None:
+        flags["system"] = None
     if any(v is not None for v in flags.values()):
         given.append("templates")
     if len(given) != 1:
@@ -122,6 +127,8 @@ def resolve_mapping(
         result = load_mapping(mapping)
     else:
         result = compile_mapping(mapping_from_flags(**flags), "flags")
+    if override_system is not None:
+        result = with_system(result, override_system)
     if missing is not None:
         if missing not in ("reject", "empty"):
             raise UsageError(f"--missing must be reject or empty, not {missing!r}")
@@ -145,7 +152,16 @@ class Converter:
         *,
         max_cell_chars: int = DEFAULT_MAX_CELL_CHARS,
         extra_columns: Sequence[str] = (),
+        limit: int | None = None,
     ) -> None:
+        if limit is not None and limit < 1:
+            raise UsageError(f"--limit must be 1 or more, not {limit}")
+        if limit is not None and mapping.group is not None:
+            raise UsageError(
+                "--limit cannot be used with a [group] mapping (--group-by): the rows of one conversation may be "
+                "anywhere in the input, so the first rows may hold only part of one"
+            )
+        self.limit = limit
         self.mapping = mapping
         self.read = read or ReadOptions()
         self.max_cell_chars = max_cell_chars
@@ -174,12 +190,16 @@ class Converter:
             yield from self._grouped(rows)
 
     def _check_sheet(self, sources: Sequence[SourceLike]) -> None:
-        """--sheet with no spreadsheet among the inputs is a mistake (a wrong file), not something to ignore."""
-        if self.read.sheet is None:
-            return
+        """A reading option that applies to no input is a mistake (a wrong file), not something to ignore."""
+        read = self.read
         paths = [os.fspath(s) for s in sources if isinstance(s, (str, os.PathLike))]
-        if not any(detect_format(p, self.read) == "xlsx" for p in paths):
+        formats = {detect_format(p, read) for p in paths}
+        if read.sheet is not None and "xlsx" not in formats:
             raise UsageError("--sheet applies to spreadsheet inputs (.xlsx, .xlsm), and no input is one")
+        if (not read.header or read.columns is not None) and not formats & {"csv", "tsv"}:
+            raise UsageError("--no-header and --columns apply to CSV/TSV inputs, and no input is one")
+        if read.json_key is not None and "json" not in formats:
+            raise UsageError("--json-key applies to .json inputs holding one object, and no input is one")
 
     # -- reading -------------------------------------------------------------------------------------------------
 
@@ -213,10 +233,15 @@ class Converter:
                 else:
                     seen = set()
                 usable = 0  # rows that are objects: only they can show which columns exist
+                stopped = False
                 for row in source:
                     if row.reason == BLANK:
                         self.blank_rows += 1
                         continue
+                    if self.limit is not None and self.rows_read >= self.limit:
+                        self.warnings.append(f"stopped after the first {self.limit:,} rows (--limit)")
+                        stopped = True
+                        break
                     self.rows_read += 1
                     if seen is not None and row.reason is None:
                         usable += 1
@@ -230,6 +255,8 @@ class Converter:
                     # Schemaless sources (JSON): a column no record has is a typo, not a missing value.
                     _check_seen(required, seen, label, "no record has it")
                 self.warnings += getattr(source, "notes", [])  # what a reader did specially (xlsx formulas)
+            if stopped:
+                return
 
     def _problem(self, row: SourceRow) -> tuple[str, str] | None:
         if row.reason is not None:
@@ -389,6 +416,7 @@ def convert(
     read: ReadOptions | None = None,
     max_cell_chars: int = DEFAULT_MAX_CELL_CHARS,
     ignore_columns: Sequence[str] = (),
+    limit: int | None = None,
 ) -> Iterator[ConvertItem]:
     """Convert one source (a path, an `hf:` id, a list of dicts or a `datasets.Dataset`) lazily.
 
@@ -411,6 +439,6 @@ def convert(
     )
     if isinstance(source, Path):
         source = str(source)
-    converter = Converter(chosen, read, max_cell_chars=max_cell_chars)
+    converter = Converter(chosen, read, max_cell_chars=max_cell_chars, limit=limit)
     converter.check_extras([source])  # now, not when the first item is asked for
     return converter.items([source])

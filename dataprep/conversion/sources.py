@@ -131,9 +131,19 @@ def _text_source(fmt: str, handle: IO[bytes], path: str, options: ReadOptions) -
         encoding = "utf-8"
     if fmt in ("csv", "tsv"):
         delimiter = options.delimiter or ("\t" if fmt == "tsv" else ",")
-        return CsvSource(handle, path, delimiter, options.quotechar, encoding)
+        return CsvSource(
+            handle,
+            path,
+            delimiter,
+            options.quotechar,
+            encoding,
+            header=options.header,
+            columns=options.columns,
+        )
     if fmt == "json":
         first = _peek_non_space(handle)
+        if options.json_key is not None:
+            return _keyed_list(handle, path, encoding, options.json_key)
         if first == b"{":  # many .json files are really JSON Lines; a pretty-printed object is not
             handle = _check_json_lines(handle, path, encoding)
             return JsonLinesSource(handle, path, encoding)
@@ -184,15 +194,53 @@ def _check_json_lines(handle: IO[bytes], path: str, encoding: str) -> IO[bytes]:
             f"either (line {exc.lineno}, column {exc.colno}: {exc.msg}); if it is JSON Lines with a bad first "
             "line, use --input-format jsonl"
         ) from None
-    lists = [key for key, item in value.items() if isinstance(item, list)] if isinstance(value, dict) else []
+    lists = _list_keys(value)
     where = (
-        "; the list is under " + " or ".join(repr(k) for k in lists) + ": save that list as the file"
+        "; the records are under "
+        + " or ".join(repr(k) for k in lists)
+        + ": add "
+        + " (or ".join(f"--json-key {_shell_word(k)}" for k in lists)
+        + ")" * (len(lists) - 1)
+        + " to read them"
         if lists
         else ""
     )
     raise InputError(
         f"{path}: holds one JSON object, not an array of records or JSON Lines (one object per line){where}"
     )
+
+
+def _list_keys(value: Any) -> list[str]:
+    return [key for key, item in value.items() if isinstance(item, list)] if isinstance(value, dict) else []
+
+
+def _shell_word(text: str) -> str:
+    """`text` as one shell word, quoted only when it needs to be (so the advice can be pasted as printed)."""
+    import shlex
+
+    return shlex.quote(text)
+
+
+def _keyed_list(handle: IO[bytes], path: str, encoding: str, key: str) -> Source:
+    """--json-key: a JSON document holding one object; its list under `key` is the records."""
+    try:
+        value = json.loads(handle.read().decode(encoding, errors="strict").lstrip("\ufeff"))
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: not valid {encoding} text: {exc.reason} (use --encoding)") from None
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            f"{path}: not one JSON document (line {exc.lineno}, column {exc.colno}: {exc.msg})"
+        ) from None
+    if not isinstance(value, dict):
+        raise InputError(
+            f"{path}: --json-key {key} needs a JSON file holding one object; this one holds a "
+            f"{type(value).__name__}"
+        )
+    if not isinstance(value.get(key), list):
+        found = _list_keys(value)
+        hint = f"; lists are under {', '.join(map(repr, found))}" if found else "; no key holds a list"
+        raise InputError(f"{path}: the object has no list under {key!r}{hint}")
+    return RecordsSource(value[key], f"{path} [{key}]")
 
 
 class _Prefixed(io.RawIOBase):
