@@ -26,7 +26,11 @@ MODELS_FILE = Path(__file__).resolve().parent / "data" / "models.toml"
 
 CONFIDENCE_LEVELS = ("official", "copy", "unconfirmed", "user")  # "user": a figure the user supplied
 _STRENGTH = {"user": 3, "official": 2, "copy": 1, "unconfirmed": 0}
-_CUSTOM_KEYS = frozenset({"encoding", "max_tokens", "price_per_1m"})
+_CUSTOM_KEYS = frozenset({"encoding", "max_tokens", "price_per_1m", "trains"})
+# What a model can be fine-tuned on: the record kinds dataprep validates, and reinforcement fine-tuning (RFT)
+# data, which dataprep does not validate but which names what an RFT-only model takes.
+TRAINING_KINDS = ("chat", "preference", "completion", "reinforcement")
+ALL_KINDS = ("chat", "preference", "completion")
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +47,12 @@ class ModelInfo:
     date: str = ""
     source: str = ""
     aliases: tuple[str, ...] = field(default=())
+    trains: tuple[str, ...] = ALL_KINDS  # record kinds it is fine-tuned on (DP520); unknown = every kind
+    trains_source: str = ""
+
+    def fits(self, kind: str) -> bool:
+        """True when this model is fine-tuned on records of `kind` (chat, preference, completion)."""
+        return kind in self.trains
 
     @property
     def tokenizer_spec(self) -> TokenizerSpec:
@@ -66,6 +76,7 @@ class ModelInfo:
             "date": self.date,
             "source": self.source,
             "aliases": list(self.aliases),
+            "trains": list(self.trains),
         }
 
 
@@ -103,6 +114,8 @@ def _row_to_info(path: str, model_id: str, row: object) -> ModelInfo:
             date=str(row["date"]),
             source=str(row["source"]),
             aliases=tuple(str(a) for a in row.get("aliases", ())),
+            trains=_check_trains(row.get("trains", ALL_KINDS)),
+            trains_source=str(row.get("trains_source", "")),
         )
     except KeyError as exc:
         raise ConfigError(f"{where}: missing key {exc}") from exc
@@ -135,6 +148,16 @@ def _check_price(value: object) -> float | None:
     ):
         raise UsageError(f"price per 1M tokens must be a number >= 0, got {value!r}")
     return float(value)
+
+
+def _check_trains(value: object) -> tuple[str, ...]:
+    if (
+        not isinstance(value, (list, tuple))
+        or not value
+        or not all(isinstance(v, str) and v in TRAINING_KINDS for v in value)
+    ):
+        raise UsageError(f"trains must be a non-empty list of {', '.join(TRAINING_KINDS)}, got {value!r}")
+    return tuple(value)
 
 
 def _check_confidence(value: object) -> str:
@@ -185,6 +208,11 @@ def _with_extra_models(
                     entry.get("max_tokens"),
                     entry.get("price_per_1m"),
                     "configuration",
+                )
+            if "trains" in entry:
+                key = model_id if base is None else base.id
+                merged[key] = replace(
+                    merged[key], trains=_check_trains(entry["trains"]), trains_source="configuration"
                 )
         except UsageError as exc:
             raise ConfigError(f"models.{model_id!r}: {exc}") from exc

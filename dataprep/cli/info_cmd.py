@@ -57,7 +57,8 @@ def _rule_or_fail(code: str) -> Rule:
 
 @click.command("models")
 def models_cmd() -> int:
-    """List the model table: encoding, training context limit, price per 1M training tokens, source.
+    """List the model table: encoding, training context limit, price per 1M training tokens, confidence, and
+    the record kinds each model is fine-tuned on.
 
     \b
     Example:
@@ -66,6 +67,7 @@ def models_cmd() -> int:
     for info in load_models().values():
         price = f"${info.price_per_1m:.2f}" if info.price_per_1m is not None else "unknown"
         click.echo(
-            f"{info.id:<28} {info.encoding:<12} {info.max_tokens:>8,} tokens  {price:>8}/1M  {info.confidence}"
+            f"{info.id:<28} {info.encoding:<12} {info.max_tokens:>8,} tokens  {price:>8}/1M  {info.confidence:<11}"
+            f"  trains {', '.join(info.trains)}"
         )
     return 0

@@ -195,6 +195,8 @@ class _Run:
             nonblank_lines=state.nonblank_lines,
             examples=state.stats.examples,
             config=state.config,
+            kind=state.kind,
+            model=self.model,
         )
         for check, _codes in FILE_CHECKS:
             for line, problem in check(summary):
