@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
 from dataprep.cli.color import COLOR_MODES, use_color
+from dataprep.cli.compute_options import compute_options
 from dataprep.cli.options import comma_list, severity_pairs
 from dataprep.cli.progress import progress_for
 from dataprep.config import load_config
@@ -73,6 +75,7 @@ from dataprep.validation.run import validate_files
     type=click.Path(path_type=Path, dir_okay=False, exists=True),
     help="Configuration file (default: nearest dataprep.toml or pyproject.toml [tool.dataprep]).",
 )
+@compute_options
 def validate_cmd(
     files: tuple[Path, ...],
     validation: tuple[Path, ...],
@@ -91,6 +94,7 @@ def validate_cmd(
     exit_zero: bool,
     color: str,
     config_path: Path | None,
+    **compute: Any,
 ) -> int:
     """Check JSONL training files: schema, roles, tool calls, token limits, duplicates, splits, and cost.
 
@@ -102,6 +106,7 @@ def validate_cmd(
       dataprep validate train.jsonl
       dataprep validate train.jsonl --validation valid.jsonl --model gpt-4.1-mini-2025-04-14
       dataprep validate data/*.jsonl --ignore DP4 --format json > report.json
+      dataprep validate train.jsonl --parameters 8e9 --method qlora --gpu L4 --gpu-price 0.80
     """
     config = load_config(config_path)
     progress = progress_for()  # None unless stderr is a terminal
@@ -121,6 +126,7 @@ def validate_cmd(
             severity=severity_pairs(severity),
             jobs=jobs,
             progress=progress,
+            **compute,
         )
     finally:
         if progress is not None:
