@@ -65,18 +65,6 @@ class GpuInfo:
     date: str
     aliases: tuple[str, ...] = ()
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "name": self.name,
-            "peak_tflops": self.peak_tflops,
-            "memory_gb": self.memory_gb,
-            "confidence": self.confidence,
-            "source": self.source,
-            "date": self.date,
-            "aliases": list(self.aliases),
-        }
-
 
 @dataclass(frozen=True, slots=True)
 class ModelShape:

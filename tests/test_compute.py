@@ -6,6 +6,7 @@ GB in the memory figures is 2^30 bytes (1,073,741,824).
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -265,9 +266,20 @@ def test_text_report_prints_each_assumption_beside_its_figure(
 def test_text_report_without_price_says_how_to_get_one(
     capsys: pytest.CaptureFixture[str], write_jsonl: Callable[..., Path]
 ) -> None:
-    main(["validate", str(write_jsonl(_records())), "--method", "full", "--parameters", "70B"])
+    main(
+        ["validate", str(write_jsonl(_records())), "--method", "full", "--parameters", "70B", "--mfu", "1e-4"]
+    )
     out = capsys.readouterr().out
     assert "--gpu-price USD_PER_HOUR" in out and "does NOT fit" in out
+    assert re.search(r"GPU-hours \d+\.\d\d = FLOPs / \(989\.5 TFLOPS peak dense BF16 x 0\.01% MFU\)", out)
+
+
+def test_tiny_models_and_runs_print_plain_figures(
+    capsys: pytest.CaptureFixture[str], write_jsonl: Callable[..., Path]
+) -> None:
+    main(["validate", str(write_jsonl(_records())), "--gpu", "H200", "--parameters", "500k"])
+    out = capsys.readouterr().out
+    assert "x 500,000 parameters x" in out and "GPU-hours < 1 s" in out
 
 
 def test_cli_usage_errors_exit_two_before_reading(
@@ -305,3 +317,10 @@ def test_docs_worked_example_matches_the_code() -> None:
     assert f"at 2,048 tokens: {lora.memory_gb:.2f} GB, which fits" in doc and lora.fits
     for gpu in load_gpus().values():
         assert f"| {gpu.peak_tflops:g}" in doc, gpu.id
+
+
+def test_gpus_command_lists_the_table(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["gpus"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert len(out) == 7 and out[0].startswith("H100        989.5 TFLOPS    80 GB  official")
+    assert any(line.startswith("A10G") and " copy " in line for line in out)

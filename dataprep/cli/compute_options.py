@@ -1,4 +1,4 @@
-"""The options of the self-hosted compute estimate, shared by commands that report it (validate)."""
+"""The self-hosted compute estimate on the command line: its options (for validate) and `dataprep gpus`."""
 
 from __future__ import annotations
 
@@ -42,3 +42,19 @@ def compute_options(command: F) -> F:
     for option in reversed(options):
         command = option(command)
     return command
+
+
+@click.command("gpus")
+def gpus_cmd() -> int:
+    """List the GPU table of the compute estimate: peak dense BF16 TFLOPS, memory, confidence and source.
+
+    \b
+    Example:
+      dataprep gpus
+    """
+    for info in load_gpus().values():
+        click.echo(
+            f"{info.id:<8} {info.peak_tflops:>8g} TFLOPS {info.memory_gb:>5g} GB  {info.confidence:<8} "
+            f"{info.name}; {info.source} (checked {info.date})"
+        )
+    return 0

@@ -140,7 +140,7 @@ def _compute_section(e: ComputeEstimate | None) -> str:
         f"{e.sequence_tokens:,} sequence tokens x {e.epochs} epochs",
         f"    ({'; '.join(e.assumptions)})",
         f"  GPU-hours {_hours(e.gpu_hours)} = FLOPs / ({e.peak_tflops:g} TFLOPS peak dense BF16 x "
-        f"{e.mfu:.0%} MFU) / 3600",
+        f"{e.mfu * 100:.3g}% MFU) / 3600",
         f"    (peak: {_PEAK_SOURCE.get(e.gpu_confidence, e.gpu_confidence)}; MFU: "
         + ("assumed, the default; --mfu to change)" if e.mfu_source == "default" else "as given)"),
     ]
