@@ -317,6 +317,8 @@ def test_docs_worked_example_matches_the_code() -> None:
     assert f"at 2,048 tokens: {lora.memory_gb:.2f} GB, which fits" in doc and lora.fits
     for gpu in load_gpus().values():
         assert f"| {gpu.peak_tflops:g}" in doc, gpu.id
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    assert f"gpu_hours {e.gpu_hours:.4f}, usd {e.usd:.2f}, memory_gb {e.memory_gb:.1f}, fits False" in readme
 
 
 def test_gpus_command_lists_the_table(capsys: pytest.CaptureFixture[str]) -> None:
