@@ -28,7 +28,7 @@ class Config:
     """Every setting validate and convert read. Defaults are the documented ones."""
 
     model: str | None = None
-    encoding: str | None = None
+    tokenizer_encoding: str | None = None
     max_tokens: int | None = None
     price_per_1m: float | None = None
     epochs: int | None = None
@@ -118,7 +118,10 @@ _FLOAT_KEYS = {
     "gpu_price",
     "peak_tflops",
 }
-_STR_KEYS = {"model", "encoding", "kind", "method", "gpu"}
+_STR_KEYS = {"model", "tokenizer_encoding", "kind", "method", "gpu"}
+# Old names still read (hidden, deprecated): `encoding` was the tokenizer encoding before convert's text codec
+# took the name.
+_ALIASES = {"encoding": "tokenizer_encoding"}
 _LIST_KEYS = {"select", "ignore"}
 # What a [[per-file]] block may change; the model, cost and duplicate settings belong to the whole run.
 _PER_FILE_KEYS = {
@@ -138,6 +141,7 @@ def _check_values(values: Mapping[str, Any], source: str) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for raw_key, value in values.items():
         key = raw_key.replace("-", "_")
+        key = _ALIASES.get(key, key)
         if key not in _KEYS:
             raise ConfigError(f"{source}: unknown key {raw_key!r} (known: {', '.join(sorted(_KEYS))})")
         if key in _INT_KEYS and (not isinstance(value, int) or isinstance(value, bool)):

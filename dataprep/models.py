@@ -274,6 +274,6 @@ def resolve_model(
     if encoding is None or max_tokens is None:
         raise UsageError(
             f"unknown model {name!r}. Known models: {', '.join(sorted(table))}. "
-            "For another model give both its encoding and its max tokens (--encoding, --max-tokens)."
+            "For another model give both its encoding and its max tokens (--tokenizer-encoding, --max-tokens)."
         )
     return _custom(base, encoding, max_tokens, price_per_1m, "user")

@@ -28,9 +28,12 @@ from dataprep.validation.run import validate_files
 )
 @click.option("--model", help="Model id from `dataprep models` (default gpt-4o-mini-2024-07-18).")
 @click.option(
-    "--encoding",
+    "--tokenizer-encoding",
     type=click.Choice(["o200k_base", "cl100k_base"]),
     help="Tokenizer encoding for a model not in the table.",
+)
+@click.option(  # the old name, before convert's text codec took --encoding: read, not advertised
+    "--encoding", "old_encoding", type=click.Choice(["o200k_base", "cl100k_base"]), hidden=True
 )
 @click.option(
     "--max-tokens",
@@ -80,7 +83,8 @@ def validate_cmd(
     files: tuple[Path, ...],
     validation: tuple[Path, ...],
     model: str | None,
-    encoding: str | None,
+    tokenizer_encoding: str | None,
+    old_encoding: str | None,
     max_tokens: int | None,
     price_per_1m: float | None,
     epochs: int | None,
@@ -108,6 +112,11 @@ def validate_cmd(
       dataprep validate data/*.jsonl --ignore DP4 --format json > report.json
       dataprep validate train.jsonl --parameters 8e9 --method qlora --gpu L4 --gpu-price 0.80
     """
+    if old_encoding is not None:
+        if tokenizer_encoding is not None and tokenizer_encoding != old_encoding:
+            raise click.UsageError("--encoding is the old name of --tokenizer-encoding: give one of them")
+        click.echo("dataprep: note: --encoding is now --tokenizer-encoding", err=True)
+        tokenizer_encoding = old_encoding
     config = load_config(config_path)
     progress = progress_for()  # None unless stderr is a terminal
     try:
@@ -116,7 +125,7 @@ def validate_cmd(
             list(validation),
             config=config,
             model=model,
-            encoding=encoding,
+            tokenizer_encoding=tokenizer_encoding,
             max_tokens=max_tokens,
             price_per_1m=price_per_1m,
             epochs=epochs,

@@ -63,7 +63,7 @@ def validate(
 ) -> Report:
     """Validate one training source (a JSONL path, or records in memory) and an optional validation source.
 
-    Keyword overrides are configuration keys (`kind`, `encoding`, `max_tokens`, `price_per_1m`, `epochs`,
+    Keyword overrides are configuration keys (`kind`, `tokenizer_encoding`, `max_tokens`, `price_per_1m`, `epochs`,
     `select`, `ignore`, `severity`, `jobs`, ...). Without `config`, the nearest `[tool.dataprep]` applies.
     """
     train = [as_source(source, "train", "<records>")]
@@ -102,7 +102,7 @@ def validate_sources(
     base = base.with_overrides("arguments", model=model, **overrides)
     info = resolve_model(
         base.model,
-        encoding=base.encoding,
+        encoding=base.tokenizer_encoding,
         max_tokens=base.max_tokens,
         price_per_1m=base.price_per_1m,
         extra_models=base.models,
