@@ -29,6 +29,7 @@ from dataprep.types import Finding, Severity
 RULES: dict[str, Rule] = {rule.code: rule for rule in ALL_RULES}
 SEVERITY_MARK = {Severity.ERROR: "✖ error", Severity.WARNING: "▲ warning", Severity.INFO: "● info"}
 CLUSTERS_PER_RULE = 20
+GENERATOR = '<meta name="generator" content="dataprep">'  # marks a page dataprep may replace
 # Report fields this page shows in its own sections; any other (a later addition) goes to "More figures".
 KNOWN_FIELDS = {"version", "ok", "summary", "model", "files", "cost", "findings", "duplicate_index_bytes"}
 DISTRIBUTION_COLUMNS = ("count", "min", "p5", "median", "mean", "p95", "max")
@@ -95,6 +96,7 @@ def render_html(report: Report, evidence: Evidence | None = None) -> str:
     verdict = "PASSED" if report.ok else "FAILED"
     out = [
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">',
+        GENERATOR,
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         # Nothing may be fetched: no script, no font, no image; only the inline style applies.
         '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
