@@ -61,7 +61,7 @@ dl.head dd{margin:0}nav ol{columns:2;padding-left:1.4em}
 .chart .limit{stroke:var(--bad);stroke-width:2;stroke-dasharray:6 3}
 .chart .limit-label{font-size:12px;font-weight:700;fill:var(--bad)}
 .chart .part.solid{fill:var(--bar)}.chart .part.light{fill:#d8e2ee;stroke:var(--muted);stroke-width:.5}
-.pairs{display:grid;grid-template-columns:1fr 1fr;gap:8px;margin:.5em 0 1.2em}
+.pairs{display:grid;grid-template-columns:1fr 1fr;gap:8px;margin:.5em 0 1.2em;align-items:start}
 .pairs>div{border:1px solid var(--line);border-radius:4px;padding:6px 8px;min-width:0}
 .pairs h4{margin:0 0 4px;font-size:.95em}.muted{color:var(--muted)}
 details{margin:.3em 0}summary{cursor:pointer;color:var(--muted)}
