@@ -209,8 +209,8 @@ def convert_file(
     Rejected rows go to `<output>.rejects.jsonl`. With `validation_size` the records are split into
     `<name>.train.jsonl` and `<name>.validation.jsonl` (see `dataprep.split`). With `trace`, `<output>.sources.jsonl`
     names the source rows of every output line. With `validate`, the written JSONL is checked by
-    `dataprep.validate` and its Report is kept in `report.validation`. `progress(rows_read, 0, None)` is
-    called every 1,000 output items (the CLI's progress bar).
+    `dataprep.validate` and its Report is kept in `report.validation`. `progress(rows_read, bytes_read,
+    total_bytes)` is called every 1,000 output items (the CLI's progress bar; total None when unknown).
     """
     sources = (
         [os.fspath(inputs)] if isinstance(inputs, (str, os.PathLike)) else [os.fspath(i) for i in inputs]
@@ -329,7 +329,7 @@ def _write(
         trace = stack.enter_context(atomic_binary_writer(trace_path)) if trace_path else None
         for count, item in enumerate(converter.items(sources), start=1):
             if progress is not None and count % 1000 == 0:
-                progress(converter.rows_read, 0, None)
+                progress(converter.rows_read, converter.meter.done, converter.meter.total)
             if isinstance(item, Converted):
                 try:
                     line = orjson.dumps(item.record, option=orjson.OPT_APPEND_NEWLINE)
