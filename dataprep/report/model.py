@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 from typing import Any
 
@@ -12,7 +13,7 @@ from dataprep.cost import CostEstimate
 from dataprep.models import ModelInfo
 from dataprep.rules.base import Rule
 from dataprep.rules.registry import ALL_RULES
-from dataprep.stats import Distribution, Stats
+from dataprep.stats import Distribution, Histogram, Stats
 from dataprep.types import Finding, Severity
 
 # What renderers may know beyond a Report: the tool's version and the rule catalogue (renderers import only
@@ -21,8 +22,12 @@ __all__ = [
     "ALL_RULES",
     "TOOL_VERSION",
     "ComputeEstimate",
+    "CostEstimate",
     "Distribution",
+    "Evidence",
     "FileReport",
+    "Histogram",
+    "ModelInfo",
     "Report",
     "Rule",
     "relative_path",
@@ -97,6 +102,25 @@ class Report:
             "duplicate_index_bytes": self.duplicate_index_bytes,
             "compute": self.compute.to_dict() if self.compute else None,
         }
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What the HTML report shows beyond a Report, read back from the files after validation
+    (dataprep.validation.evidence): the text findings point at, a sample of examples, and the cost on every
+    model that fits the data's kind. Bounded in size whatever the number of examples."""
+
+    # (path, line, json_path) -> the value at the JSON path (or the line), as short JSON text.
+    snippets: Mapping[tuple[str, int, str], str] = field(default_factory=dict)
+    # path -> (line, the example as short text), a few evenly spread examples of each file.
+    samples: Mapping[str, tuple[tuple[int, str], ...]] = field(default_factory=dict)
+    # One estimate per model that fits the data's kind; each counted with that model's own tokenizer.
+    costs: tuple[CostEstimate, ...] = ()
+    locations_per_rule: int = 20  # how many findings of each rule the report shows with their text
+
+    def snippet(self, path: str, line: int, json_path: str = "") -> str | None:
+        found = self.snippets.get((path, line, json_path))
+        return found if found is not None or not json_path else self.snippets.get((path, line, ""))
 
 
 def relative_path(path: str, base: Path | None = None) -> str:
