@@ -240,12 +240,17 @@ def resolve_gpu(name: str, table: Mapping[str, GpuInfo] | None = None) -> GpuInf
     raise UsageError(f"unknown GPU {name!r}. Known GPUs: {', '.join(gpus)} (give --peak-tflops for another)")
 
 
-def model_shape(model_id: str, parameters: float) -> ModelShape:
-    """The shape of `model_id` from the shape table (its parameter count given), or one derived from the count."""
+def model_shape(model_id: str, parameters: float, active_parameters: float | None = None) -> ModelShape:
+    """The shape of `model_id` from the shape table (its parameter count given), or one derived from the count.
+
+    `active_parameters` (a mixture of experts' parameters per token) wins over the shape table's figure.
+    """
     row = dict(_shape_table(str(SHAPES_FILE))).get(model_id)
     if row is None:
-        return ModelShape(parameters, source=f"{model_id} with {_count(parameters)} parameters")
-    active = row.get("active_parameters")
+        return ModelShape(
+            parameters, active_parameters, source=f"{model_id} with {_count(parameters)} parameters"
+        )
+    active = active_parameters if active_parameters is not None else row.get("active_parameters")
     return ModelShape(
         parameters,
         float(active) if active is not None else None,

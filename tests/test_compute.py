@@ -326,3 +326,24 @@ def test_gpus_command_lists_the_table(capsys: pytest.CaptureFixture[str]) -> Non
     out = capsys.readouterr().out.splitlines()
     assert len(out) == 7 and out[0].startswith("H100        989.5 TFLOPS    80 GB  official")
     assert any(line.startswith("A10G") and " copy " in line for line in out)
+
+
+def test_open_weight_models_give_their_parameter_count() -> None:
+    from dataprep.models import resolve_model
+    from dataprep.validation.run import _check_compute_settings, _parameters
+
+    llama = resolve_model("meta-llama/Llama-3.1-8B-Instruct")
+    assert _parameters(Config(method="lora"), llama) == 8_030_261_248  # the open-weight table's figure
+    assert _parameters(Config(method="lora", parameters=7e9), llama) == 7e9  # --parameters wins
+    _check_compute_settings(Config(method="lora"), llama)  # no --parameters needed
+    with pytest.raises(UsageError, match="give --parameters"):
+        _check_compute_settings(Config(gpu="L4"), resolve_model("gpt-4o-mini-2024-07-18"))
+
+
+def test_open_weight_shape_uses_config_figures_and_active_parameters() -> None:
+    shape = model_shape("meta-llama/Llama-3.1-8B-Instruct", 8_030_261_248)
+    assert (shape.layers, shape.hidden_size, shape.vocab_size) == (32, 4096, 128_256)
+    assert "config.json" in shape.source
+    moe = model_shape("openai/gpt-oss-20b", 20_914_757_184, 3.61e9)
+    assert moe.flops_parameters == 3.61e9  # the model table's active count wins over the shape table's
+    assert model_shape("org/unknown", 1e9, 2e8).flops_parameters == 2e8

@@ -70,7 +70,7 @@ def test_preference_file_for_a_model_without_dpo(write_jsonl: Callable[..., Path
 
 def test_completion_file_for_a_chat_model(write_jsonl: Callable[..., Path]) -> None:
     (message,) = _dp520(write_jsonl(_completions()), "gpt-4o-mini-2024-07-18")
-    assert message.endswith("models that do: babbage-002, davinci-002")
+    assert "models that do: babbage-002, davinci-002; so does every open-weight model" in message
 
 
 def test_rft_only_model_takes_no_chat_file(write_jsonl: Callable[..., Path]) -> None:
@@ -127,7 +127,7 @@ def test_message_counts_models_past_the_listed_ones() -> None:
     many = {f"m{i:02d}": table["gpt-3.5-turbo-0125"] for i in range(11)}
     message = fit_message(table["babbage-002"], "chat", many)
     assert "and 3 more (`dataprep models`)" in message
-    assert fit_message(table["babbage-002"], "preference", {}).endswith("no model in the table takes them")
+    assert "no model in the table takes them" in fit_message(table["babbage-002"], "preference", {})
 
 
 def test_cli_exits_one_and_models_lists_trains(
@@ -140,3 +140,10 @@ def test_cli_exits_one_and_models_lists_trains(
     assert main(["models"]) == 0
     listing = capsys.readouterr().out
     assert "trains completion" in listing and "trains chat, preference" in listing
+
+
+def test_open_weight_models_train_every_kind() -> None:
+    # TRL: SFTTrainer takes messages and prompt/completion data, DPOTrainer preference pairs.
+    for model_id in ("meta-llama/Llama-3.1-8B-Instruct", "Qwen/Qwen3-8B", "openai/gpt-oss-20b"):
+        info = resolve_model(model_id)
+        assert info.trains == ("chat", "preference", "completion") and "TRL" in info.trains_source

@@ -32,7 +32,10 @@ def compute_options(command: F) -> F:
         click.option(
             "--gpu-price", type=click.FloatRange(min=0), help="USD per GPU-hour, for a dollar figure."
         ),
-        click.option("--parameters", help="Model parameters for the estimate, e.g. 8e9 or 8B."),
+        click.option(
+            "--parameters",
+            help="Model parameters for the estimate, e.g. 8e9 or 8B (default: the open-weight table's).",
+        ),
         click.option(
             "--peak-tflops",
             type=click.FloatRange(min=0, min_open=True),

@@ -8,6 +8,7 @@ per file, naming the models that do take this kind, so the user can switch model
 from __future__ import annotations
 
 from dataprep.models import ModelInfo, load_models
+from dataprep.open_models import load_open_models
 from dataprep.rules.base import FileSummary, Rule, jsonl
 from dataprep.types import Problem, Severity
 
@@ -39,6 +40,8 @@ def fit_message(model: ModelInfo, kind: str, table: dict[str, ModelInfo] | None 
         named = ", ".join(fitting[:_LISTED])
         more = f" and {len(fitting) - _LISTED} more (`dataprep models`)" if len(fitting) > _LISTED else ""
         others = f"models that do: {named}{more}"
+    if load_open_models():
+        others += "; so does every open-weight model of `dataprep models` (TRL trains every kind)"
     return f"{_KIND_WORDS[kind]} do not fit {model.id}, which is fine-tuned on {takes} only; {others}"
 
 
@@ -60,7 +63,8 @@ RULES: tuple[Rule, ...] = (
         "`dataprep models`): babbage-002 and davinci-002 take prompt/completion records; the gpt-3.5-turbo "
         "models take chat records; gpt-4o, gpt-4o-mini and the gpt-4.1 family take chat records and DPO "
         "preference pairs; o4-mini takes reinforcement fine-tuning jobs only. Open-weight models trained "
-        "with TRL take every kind. The finding names the models that take the file's kind; pick one of "
+        "with TRL take every kind (SFTTrainer: messages or prompt/completion; DPOTrainer: preference pairs). "
+        "The finding names the models that take the file's kind; pick one of "
         "them, or convert the data (`dataprep convert`).\n"
         "Bad:  chat records validated for babbage-002\n"
         "Good: prompt/completion records for babbage-002, or the chat records for gpt-4o-mini-2024-07-18",

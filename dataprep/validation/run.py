@@ -124,10 +124,18 @@ def _check_compute_settings(config: Config, model: ModelInfo) -> None:
         return
     if config.gpu is not None:
         resolve_gpu(config.gpu)
-    if config.parameters is None:
+    if _parameters(config, model) is None:
         raise UsageError(
-            f"the compute estimate needs the model's size: give --parameters (e.g. 8e9) for {model.id}"
+            f"the compute estimate needs the model's size: give --parameters (e.g. 8e9) for {model.id}, "
+            "or pick an open-weight model of `dataprep models`"
         )
+
+
+def _parameters(config: Config, model: ModelInfo) -> float | None:
+    """The parameter count: --parameters, else the open-weight table's."""
+    if config.parameters is not None:
+        return config.parameters
+    return float(model.open_weights.parameters) if model.open_weights is not None else None
 
 
 class _Run:
@@ -310,7 +318,8 @@ class _Run:
         sequences of a preference pair), i.e. what the trainer runs forward and backward each epoch.
         """
         c = self.config
-        if (c.method is None and c.gpu is None) or c.parameters is None or cost is None:
+        parameters = _parameters(c, self.model)
+        if (c.method is None and c.gpu is None) or parameters is None or cost is None:
             return None
         limit = self.model.max_tokens
         longest = 0
@@ -325,7 +334,7 @@ class _Run:
         return estimate_compute(
             cost.billed_tokens,
             longest,
-            model_shape(self.model.id, c.parameters),
+            model_shape(self.model.id, parameters, self._active_parameters()),
             method=c.method or "lora",
             gpu=c.gpu or "H100",
             mfu=c.mfu,
@@ -334,6 +343,13 @@ class _Run:
             peak_tflops=c.peak_tflops,
             preference=preference,
         )
+
+    def _active_parameters(self) -> float | None:
+        """Parameters active per token of a mixture of experts, from the open-weight table (None: dense)."""
+        weights = self.model.open_weights
+        if weights is None or weights.active_parameters is None or self.config.parameters is not None:
+            return None
+        return float(weights.active_parameters)
 
 
 def _finding(problem: Problem, path: str, line: int, selection: RuleSelection) -> Finding | None:
