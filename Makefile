@@ -48,6 +48,12 @@ chromium:
 
 test: lint typecheck chromium unit
 
+# The README's picture of the HTML report on sample_data (docs/report.png), regenerated from the current code.
+screenshot: $(VENV)/.installed-dev chromium
+	$(BIN)/dataprep report sample_data/chat_valid.jsonl --validation sample_data/chat_valid.validation.jsonl \
+	  -o build/report/sample_report.html --exit-zero
+	$(BIN)/python scripts/report_screenshot.py build/report/sample_report.html docs/report.png
+
 bench: $(VENV)/.installed-dev
 	$(BIN)/python benchmarks/bench_validate.py
 

@@ -14,7 +14,7 @@ from html import escape
 from dataprep.report.model import Histogram
 
 WIDTH, HEIGHT = 640, 220
-LEFT, RIGHT, TOP, BOTTOM = 60, 16, 14, 42
+LEFT, RIGHT, TOP, BOTTOM = 60, 16, 30, 42  # the top margin holds the limit's label and legends
 PLOT_W, PLOT_H = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
 LIMIT_IN_VIEW = 1.5  # draw the limit on the axis when it is at most this far past the longest example
 
@@ -138,12 +138,12 @@ def histogram_svg(
         lx = LEFT + x.at(limit)
         out.append(
             f'<line class="limit" x1="{_r(lx)}" x2="{_r(lx)}" y1="{TOP}" y2="{base}" data-limit="{limit}"/>'
-            f'<text class="limit-label" x="{_r(lx - 4)}" y="{TOP + 10}" text-anchor="end">'
-            f"{escape(limit_label)} {num(limit)}</text>"
+            f'<text class="limit-label" x="{_r(lx)}" y="{TOP - 10}" '
+            f'text-anchor="{"end" if lx > LEFT + PLOT_W / 2 else "start"}">{escape(limit_label)} {num(limit)}</text>'
         )
     elif limit is not None:
         out.append(
-            f'<text class="limit-label" x="{LEFT + PLOT_W}" y="{TOP + 10}" text-anchor="end" '
+            f'<text class="limit-label" x="{LEFT + PLOT_W}" y="{TOP - 10}" text-anchor="end" '
             f'data-limit="{limit}">{escape(limit_label)} {num(limit)} →</text>'
         )
     out.append("</svg>")
@@ -191,8 +191,8 @@ def overlay_svg(series: list[Series], *, chart_id: str, title: str, desc: str, u
                 f"({pct:.1f}%)</title></rect>"
             )
     for n, s in enumerate(binned):  # the legend: a swatch in each series' style and its name
-        lx, style = LEFT + PLOT_W - 200, "train" if n == 0 else "other"
-        ly = TOP + 6 + 16 * n
+        lx, style = LEFT + 240 * n, "train" if n == 0 else "other"
+        ly = TOP - 22
         out.append(
             f'<rect class="bar {style} legend" x="{lx}" y="{ly}" width="14" height="10"/>'
             f'<text class="tick" x="{lx + 20}" y="{ly + 9}">{escape(s.name)} '
