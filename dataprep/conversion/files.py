@@ -223,8 +223,8 @@ def convert_file(
     names the source rows of every output line. With `validate`, the written JSONL is checked by
     `dataprep.validate` and its Report is kept in `report.validation`; `config` (a Config or a configuration
     file; default the nearest one), `select`, `ignore`, `severity` and `jobs` are validate's options for that
-    run, checked before any input is read. `progress(rows_read, 0, None)` is
-    called every 1,000 output items (the CLI's progress bar).
+    run, checked before any input is read. `progress(rows_read, bytes_read, total_bytes)` is called every 1,000
+    output items (the CLI's progress bar; total None when unknown).
     """
     sources = (
         [os.fspath(inputs)] if isinstance(inputs, (str, os.PathLike)) else [os.fspath(i) for i in inputs]
@@ -359,7 +359,7 @@ def _write(
         trace = stack.enter_context(atomic_binary_writer(trace_path)) if trace_path else None
         for count, item in enumerate(converter.items(sources), start=1):
             if progress is not None and count % 1000 == 0:
-                progress(converter.rows_read, 0, None)
+                progress(converter.rows_read, converter.meter.done, converter.meter.total)
             if isinstance(item, Converted):
                 try:
                     line = orjson.dumps(item.record, option=orjson.OPT_APPEND_NEWLINE)

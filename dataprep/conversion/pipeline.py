@@ -38,6 +38,7 @@ from dataprep.conversion.sources import (
 )
 from dataprep.conversion.templates import LIST_FORMATS, is_empty
 from dataprep.errors import MappingError, UsageError
+from dataprep.io.byte_meter import ByteMeter
 from dataprep.io.extras import require
 from dataprep.io.tabular import BLANK, ReadOptions, SourceLocation, SourceRow
 
@@ -168,6 +169,7 @@ class Converter:
         self.extra_columns = [c for c in extra_columns if c]
         self.builder = RecordBuilder(mapping)
         self.rows_read = 0
+        self.meter = ByteMeter()  # bytes read of the input files, for the progress percentage
         self.blank_rows = 0
         self.warnings: list[str] = []
         self._columns: list[str] | None = None  # header of the source being read
@@ -182,6 +184,7 @@ class Converter:
     def items(self, sources: Sequence[SourceLike]) -> Iterator[ConvertItem]:
         self.check_extras(sources)
         self._check_sheet(sources)
+        self.meter.plan(sources)
         rows = self._rows(sources)
         if self.mapping.group is None:
             for row in rows:
@@ -206,8 +209,9 @@ class Converter:
     @contextlib.contextmanager
     def _open(self, source: SourceLike) -> Iterator[Source]:
         if isinstance(source, (str, os.PathLike)):
-            with open_source(os.fspath(source), self.read) as opened:
+            with open_source(os.fspath(source), self.read, self.meter) as opened:
                 yield opened
+            self.meter.finished(os.fspath(source))
         elif hasattr(source, "column_names") and hasattr(source, "iter"):
             yield dataset_source(source)
         elif isinstance(source, Iterable) and not isinstance(source, (bytes, Mapping)):

@@ -17,6 +17,7 @@ import orjson
 
 from dataprep.errors import InputError
 from dataprep.io.arrow_records import ArrowLayout, dataset_layout, decode, guess_record, parquet_layout
+from dataprep.io.byte_meter import ByteMeter
 from dataprep.io.jsonl import open_input
 from dataprep.io.read_guard import guarded_source
 from dataprep.io.tabular import (
@@ -100,13 +101,16 @@ def _open_binary(path: str) -> IO[bytes]:
 
 
 @contextlib.contextmanager
-def open_source(spec: str, options: ReadOptions) -> Iterator[Source]:
-    """Open `spec` (a path or `hf:name`) and yield a Source; the file is closed when the block ends."""
+def open_source(spec: str, options: ReadOptions, meter: ByteMeter | None = None) -> Iterator[Source]:
+    """Open `spec` (a path or `hf:name`) and yield a Source; the file is closed when the block ends.
+    `meter` is told which file the text readers read from (the progress percentage)."""
     fmt = detect_format(spec, options)
     with contextlib.ExitStack() as stack:
         with guarded_source(spec) as guard:  # a reader failing while opening: InputError naming the file
             if fmt in ("csv", "tsv", "json", "jsonl"):
                 handle = stack.enter_context(_open_binary(spec))
+                if meter is not None:
+                    meter.watch(handle, spec)
                 source: Source = _text_source(fmt, handle, spec, options)
             elif fmt == "xlsx":
                 source = stack.enter_context(_xlsx_source(spec, options.sheet))
