@@ -371,3 +371,30 @@ def test_split_of_a_file_that_grows_between_passes_splits_what_it_read(
     train = (tmp_path / "data.train.jsonl").read_bytes().splitlines()
     validation = (tmp_path / "data.validation.jsonl").read_bytes().splitlines()
     assert set(train) | set(validation) == first_read and not set(train) & set(validation)
+
+
+# --- smaller: an unknown column among a million header columns ----------------------------------------------
+
+
+def test_an_unknown_column_among_a_million_is_a_short_message(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = tmp_path / "wide.csv"
+    header = ",".join(f"column_{i}" for i in range(1_000_000))
+    source.write_text(header + "\n" + ",".join("x" for _ in range(1_000_000)) + "\n", encoding="utf-8")
+    code = main(
+        [
+            "convert",
+            str(source),
+            "--user",
+            "{nope}",
+            "--assistant",
+            "{column_1}",
+            "-o",
+            str(tmp_path / "o.jsonl"),
+        ]
+    )
+    said = capsys.readouterr()
+    assert code == 2
+    assert "nope" in said.err and str(source) in said.err
+    assert len(said.out) + len(said.err) < 10_000  # not the 10 MB header
