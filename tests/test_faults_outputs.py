@@ -119,7 +119,10 @@ _claim = files.claim_outputs
 def _slow_claim(targets, force):
     with _claim(targets, force) as notes:
         pathlib.Path(sys.argv[-1] + ".ready").write_text("x")
-        time.sleep(4)
+        # Hold the claim until the test has run the second convert (a fixed sleep was too short on a busy box).
+        release, deadline = pathlib.Path(sys.argv[-1] + ".release"), time.monotonic() + 120
+        while not release.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
         yield notes
 files.claim_outputs = _slow_claim
 """
@@ -159,7 +162,8 @@ def test_second_convert_to_the_same_output_fails_while_the_first_runs(tmp_path: 
         time.sleep(0.05)
     assert ready.exists(), first.communicate()
     second = run_cli([*_convert_args(source, out, "second {answer}"), "--force"])
-    first_out, first_err = first.communicate(timeout=60)
+    Path(str(out) + ".release").write_text("x", encoding="utf-8")
+    first_out, first_err = first.communicate(timeout=120)
     assert first.returncode == 0, first_out + first_err
     assert_clean_exit(second)
     assert "another dataprep run is writing this output" in second.stderr

@@ -29,6 +29,7 @@ from dataprep.conversion.presets import load_preset
 from dataprep.conversion.sources import RecordsSource, Source, dataset_source, detect_format, open_source
 from dataprep.conversion.templates import LIST_FORMATS, is_empty
 from dataprep.errors import MappingError, UsageError
+from dataprep.io.byte_meter import ByteMeter
 from dataprep.io.tabular import BLANK, ReadOptions, SourceLocation, SourceRow
 
 DEFAULT_MAX_CELL_CHARS = 10_000_000
@@ -139,12 +140,14 @@ class Converter:
         self.extra_columns = [c for c in extra_columns if c]
         self.builder = RecordBuilder(mapping)
         self.rows_read = 0
+        self.meter = ByteMeter()  # bytes read of the input files, for the progress percentage
         self.blank_rows = 0
         self.warnings: list[str] = []
         self._columns: list[str] | None = None  # header of the source being read
 
     def items(self, sources: Sequence[SourceLike]) -> Iterator[ConvertItem]:
         self._check_sheet(sources)
+        self.meter.plan(sources)
         rows = self._rows(sources)
         if self.mapping.group is None:
             for row in rows:
@@ -165,8 +168,9 @@ class Converter:
     @contextlib.contextmanager
     def _open(self, source: SourceLike) -> Iterator[Source]:
         if isinstance(source, (str, os.PathLike)):
-            with open_source(os.fspath(source), self.read) as opened:
+            with open_source(os.fspath(source), self.read, self.meter) as opened:
                 yield opened
+            self.meter.finished(os.fspath(source))
         elif hasattr(source, "column_names") and hasattr(source, "iter"):
             yield dataset_source(source)
         elif isinstance(source, Iterable) and not isinstance(source, (bytes, Mapping)):

@@ -16,6 +16,7 @@ from typing import IO, Any, Protocol
 import orjson
 
 from dataprep.errors import InputError
+from dataprep.io.byte_meter import ByteMeter
 from dataprep.io.jsonl import open_input
 from dataprep.io.read_guard import guarded_source
 from dataprep.io.tabular import (
@@ -69,7 +70,7 @@ def detect_format(spec: str, options: ReadOptions) -> str:
         raise InputError(f"{spec}: old .xls workbooks are not supported: save it as .xlsx or CSV")
     if suffix not in _EXTENSIONS:
         raise InputError(
-            f"{spec}: cannot tell the format from the extension {suffix or '(none)'!r}: use --format "
+            f"{spec}: cannot tell the format from the extension {suffix or '(none)'!r}: use --input-format "
             f"({', '.join(FORMATS)})"
         )
     return _EXTENSIONS[suffix]
@@ -85,13 +86,16 @@ def _open_binary(path: str) -> IO[bytes]:
 
 
 @contextlib.contextmanager
-def open_source(spec: str, options: ReadOptions) -> Iterator[Source]:
-    """Open `spec` (a path or `hf:name`) and yield a Source; the file is closed when the block ends."""
+def open_source(spec: str, options: ReadOptions, meter: ByteMeter | None = None) -> Iterator[Source]:
+    """Open `spec` (a path or `hf:name`) and yield a Source; the file is closed when the block ends.
+    `meter` is told which file the text readers read from (the progress percentage)."""
     fmt = detect_format(spec, options)
     with contextlib.ExitStack() as stack:
         with guarded_source(spec) as guard:  # a reader failing while opening: InputError naming the file
             if fmt in ("csv", "tsv", "json", "jsonl"):
                 handle = stack.enter_context(_open_binary(spec))
+                if meter is not None:
+                    meter.watch(handle, spec)
                 source: Source = _text_source(fmt, handle, spec, options)
             elif fmt == "xlsx":
                 source = stack.enter_context(_xlsx_source(spec, options.sheet))
@@ -167,7 +171,7 @@ def _check_json_lines(handle: IO[bytes], path: str, encoding: str) -> IO[bytes]:
         raise InputError(
             f"{path}: not JSON Lines (the first line is not a complete JSON value) and not one JSON document "
             f"either (line {exc.lineno}, column {exc.colno}: {exc.msg}); if it is JSON Lines with a bad first "
-            "line, use --format jsonl"
+            "line, use --input-format jsonl"
         ) from None
     lists = [key for key, item in value.items() if isinstance(item, list)] if isinstance(value, dict) else []
     where = (
