@@ -113,7 +113,7 @@ def test_a_million_spaces_are_counted_exactly_in_bounded_time() -> None:
         step = len(enc.encode_ordinary("x " + char * (400_960 + 3_072) + "y")) - base
         started = time.monotonic()
         counted = len(safe_encoder(enc)("x " + char * 1_000_000 + "y"))
-        assert time.monotonic() - started < 5
+        assert time.monotonic() - started < 10
         assert counted == base + 195 * step
 
 
@@ -122,7 +122,7 @@ def test_validate_counts_a_million_spaces_without_a_traceback(tmp_path: Path) ->
     path.write_bytes(to_line(chat(user("Q" + " " * 1_000_000), assistant("\t" * 1_000_000 + "A"))) + b"\n")
     started = time.monotonic()
     result = run_cli(["validate", "--format", "json", "--jobs", "2", str(path)], timeout=60)
-    assert time.monotonic() - started < 30
+    assert time.monotonic() - started < 60
     assert_clean_exit(result, (1,))
     report = json.loads(result.stdout)
     assert any(f["code"] == "DP301" for f in report["findings"])  # over the limit: counted, not crashed
