@@ -87,7 +87,7 @@ def test_json_lines_and_arrays_in_json_files_still_read(tmp_path: Path, text: st
 def test_a_json_file_that_is_neither_jsonl_nor_one_document(tmp_path: Path) -> None:
     source = tmp_path / "d.json"
     source.write_text('{\n "q": "x",\n}\n', encoding="utf-8")
-    with pytest.raises(InputError, match=r"not JSON Lines.*--format jsonl"):
+    with pytest.raises(InputError, match=r"not JSON Lines.*--input-format jsonl"):
         list(convert(source, user="{q}", assistant="{a}"))
 
 

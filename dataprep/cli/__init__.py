@@ -18,6 +18,7 @@ from collections.abc import Iterator, Sequence
 import click
 
 from dataprep._version import __version__
+from dataprep.cli.compute_options import gpus_cmd
 from dataprep.cli.config_cmd import config_cmd
 from dataprep.cli.convert_cmd import convert_cmd
 from dataprep.cli.info_cmd import models_cmd, rules_cmd
@@ -55,6 +56,7 @@ cli.add_command(report_cmd)
 cli.add_command(rules_cmd)
 cli.add_command(models_cmd)
 cli.add_command(config_cmd)
+cli.add_command(gpus_cmd)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -7,6 +7,13 @@ from pathlib import Path
 
 import click
 
+from dataprep.cli.options import (
+    chosen_report_format,
+    comma_list,
+    report_format_option,
+    severity_pairs,
+    validation_options,
+)
 from dataprep.cli.progress import progress_for
 from dataprep.conversion.files import OUTPUT_FORMATS
 from dataprep.conversion.pipeline import DEFAULT_MAX_CELL_CHARS
@@ -55,7 +62,7 @@ def _quotechar(value: str) -> str:
     "--list-format", type=click.Choice(LIST_FORMATS), help="How list/dict values render (default json)."
 )
 @click.option(
-    "--format", "input_format", type=click.Choice(FORMATS), help="Input format (default: extension)."
+    "--input-format", type=click.Choice(FORMATS), help="Input format (default: from the extension)."
 )
 @click.option("--delimiter", help="CSV delimiter (default ',' or tab for .tsv); 'tab' is accepted.")
 @click.option("--quotechar", default='"', show_default=True, help="CSV quote character.")
@@ -85,7 +92,8 @@ def _quotechar(value: str) -> str:
 @click.option("--strict", is_flag=True, help="Exit 1 when any row was rejected.")
 @click.option("--model", help="Model whose token limit the validation uses (see `dataprep models`).")
 @click.option("--no-validate", is_flag=True, help="Do not validate the written file.")
-@click.option("--json", "as_json", is_flag=True, help="Print the conversion report as JSON.")
+@validation_options
+@report_format_option(FORMATS)
 @click.option("--list-presets", is_flag=True, help="List the presets and exit.")
 @click.option("--show-preset", metavar="NAME", help="Print the mapping file a preset is equal to and exit.")
 def convert_cmd(
@@ -121,6 +129,12 @@ def convert_cmd(
     strict: bool,
     model: str | None,
     no_validate: bool,
+    config_path: Path | None,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    severity: tuple[str, ...],
+    jobs: int | None,
+    report_format: str | None,
     as_json: bool,
     list_presets: bool,
     show_preset: str | None,
@@ -128,7 +142,9 @@ def convert_cmd(
     """Convert CSV/TSV, .xlsx, JSON, JSONL, Parquet or Hugging Face datasets to chat JSONL.
 
     Every row is accounted for: rows read = written + rejected, and rejected rows go to
-    <output>.rejects.jsonl with their source location and reason. The written file is then validated.
+    <output>.rejects.jsonl with their source location and reason. The written file is then validated
+    (--config, --select, --ignore, --severity and --jobs as in `dataprep validate`). --format is the report
+    format (text or json); the input format comes from the extension or --input-format.
     Exit status: 0 ok, 1 validation failed (or rows rejected with --strict), 2 usage or unreadable input.
 
     \b
@@ -138,6 +154,7 @@ def convert_cmd(
       dataprep convert tickets.csv --mapping tickets.mapping.toml -o tickets.jsonl
       dataprep convert --show-preset alpaca > my-mapping.toml
     """
+    fmt = chosen_report_format(report_format, as_json)
     if list_presets:
         for name, description in preset_descriptions():
             click.echo(f"{name:<18} {description}")
@@ -189,11 +206,16 @@ def convert_cmd(
             validate=not no_validate,
             model=model,
             progress=progress,
+            config=config_path,
+            select=comma_list(select),
+            ignore=comma_list(ignore),
+            severity=severity_pairs(severity),
+            jobs=jobs,
         )
     finally:
         if progress is not None:
             progress.close()  # wipe the bar before the summary is printed
-    if as_json:
+    if fmt == "json":
         click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     else:
         click.echo(report.format_text())

@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from dataprep.cli.color import COLOR_MODES, use_color
+from dataprep.cli.compute_options import compute_options
 from dataprep.cli.html_output import html_target, write_html_report
 from dataprep.cli.options import comma_list, severity_pairs
 from dataprep.cli.progress import progress_for
@@ -29,9 +30,12 @@ from dataprep.validation.run import validate_files
 )
 @click.option("--model", help="Model id from `dataprep models` (default gpt-4o-mini-2024-07-18).")
 @click.option(
-    "--encoding",
+    "--tokenizer-encoding",
     type=click.Choice(["o200k_base", "cl100k_base"]),
     help="Tokenizer encoding for a model not in the table.",
+)
+@click.option(  # the old name, before convert's text codec took --encoding: read, not advertised
+    "--encoding", "old_encoding", type=click.Choice(["o200k_base", "cl100k_base"]), hidden=True
 )
 @click.option(
     "--max-tokens",
@@ -82,11 +86,13 @@ from dataprep.validation.run import validate_files
     type=click.Path(path_type=Path, dir_okay=False, exists=True),
     help="Configuration file (default: nearest dataprep.toml or pyproject.toml [tool.dataprep]).",
 )
+@compute_options
 def validate_cmd(
     files: tuple[Path, ...],
     validation: tuple[Path, ...],
     model: str | None,
-    encoding: str | None,
+    tokenizer_encoding: str | None,
+    old_encoding: str | None,
     max_tokens: int | None,
     price_per_1m: float | None,
     epochs: int | None,
@@ -101,6 +107,7 @@ def validate_cmd(
     color: str,
     html: Path | None,
     config_path: Path | None,
+    **compute: Any,
 ) -> int:
     """Check JSONL training files: schema, roles, tool calls, token limits, duplicates, splits, and cost.
 
@@ -112,13 +119,15 @@ def validate_cmd(
       dataprep validate train.jsonl
       dataprep validate train.jsonl --validation valid.jsonl --model gpt-4.1-mini-2025-04-14
       dataprep validate data/*.jsonl --ignore DP4 --format json > report.json
+      dataprep validate train.jsonl --parameters 8e9 --method qlora --gpu L4 --gpu-price 0.80
     """
     target = html_target(html, [*files, *validation]) if html is not None else None
     report, config = run_validation(
         files,
         validation,
         model=model,
-        encoding=encoding,
+        tokenizer_encoding=tokenizer_encoding,
+        old_encoding=old_encoding,
         max_tokens=max_tokens,
         price_per_1m=price_per_1m,
         epochs=epochs,
@@ -128,6 +137,7 @@ def validate_cmd(
         severity=severity,
         jobs=jobs,
         config_path=config_path,
+        **compute,
     )
     if target is not None:
         write_html_report(report, target, config)
@@ -150,10 +160,18 @@ def run_validation(
     ignore: tuple[str, ...],
     severity: tuple[str, ...],
     config_path: Path | None,
+    old_encoding: str | None = None,
     **overrides: Any,
 ) -> tuple[Report, Config]:
     """Validate with a progress bar on a terminal; the Report, and the configuration it ran with (options
-    applied). `overrides` are the options that are configuration keys (model, encoding, epochs, jobs, ...)."""
+    applied). `overrides` are the options that are configuration keys (model, tokenizer_encoding, epochs, jobs,
+    the compute options, ...)."""
+    if old_encoding is not None:
+        chosen = overrides.get("tokenizer_encoding")
+        if chosen is not None and chosen != old_encoding:
+            raise click.UsageError("--encoding is the old name of --tokenizer-encoding: give one of them")
+        click.echo("dataprep: note: --encoding is now --tokenizer-encoding", err=True)
+        overrides["tokenizer_encoding"] = old_encoding
     config = load_config(config_path)
     progress = progress_for()  # None unless stderr is a terminal
     try:

@@ -14,11 +14,11 @@ import tempfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import orjson
 
-from dataprep.conversion.checks import check_model, validate_outputs
+from dataprep.conversion.checks import check_model, validate_outputs, validation_config
 from dataprep.conversion.export import check_dataset_dir, export
 from dataprep.conversion.mapping import ChatMapping
 from dataprep.conversion.pipeline import (
@@ -51,6 +51,9 @@ from dataprep.splitting import (
     split_paths,
     stratum_of,
 )
+
+if TYPE_CHECKING:
+    from dataprep.config import Config
 
 OUTPUT_FORMATS = ("jsonl", "parquet", "hf")
 _REJECTS_SUFFIX = ".rejects.jsonl"
@@ -203,14 +206,21 @@ def convert_file(
     validate: bool = True,
     model: str | None = None,
     progress: Callable[[int, int, int | None], None] | None = None,
+    config: Config | str | os.PathLike[str] | None = None,
+    select: Sequence[str] | None = None,
+    ignore: Sequence[str] | None = None,
+    severity: Mapping[str, str] | None = None,
+    jobs: int | None = None,
 ) -> ConvertReport:
     """Convert `inputs` into `output` (chat JSONL by default) and return the accounting.
 
     Rejected rows go to `<output>.rejects.jsonl`. With `validation_size` the records are split into
     `<name>.train.jsonl` and `<name>.validation.jsonl` (see `dataprep.split`). With `trace`, `<output>.sources.jsonl`
     names the source rows of every output line. With `validate`, the written JSONL is checked by
-    `dataprep.validate` and its Report is kept in `report.validation`. `progress(rows_read, bytes_read,
-    total_bytes)` is called every 1,000 output items (the CLI's progress bar; total None when unknown).
+    `dataprep.validate` and its Report is kept in `report.validation`; `config` (a Config or a configuration
+    file; default the nearest one), `select`, `ignore`, `severity` and `jobs` are validate's options for that
+    run, checked before any input is read. `progress(rows_read, bytes_read, total_bytes)` is called every 1,000
+    output items (the CLI's progress bar; total None when unknown).
     """
     sources = (
         [os.fspath(inputs)] if isinstance(inputs, (str, os.PathLike)) else [os.fspath(i) for i in inputs]
@@ -233,8 +243,11 @@ def convert_file(
         missing=missing,
         list_format=list_format,
     )
+    settings = validation_config(
+        config, model=model, select=select, ignore=ignore, severity=severity, jobs=jobs
+    )
     if validate or model is not None:
-        check_model(model)
+        check_model(model, settings)
     splitting: _SplitOptions | None = None
     if validation_size is not None:
         size = parse_validation_size(validation_size)
@@ -242,7 +255,7 @@ def convert_file(
         splitting = _SplitOptions(size, seed, group, stratify, planner)
     plan = _plan(
         out,
-        [*sources, *_other_inputs(mapping)],
+        [*sources, *_other_inputs(mapping, config)],
         output_format,
         splitting is not None,
         train_output,
@@ -269,7 +282,7 @@ def convert_file(
         else:
             plan.jsonl = [converted]
         if validate:
-            _validate(report, plan.jsonl, model, _validation_labels(plan, output_format))
+            _validate(report, plan.jsonl, model, _validation_labels(plan, output_format), settings)
         if output_format != "jsonl":
             export(plan.jsonl, plan.final, output_format, split=splitting is not None)
     report.outputs = [str(p) for p in plan.final]
@@ -281,11 +294,13 @@ def convert_file(
     return report
 
 
-def _other_inputs(mapping: object) -> list[str]:
+def _other_inputs(mapping: object, config_given: object) -> list[str]:
     """Files a run reads besides its data, which no output may replace: the mapping file and the config file."""
     from dataprep.config import find_config_file
 
     found = [os.fspath(mapping)] if isinstance(mapping, (str, os.PathLike)) else []
+    if isinstance(config_given, (str, os.PathLike)):
+        return [*found, os.fspath(config_given)]
     config = find_config_file()
     return [*found, str(config)] if config is not None else found
 
@@ -421,7 +436,12 @@ def _validation_labels(plan: _Outputs, output_format: str) -> tuple[str, str | N
 
 
 def _validate(
-    report: ConvertReport, jsonl: list[Path], model: str | None, labels: tuple[str, str | None]
+    report: ConvertReport,
+    jsonl: list[Path],
+    model: str | None,
+    labels: tuple[str, str | None],
+    settings: Config,
 ) -> None:
-    result = validate_outputs(jsonl[0], jsonl[1] if len(jsonl) > 1 else None, model=model, labels=labels)
+    validation = jsonl[1] if len(jsonl) > 1 else None
+    result = validate_outputs(jsonl[0], validation, model=model, labels=labels, config=settings)
     report.validation.append(result)

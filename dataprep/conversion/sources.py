@@ -70,7 +70,7 @@ def detect_format(spec: str, options: ReadOptions) -> str:
         raise InputError(f"{spec}: old .xls workbooks are not supported: save it as .xlsx or CSV")
     if suffix not in _EXTENSIONS:
         raise InputError(
-            f"{spec}: cannot tell the format from the extension {suffix or '(none)'!r}: use --format "
+            f"{spec}: cannot tell the format from the extension {suffix or '(none)'!r}: use --input-format "
             f"({', '.join(FORMATS)})"
         )
     return _EXTENSIONS[suffix]
@@ -171,7 +171,7 @@ def _check_json_lines(handle: IO[bytes], path: str, encoding: str) -> IO[bytes]:
         raise InputError(
             f"{path}: not JSON Lines (the first line is not a complete JSON value) and not one JSON document "
             f"either (line {exc.lineno}, column {exc.colno}: {exc.msg}); if it is JSON Lines with a bad first "
-            "line, use --format jsonl"
+            "line, use --input-format jsonl"
         ) from None
     lists = [key for key, item in value.items() if isinstance(item, list)] if isinstance(value, dict) else []
     where = (

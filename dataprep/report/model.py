@@ -8,6 +8,7 @@ from pathlib import Path, PurePath
 from typing import Any
 
 from dataprep._version import __version__ as TOOL_VERSION
+from dataprep.compute import ComputeEstimate
 from dataprep.cost import CostEstimate
 from dataprep.models import ModelInfo
 from dataprep.rules.base import Rule
@@ -20,6 +21,7 @@ from dataprep.types import Finding, Severity
 __all__ = [
     "ALL_RULES",
     "TOOL_VERSION",
+    "ComputeEstimate",
     "CostEstimate",
     "Distribution",
     "Evidence",
@@ -63,6 +65,7 @@ class Report:
     model: ModelInfo
     cost: CostEstimate | None
     duplicate_index_bytes: int | None = None  # memory of the duplicate index; None when DP4 is off
+    compute: ComputeEstimate | None = None  # self-hosted estimate; None unless a method or GPU was asked for
 
     @property
     def ok(self) -> bool:
@@ -97,6 +100,7 @@ class Report:
             "cost": self.cost.to_dict() if self.cost else None,
             "findings": [f.to_dict() for f in self.findings],
             "duplicate_index_bytes": self.duplicate_index_bytes,
+            "compute": self.compute.to_dict() if self.compute else None,
         }
 
 

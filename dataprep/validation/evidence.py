@@ -170,7 +170,7 @@ def cost_table(report: Report, config: Config) -> tuple[CostEstimate, ...]:
         ignore=("DP",),
         kind=kind,
         model=None,
-        encoding=None,
+        tokenizer_encoding=None,
         max_tokens=None,
         price_per_1m=None,
         models={},
