@@ -37,6 +37,27 @@ from dataprep.validation.run import validate_files
 )
 @click.option("--price-per-1m", type=click.FloatRange(min=0), help="Training price in USD per 1M tokens.")
 @click.option(
+    "--tokenizer",
+    "tokenizer_path",
+    type=click.Path(path_type=Path),
+    help="Local Hugging Face model folder (tokenizer.json, tokenizer_config.json or chat_template.jinja).",
+)
+@click.option(
+    "--chat-template", type=click.Path(path_type=Path), help="Jinja chat template file (overrides)."
+)
+@click.option(
+    "--allow-download", is_flag=True, default=None, help="Let huggingface_hub fetch the tokenizer files."
+)
+@click.option(
+    "--date", "pinned_date", help="Date the template's strftime_now sees, YYYY-MM-DD (default: today)."
+)
+@click.option(
+    "--max-seq-length",
+    type=click.IntRange(min=1),
+    help="The trainer's maximum sequence length (default: the model's context length).",
+)
+@click.option("--packing", is_flag=True, default=None, help="Report sequences and padding with packing.")
+@click.option(
     "--epochs",
     type=click.IntRange(min=1),
     help="Epochs for the cost estimate (default: the public heuristic).",
@@ -80,6 +101,12 @@ def validate_cmd(
     encoding: str | None,
     max_tokens: int | None,
     price_per_1m: float | None,
+    tokenizer_path: Path | None,
+    chat_template: Path | None,
+    allow_download: bool | None,
+    pinned_date: str | None,
+    max_seq_length: int | None,
+    packing: bool | None,
     epochs: int | None,
     kind: str | None,
     select: tuple[str, ...],
@@ -102,6 +129,8 @@ def validate_cmd(
       dataprep validate train.jsonl
       dataprep validate train.jsonl --validation valid.jsonl --model gpt-4.1-mini-2025-04-14
       dataprep validate data/*.jsonl --ignore DP4 --format json > report.json
+      dataprep validate train.jsonl --model meta-llama/Llama-3.1-8B-Instruct --max-seq-length 4096
+      dataprep validate train.jsonl --tokenizer ./Qwen2.5-7B-Instruct --date 2026-01-01
     """
     config = load_config(config_path)
     progress = progress_for()  # None unless stderr is a terminal
@@ -114,6 +143,12 @@ def validate_cmd(
             encoding=encoding,
             max_tokens=max_tokens,
             price_per_1m=price_per_1m,
+            tokenizer=str(tokenizer_path) if tokenizer_path is not None else None,
+            chat_template=str(chat_template) if chat_template is not None else None,
+            allow_download=allow_download,
+            date=pinned_date,
+            max_seq_length=max_seq_length,
+            packing=packing,
             epochs=epochs,
             kind=kind,
             select=comma_list(select),
