@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection
 from typing import Any
 
-from dataprep.rules import counts, duplicates, limits, reading, schema, split_sanity, structure
+from dataprep.rules import counts, duplicates, limits, reading, schema, split_sanity, structure, template
 from dataprep.rules.base import FileCheck, RecordCheck, Rule
 
 ALL_RULES: tuple[Rule, ...] = tuple(
@@ -22,6 +22,7 @@ ALL_RULES: tuple[Rule, ...] = tuple(
             *duplicates.RULES,
             *counts.RULES,
             *split_sanity.RULES,
+            *template.RULES,
         ),
         key=lambda rule: rule.code,
     )
