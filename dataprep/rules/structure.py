@@ -125,7 +125,9 @@ def _check_messages(messages: list[Any], base: str, *, final_must_be_assistant: 
                     images += _count_images(content)
                     _check_images(out, content, f"{base}[{index}]", role)
             previous_role = role
-    if open_calls:
+    if open_calls and not (final_must_be_assistant and _ends_with_call(messages)):
+        # An example whose last message is the assistant's call teaches the call itself (OpenAI's and
+        # Azure's function-calling examples end there); only calls left open before it are unanswered.
         pending = ", ".join(sorted(open_calls))
         out.append(Problem("DP207", f"tool call {pending} never answered by a tool message", base))
     if images > MAX_IMAGES_PER_EXAMPLE:
@@ -151,6 +153,12 @@ def _check_messages(messages: list[Any], base: str, *, final_must_be_assistant: 
                 )
             )
     return out
+
+
+def _ends_with_call(messages: list[Any]) -> bool:
+    """True when the last message is an assistant message making tool calls (the call is the target)."""
+    last = messages[-1] if messages else None
+    return isinstance(last, dict) and last.get("role") == "assistant" and bool(last.get("tool_calls"))
 
 
 def _unanswered(out: list[Problem], open_calls: dict[str, int], path: str, role: str) -> None:
@@ -363,8 +371,12 @@ _EXAMPLES: dict[str, tuple[tuple[Any, ...], tuple[Any, ...]]] = {
         (_chat(_u(), _CALLER, _ANSWER, _a()),),
     ),
     "DP207": (
-        (_chat(_u(), _CALLER, _u("Well?"), _a()), _chat(_u(), _CALLER)),
-        (_chat(_u(), _CALLER, _ANSWER, _a()),),
+        (
+            _chat(_u(), _CALLER, _u("Well?"), _a()),
+            _chat(_u(), _CALLER, _a("Still looking.")),
+            _chat(_u(), {**_CALLER, "tool_calls": [_CALL, {**_CALL, "id": "call_2"}]}, _ANSWER),
+        ),
+        (_chat(_u(), _CALLER, _ANSWER, _a()), _chat(_u(), _CALLER)),
     ),
     "DP208": (
         (_chat(_u(), {"role": "assistant", "tool_calls": [_CALL, _CALL]}, _ANSWER, _a()),),
@@ -482,7 +494,9 @@ RULES: tuple[Rule, ...] = (
         "tool call not answered before the next turn",
         '{"role": "assistant", "tool_calls": [{"id": "call_1", ...}]}, {"role": "user", ...}',
         '{"role": "assistant", "tool_calls": [{"id": "call_1", ...}]}, {"role": "tool", "tool_call_id": "call_1", ...}',
-        "Each tool call is followed by its tool result before the next user or assistant message.",
+        "Each tool call is followed by its tool result before the next user or assistant message. An example\n"
+        "may end with the assistant's tool call: that call is what it teaches (OpenAI's and Azure's\n"
+        "function-calling fine-tuning examples end there).",
     ),
     _rule(
         "DP208",

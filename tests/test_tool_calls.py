@@ -1,0 +1,51 @@
+"""Function-calling data shaped like the providers' documented examples (tests/tool_data.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from dataprep import Config, validate_files
+from tests.tool_data import legacy_example, tool_call_example, weather_call
+
+
+def _codes(path: Path, **options: object) -> list[str]:
+    # Generated examples differ by a word: near-duplicates are not what these tests look at.
+    report = validate_files([path], config=Config(), jobs=1, ignore=["DP4"], **options)
+    return [f.code for f in report.findings]
+
+
+def test_examples_ending_with_the_call_are_valid(write_jsonl: Callable[..., Path]) -> None:
+    path = write_jsonl([tool_call_example(i) for i in range(60)])
+    assert _codes(path) == []
+
+
+def test_legacy_function_call_ending_is_valid_apart_from_the_deprecation(
+    write_jsonl: Callable[..., Path],
+) -> None:
+    path = write_jsonl([legacy_example(i) for i in range(60)])
+    codes = _codes(path)
+    assert "DP207" not in codes and "DP204" not in codes
+    assert set(codes) == {"DP103"}
+
+
+def test_a_call_left_open_before_a_later_turn_is_still_an_error(write_jsonl: Callable[..., Path]) -> None:
+    record = tool_call_example(0)
+    record["messages"] += [
+        {"role": "user", "content": "Never mind."},
+        {"role": "assistant", "content": "OK."},
+    ]
+    path = write_jsonl([record] + [tool_call_example(i) for i in range(1, 60)])
+    report = validate_files([path], config=Config(), jobs=1, ignore=["DP4"])
+    [finding] = report.findings
+    assert (finding.code, finding.location.line) == ("DP207", 1)
+    assert "call_0" in finding.message
+
+
+def test_parallel_calls_half_answered_at_the_end_stay_an_error(write_jsonl: Callable[..., Path]) -> None:
+    record = tool_call_example(0)
+    record["messages"][-1]["tool_calls"].append(weather_call(1))
+    record["messages"].append({"role": "tool", "tool_call_id": "call_0", "content": "18 C"})
+    path = write_jsonl([record] + [tool_call_example(i) for i in range(1, 60)])
+    codes = _codes(path)
+    assert "DP207" in codes
