@@ -49,3 +49,34 @@ def test_parallel_calls_half_answered_at_the_end_stay_an_error(write_jsonl: Call
     path = write_jsonl([record] + [tool_call_example(i) for i in range(1, 60)])
     codes = _codes(path)
     assert "DP207" in codes
+
+
+def test_calls_checked_against_tools_name_function_and_parameter(write_jsonl: Callable[..., Path]) -> None:
+    import json
+
+    from tests.tool_data import TOOLS
+
+    unknown = tool_call_example(0)
+    unknown["messages"][-1]["tool_calls"][0]["function"]["name"] = "get_weather"
+    double = tool_call_example(1)
+    call = double["messages"][-1]["tool_calls"][0]["function"]
+    call["arguments"] = json.dumps(call["arguments"])
+    missing = tool_call_example(2, location="Oslo, Norway")
+    wrong = tool_call_example(3)
+    wrong["messages"][-1]["tool_calls"][0]["function"] = {
+        "name": "search_flights",
+        "arguments": json.dumps({"origin": "OSL", "destination": "FCO", "passengers": "2"}),
+    }
+    records = [unknown, double, missing, wrong] + [tool_call_example(i) for i in range(4, 60)]
+    assert records[-1]["tools"] == TOOLS
+    report = validate_files([write_jsonl(records)], config=Config(), jobs=1, ignore=["DP4"])
+    found = {(f.location.line, f.code): f for f in report.findings}
+    assert sorted(found) == [(1, "DP216"), (2, "DP218"), (3, "DP219"), (4, "DP220")]
+    assert "'get_weather'" in found[1, "DP216"].message and "get_current_weather" in found[1, "DP216"].message
+    assert found[1, "DP216"].location.json_path == "messages[1].tool_calls[0].function.name"
+    assert "'get_current_weather'" in found[2, "DP218"].message
+    assert "'format'" in found[3, "DP219"].message and "'get_current_weather'" in found[3, "DP219"].message
+    message = found[4, "DP220"].message
+    assert "'search_flights'" in message and "'passengers'" in message and "string" in message
+    assert "integer" in message
+    assert [f.severity.value for f in report.findings] == ["error", "error", "error", "warning"]

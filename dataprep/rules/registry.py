@@ -9,7 +9,16 @@ from __future__ import annotations
 from collections.abc import Callable, Collection
 from typing import Any
 
-from dataprep.rules import counts, duplicates, limits, reading, schema, split_sanity, structure
+from dataprep.rules import (
+    counts,
+    duplicates,
+    limits,
+    reading,
+    schema,
+    split_sanity,
+    structure,
+    tool_arguments,
+)
 from dataprep.rules.base import FileCheck, RecordCheck, Rule
 
 ALL_RULES: tuple[Rule, ...] = tuple(
@@ -18,6 +27,7 @@ ALL_RULES: tuple[Rule, ...] = tuple(
             *reading.RULES,
             *schema.RULES,
             *structure.RULES,
+            *tool_arguments.RULES,
             *limits.RULES,
             *duplicates.RULES,
             *counts.RULES,
