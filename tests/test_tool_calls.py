@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from dataprep import Config, validate_files
+from dataprep.cli import main
 from tests.tool_data import legacy_example, tool_call_example, weather_call
 
 
@@ -52,8 +56,6 @@ def test_parallel_calls_half_answered_at_the_end_stay_an_error(write_jsonl: Call
 
 
 def test_calls_checked_against_tools_name_function_and_parameter(write_jsonl: Callable[..., Path]) -> None:
-    import json
-
     from tests.tool_data import TOOLS
 
     unknown = tool_call_example(0)
@@ -80,3 +82,19 @@ def test_calls_checked_against_tools_name_function_and_parameter(write_jsonl: Ca
     assert "'search_flights'" in message and "'passengers'" in message and "string" in message
     assert "integer" in message
     assert [f.severity.value for f in report.findings] == ["error", "error", "error", "warning"]
+
+
+def test_tool_call_only_data_reports_trained_tokens(
+    capsys: pytest.CaptureFixture[str], write_jsonl: Callable[..., Path]
+) -> None:
+    # 300 examples, two tools each, every example ending with the call: before the cookbook recipe this file
+    # showed "total tokens 68,550 (assistant 0, trained 0)"; the calls are what it trains.
+    path = write_jsonl([tool_call_example(i) for i in range(300)])
+    assert main(["validate", str(path), "--ignore", "DP4", "--format", "json"]) == 0
+    stats = json.loads(capsys.readouterr().out)["files"][0]["stats"]
+    assert stats["assistant_tokens_sum"] == stats["trained_assistant_tokens_sum"] == 6_650
+    assert stats["tokens_sum"] == 48_750
+    assert main(["validate", str(path), "--ignore", "DP4"]) == 0
+    text = capsys.readouterr().out
+    assert "total tokens 48,750 (assistant 6,650, trained 6,650)" in text
+    assert "$0.44" in text
