@@ -98,3 +98,19 @@ def test_tool_call_only_data_reports_trained_tokens(
     text = capsys.readouterr().out
     assert "total tokens 48,750 (assistant 6,650, trained 6,650)" in text
     assert "$0.44" in text
+
+
+def test_blank_trained_answers_train_nothing(write_jsonl: Callable[..., Path]) -> None:
+    # A ShareGPT-style export where the answer was lost: the assistant turn is whitespace.
+    blank = {
+        "messages": [
+            {"role": "user", "content": "Summarise the meeting."},
+            {"role": "assistant", "content": "\n  "},
+        ]
+    }
+    path = write_jsonl([blank] + [tool_call_example(i) for i in range(1, 60)])
+    report = validate_files([path], config=Config(), jobs=1, ignore=["DP4"])
+    by_code = {f.code: f for f in report.findings}
+    assert set(by_code) == {"DP201", "DP211"}
+    assert by_code["DP201"].severity.value == "error" and by_code["DP201"].location.line == 1
+    assert "empty or whitespace" in by_code["DP201"].message
