@@ -19,6 +19,7 @@ from dataprep.rules import (
     split_sanity,
     structure,
     template,
+    tool_arguments,
 )
 from dataprep.rules.base import FileCheck, RecordCheck, Rule
 
@@ -28,6 +29,7 @@ ALL_RULES: tuple[Rule, ...] = tuple(
             *reading.RULES,
             *schema.RULES,
             *structure.RULES,
+            *tool_arguments.RULES,
             *limits.RULES,
             *duplicates.RULES,
             *counts.RULES,

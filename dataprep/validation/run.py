@@ -200,6 +200,7 @@ class _Run:
                 max_line_bytes=config.max_line_bytes,
                 digests=self.duplicates is not None,
                 near_duplicates=self.duplicates is not None and _near_on(selection),
+                uncounted_codes=_schema_errors(selection),
             )
             executor = choose_executor(config.jobs, src.size_hint)
             try:
@@ -238,7 +239,7 @@ class _Run:
             first_line=state.source.first_line,
             facts=state.facts,
             nonblank_lines=state.nonblank_lines,
-            examples=state.stats.examples,
+            examples=state.stats.examples + state.stats.not_counted,  # count rules see every record
             config=state.config,
             kind=state.kind,
             model=self.model,
@@ -277,7 +278,7 @@ class _Run:
                 kind=s.kind.value,
                 lines=s.facts.lines,
                 size_bytes=s.facts.size_bytes,
-                stats=s.stats.summary(),
+                stats=s.stats.summary(s.kind.value),
             )
             for s in self.files
         )
@@ -398,6 +399,15 @@ def _apply_selection(finding: Finding, selection: RuleSelection) -> Finding | No
 def _any_on(selection: RuleSelection, codes: Iterable[str]) -> bool:
     """True if any of `codes` is on: used to skip whole pieces of work (duplicates, split sanity)."""
     return any(selection.enabled(code) for code in codes)
+
+
+def _schema_errors(selection: RuleSelection) -> frozenset[str]:
+    """The schema codes (DP1xx) that are errors under `selection`: a record with one is not a valid example."""
+    codes = set()
+    for code, rule in RULES_BY_CODE.items():
+        if code.startswith("DP1") and selection.severity_of(code, rule.severity) is Severity.ERROR:
+            codes.add(code)
+    return frozenset(codes)
 
 
 def _near_on(selection: RuleSelection) -> bool:
