@@ -24,6 +24,7 @@ from dataprep.types import Finding, Kind, Problem, Severity
 if TYPE_CHECKING:
     from dataprep.config import Config
     from dataprep.io.jsonl import FileFacts
+    from dataprep.rules.shape import Shape
     from dataprep.tokens.protocol import RecordTokens
 
 Scope = Literal["line", "record", "file", "dataset"]
@@ -53,6 +54,7 @@ class FileSummary:
     nonblank_lines: int
     examples: int
     config: Config
+    shape: Shape | None = None  # the file is not chat JSONL but this (DP013); nothing else was checked
 
 
 FileCheck = Callable[[FileSummary], list[tuple[int, Problem]]]

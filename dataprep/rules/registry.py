@@ -9,13 +9,14 @@ from __future__ import annotations
 from collections.abc import Callable, Collection
 from typing import Any
 
-from dataprep.rules import counts, duplicates, limits, reading, schema, split_sanity, structure
+from dataprep.rules import counts, duplicates, limits, reading, schema, shape, split_sanity, structure
 from dataprep.rules.base import FileCheck, RecordCheck, Rule
 
 ALL_RULES: tuple[Rule, ...] = tuple(
     sorted(
         (
             *reading.RULES,
+            *shape.RULES,
             *schema.RULES,
             *structure.RULES,
             *limits.RULES,
