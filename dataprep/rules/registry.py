@@ -9,7 +9,17 @@ from __future__ import annotations
 from collections.abc import Callable, Collection
 from typing import Any
 
-from dataprep.rules import counts, duplicates, limits, reading, schema, shape, split_sanity, structure
+from dataprep.rules import (
+    content,
+    counts,
+    duplicates,
+    limits,
+    reading,
+    schema,
+    shape,
+    split_sanity,
+    structure,
+)
 from dataprep.rules.base import FileCheck, RecordCheck, Rule
 
 ALL_RULES: tuple[Rule, ...] = tuple(
@@ -23,6 +33,7 @@ ALL_RULES: tuple[Rule, ...] = tuple(
             *duplicates.RULES,
             *counts.RULES,
             *split_sanity.RULES,
+            *content.RULES,
         ),
         key=lambda rule: rule.code,
     )
