@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataprep.report.model import ComputeEstimate, Distribution, FileReport, Report
+from dataprep.report.model import ComputeEstimate, Distribution, Elided, FileReport, Report, shown_findings
 from dataprep.types import Finding, Severity
 
 # ANSI SGR codes. Colour is opt-in (`color=True`): the CLI decides, from --color, NO_COLOR and the terminal.
@@ -15,7 +15,8 @@ def paint(text: str, style: str, color: bool = True) -> str:
 
 
 def render_findings(report: Report, *, color: bool = False) -> str:
-    return "".join(f"{_finding_line(finding, color)}\n" for finding in report.findings)
+    """One line per finding; past 20 of one code in one file, one line with the count of the rest."""
+    return "".join(f"{_finding_line(item, color)}\n" for item in shown_findings(report.findings))
 
 
 def render_text(report: Report, *, quiet: bool = False, color: bool = False) -> str:
@@ -41,7 +42,12 @@ def _examples(report: Report) -> int:
     return sum(f.stats.examples for f in report.files)
 
 
-def _finding_line(finding: Finding, color: bool) -> str:
+def _finding_line(item: Finding | Elided, color: bool) -> str:
+    if isinstance(item, Elided):
+        code = paint(item.first.code, _SEVERITY_STYLE[item.first.severity]) if color else item.first.code
+        where = paint(str(item.first.location), "bold") if color else str(item.first.location)
+        return f"{where}: {code} {item.message}"
+    finding = item
     if not color:
         return finding.format()
     loc = finding.location

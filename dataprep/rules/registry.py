@@ -10,12 +10,14 @@ from collections.abc import Callable, Collection
 from typing import Any
 
 from dataprep.rules import (
+    content,
     counts,
     duplicates,
     limits,
     model_fit,
     reading,
     schema,
+    shape,
     split_sanity,
     structure,
     template,
@@ -27,6 +29,7 @@ ALL_RULES: tuple[Rule, ...] = tuple(
     sorted(
         (
             *reading.RULES,
+            *shape.RULES,
             *schema.RULES,
             *structure.RULES,
             *tool_arguments.RULES,
@@ -36,6 +39,7 @@ ALL_RULES: tuple[Rule, ...] = tuple(
             *split_sanity.RULES,
             *model_fit.RULES,
             *template.RULES,
+            *content.RULES,
         ),
         key=lambda rule: rule.code,
     )

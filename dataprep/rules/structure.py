@@ -1,4 +1,4 @@
-"""DP2xx: roles and structure, the rules a JSON Schema cannot say. Also DP6xx content checks.
+"""DP2xx: roles and structure, the rules a JSON Schema cannot say (DP6xx content checks: rules/content.py).
 
 Every check is a pure function of one record. Records reach here even when they failed the schema, so
 nothing may assume a type: look, and skip what is not the expected shape (the schema rules report it).
@@ -18,7 +18,6 @@ E, W, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 
 MAX_IMAGES_PER_EXAMPLE = 10
 _IMAGE_URL = re.compile(r"^(https?://\S+|data:image/(jpeg|jpg|png|webp);base64,)", re.IGNORECASE)
-_SPECIAL_TOKEN = re.compile(r"<\|[a-z_]+\|>")
 
 
 def check_chat(record: dict[str, Any]) -> list[Problem]:
@@ -119,7 +118,7 @@ def _check_messages(messages: list[Any], base: str, *, final_must_be_assistant: 
             _check_tool_answer(out, message, f"{base}[{index}]", open_calls, answered, all_ids)
         if isinstance(role, str):
             content = message.get("content")
-            if type(content) is str and role != "assistant" and content.strip() and "<|" not in content:
+            if type(content) is str and role != "assistant" and content.strip():
                 pass  # the common case needs no further look
             else:
                 _check_content(out, message, f"{base}[{index}]", role)
@@ -274,14 +273,6 @@ def _check_content(out: list[Problem], message: dict[str, Any], path: str, role:
                 f"{path}.content",
             )
         )
-    if "<|" in text:
-        match = _SPECIAL_TOKEN.search(text)
-        if match:
-            out.append(
-                Problem(
-                    "DP601", f"content contains the special-token text {match.group(0)!r}", f"{path}.content"
-                )
-            )
 
 
 def _text_of(content: Any) -> str | None:
@@ -453,7 +444,6 @@ _EXAMPLES: dict[str, tuple[tuple[Any, ...], tuple[Any, ...]]] = {
     ),
     "DP215": ((_image("data:image/gif;base64,AAAA"),), (_image("data:image/png;base64,AAAA"),)),
     "DP221": (({**_PREF, "input": {"messages": [_u(), _a()]}},), (_PREF,)),
-    "DP601": ((_chat(_u("stop<|endoftext|>"), _a()),), (_chat(_u("stop <| not a token"), _a()),)),
 }
 
 
@@ -608,14 +598,5 @@ RULES: tuple[Rule, ...] = (
         '"input": {"messages": [{"role": "user", ...}, {"role": "assistant", ...}]}',
         '"input": {"messages": [{"role": "user", "content": "Capital of France?"}]}',
         "The preferred and non-preferred outputs answer the last input message.",
-    ),
-    _rule(
-        "DP601",
-        "special-token-text",
-        W,
-        "content contains special-token text such as <|endoftext|>",
-        '{"role": "user", "content": "end<|endoftext|>"}',
-        '{"role": "user", "content": "end"}',
-        "Special-token text in data can be tokenised as a control token by some trainers.",
     ),
 )

@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 from array import array
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -19,12 +19,13 @@ from dataprep.config import Config, load_config
 from dataprep.cost import CostEstimate, estimate_cost
 from dataprep.errors import UsageError, WorkerCrashed
 from dataprep.io.inputs import PathLike, Source, as_source, peek_kind
-from dataprep.io.jsonl import FileFacts
+from dataprep.io.jsonl import Block, FileFacts
 from dataprep.models import ModelInfo, resolve_model, with_tokenizer_settings
 from dataprep.report.model import FileReport, Report
 from dataprep.rules.base import FileSummary
 from dataprep.rules.duplicates import NEAR_DUPLICATE_CODES, duplicate_check
 from dataprep.rules.registry import FILE_CHECKS, RULES_BY_CODE, codes_of, enabled_record_checks
+from dataprep.rules.shape import HEAD_BYTES, SHAPE_CODE, Shape, check_shape, sniff
 from dataprep.rules.split_sanity import split_sanity
 from dataprep.selection import RuleSelection
 from dataprep.stats import StatsAccumulator
@@ -51,6 +52,7 @@ class _FileState:
     nonblank_lines: int = 0
     system_prompts: Counter[bytes] = field(default_factory=Counter)
     second_tokens: array[int] = field(default_factory=lambda: array("l"))
+    shape: Shape | None = None  # not chat JSONL (DP013): read for its facts, not checked
 
 
 def validate(
@@ -191,6 +193,14 @@ class _Run:
             head, blocks = peek_kind(read)
             kind = Kind(config.kind) if config.kind else head
             state = _FileState(src, kind, facts, config, selection)
+            if src.path is not None and selection.enabled(SHAPE_CODE):
+                first, blocks = _head(blocks)
+                state.shape = sniff(src.label, first, kind, self.model)
+            if state.shape is not None:
+                for _block in blocks:  # the reader fills the facts (lines, size); no line is checked
+                    pass
+                self._shape_only(state)
+                return
             settings = CheckSettings(
                 kind=kind,
                 tokenizer=self.model.tokenizer_spec,
@@ -211,6 +221,15 @@ class _Run:
             except WorkerCrashed as exc:
                 raise exc.at(src.label) from exc
         self.bytes_before += facts.size_bytes
+        self._file_level(state)
+        self.files.append(state)
+
+    def _shape_only(self, state: _FileState) -> None:
+        """A file that is not chat JSONL: its one DP013 finding, no other check."""
+        self.bytes_before += state.facts.size_bytes
+        self.lines_done += state.facts.lines
+        if self.progress is not None:
+            self.progress(self.lines_done, self.bytes_before, self.total_bytes)
         self._file_level(state)
         self.files.append(state)
 
@@ -243,8 +262,11 @@ class _Run:
             config=state.config,
             kind=state.kind,
             model=self.model,
+            shape=state.shape,
         )
         for check, _codes in FILE_CHECKS:
+            if state.shape is not None and check is not check_shape:
+                continue
             for line, problem in check(summary):
                 finding = _finding(problem, summary.label, line, state.selection)
                 if finding is not None:
@@ -374,6 +396,24 @@ class _Run:
         if weights is None or weights.active_parameters is None or self.config.parameters is not None:
             return None
         return float(weights.active_parameters)
+
+
+def _head(blocks: Iterator[Block]) -> tuple[list[bytes], Iterator[Block]]:
+    """The first lines of a file, at least HEAD_BYTES of them where the file has that many (what the shape
+    sniffer looks at), without losing the blocks read."""
+    seen: list[Block] = []
+    size = 0
+    for block in blocks:
+        seen.append(block)
+        size += len(block.data)
+        if size >= HEAD_BYTES:
+            break
+
+    def chained() -> Iterator[Block]:
+        yield from seen
+        yield from blocks
+
+    return [raw.data for block in seen for raw in block.lines()], chained()
 
 
 def _finding(problem: Problem, path: str, line: int, selection: RuleSelection) -> Finding | None:
