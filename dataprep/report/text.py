@@ -67,6 +67,9 @@ def _file_section(file: FileReport) -> str:
             "(each fails the schema, see the errors above)"
         )
         return "\n".join(lines) + "\n\n"
+    if s.examples == 0:  # an empty file, or one that is not this kind of JSONL at all (DP013)
+        lines.append("  no token statistics: no example was checked (see the findings above)")
+        return "\n".join(lines) + "\n\n"
     completion = s.kind == "completion"
     rows: list[tuple[str, Distribution | None]]
     if completion:
