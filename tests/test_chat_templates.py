@@ -252,3 +252,11 @@ def test_mistral_models_render_through_mistral_common() -> None:
     v3 = build_tokenizer(resolve_model("mistralai/Mistral-7B-Instruct-v0.3").tokenizer_spec)
     assert not v3.count({"messages": CHAT}, Kind.CHAT).template.missing  # type: ignore[union-attr]
     assert len(nemo.message_tokens({"messages": CHAT}, Kind.CHAT)) == 5
+
+
+def test_gpt_oss_multi_turn_trains_every_end_of_turn() -> None:
+    info = with_tokenizer_settings(resolve_model("openai/gpt-oss-20b"), None, date="2025-06-28")
+    assert info is not None
+    facts = build_tokenizer(info.tokenizer_spec).count({"messages": CHAT}, Kind.CHAT).template
+    # earlier assistant turns end with <|end|>, the last with <|return|>: both are end-of-turn tokens
+    assert facts is not None and len(facts.trained_ranges) == 2 and facts.eot_trained is True

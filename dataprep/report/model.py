@@ -9,6 +9,7 @@ from typing import Any
 from dataprep._version import __version__ as TOOL_VERSION
 from dataprep.cost import CostEstimate
 from dataprep.models import ModelInfo
+from dataprep.packing import Packing
 from dataprep.rules.base import Rule
 from dataprep.rules.registry import ALL_RULES
 from dataprep.stats import Distribution, Stats
@@ -39,15 +40,35 @@ class FileReport:
     lines: int
     size_bytes: int
     stats: Stats
+    packing: Packing | None = None  # --packing: sequences and padding with and without packing
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out = {
             "path": self.path,
             "role": self.role,
             "kind": self.kind,
             "lines": self.lines,
             "size_bytes": self.size_bytes,
             "stats": self.stats.to_dict(),
+        }
+        if self.packing is not None:
+            out["packing"] = self.packing.to_dict()
+        return out
+
+
+@dataclass(frozen=True)
+class TemplateRun:
+    """An open-weight run: the tokenizer and template that counted, and where the sequence length came from."""
+
+    tokenizer: str
+    sequence_length: int
+    sequence_length_from: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "tokenizer": self.tokenizer,
+            "sequence_length": self.sequence_length,
+            "sequence_length_from": self.sequence_length_from,
         }
 
 
@@ -58,6 +79,7 @@ class Report:
     model: ModelInfo
     cost: CostEstimate | None
     duplicate_index_bytes: int | None = None  # memory of the duplicate index; None when DP4 is off
+    template_run: TemplateRun | None = None  # open-weight models only
 
     @property
     def ok(self) -> bool:
@@ -92,6 +114,7 @@ class Report:
             "cost": self.cost.to_dict() if self.cost else None,
             "findings": [f.to_dict() for f in self.findings],
             "duplicate_index_bytes": self.duplicate_index_bytes,
+            **({"template": self.template_run.to_dict()} if self.template_run is not None else {}),
         }
 
 
