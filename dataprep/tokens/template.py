@@ -136,7 +136,7 @@ class ChatTemplateTokenizer:
             spans, method = rendered.spans, "generation markers"
         else:
             spans, method = self._diff_spans(messages, text, conv.tools), "render-and-diff"
-        ranges = tuple(tokens_in_spans(offsets, spans))
+        ranges = tuple(tokens_in_spans(offsets, offsets.spans_in_units(text, spans)))
         trained = sum(end - start for start, end in ranges)
         eot: bool | None = None
         if ranges and self.eot_ids:
