@@ -95,7 +95,17 @@ def main() -> int:
         from generate_chat import write
 
         write(path, args.examples, 1)
-    dataprep = [sys.executable, "-m", "dataprep", "validate", str(path), "--model", args.model, "--date", "2025-01-01"]
+    dataprep = [
+        sys.executable,
+        "-m",
+        "dataprep",
+        "validate",
+        str(path),
+        "--model",
+        args.model,
+        "--date",
+        "2025-01-01",
+    ]
     jobs = ["--jobs", str(args.jobs), "--format", "json"]
     rows = {
         "essential": run([sys.executable, "-c", ESSENTIAL, args.model, str(path), str(args.jobs)]),
@@ -103,7 +113,9 @@ def main() -> int:
         "dataprep+dedup": run([*dataprep, *jobs]),
     }
     base_wall, base_cpu, _ = rows["essential"]
-    print(f"{args.examples:,} examples, {path.stat().st_size / 1e6:.0f} MB, model {args.model}, jobs {args.jobs}")
+    print(
+        f"{args.examples:,} examples, {path.stat().st_size / 1e6:.0f} MB, model {args.model}, jobs {args.jobs}"
+    )
     print("| run | wall s | CPU s | wall / essential | CPU / essential |")
     print("|---|---:|---:|---:|---:|")
     result = {}

@@ -266,8 +266,11 @@ def test_byte_offsets_map_non_ascii_spans_exactly() -> None:
     info = with_tokenizer_settings(resolve_model("openai/gpt-oss-20b"), None, date="2025-06-28")
     assert info is not None
     tok: Any = build_tokenizer(info.tokenizer_spec)
-    convo = [{"role": "user", "content": "你好，今天天气怎么样？"}, {"role": "assistant", "content": "今天晴天。"}]
+    convo = [
+        {"role": "user", "content": "你好，今天天气怎么样？"},
+        {"role": "assistant", "content": "今天晴天。"},
+    ]
     facts = tok.analyse(Conversation(convo, "messages"))
     ids = tok.encoder.encode(tok.template.render(convo, variables=tok.variables).text)
-    (start, end), = facts.trained_ranges
+    ((start, end),) = facts.trained_ranges
     assert tok.encoder._enc.decode(ids[start:end]) == "<|channel|>final<|message|>今天晴天。<|return|>"

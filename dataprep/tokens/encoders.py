@@ -131,7 +131,9 @@ class TiktokenEncoder:
         import numpy as np
 
         ids = self.encode(text)
-        ends = np.cumsum(self._byte_lengths[np.asarray(ids, dtype=np.int64)]) if ids else np.zeros(0, np.int64)
+        ends = (
+            np.cumsum(self._byte_lengths[np.asarray(ids, dtype=np.int64)]) if ids else np.zeros(0, np.int64)
+        )
         starts = ends - self._byte_lengths[np.asarray(ids, dtype=np.int64)] if ids else ends
         return ids, Offsets(starts.tolist(), ends.tolist(), in_bytes=True)
 
