@@ -86,7 +86,14 @@ def test_usage_and_input_errors_exit_two(capsys: pytest.CaptureFixture[str], tmp
 
 
 def test_custom_model_needs_encoding_and_limit(capsys: pytest.CaptureFixture[str]) -> None:
-    args = ("validate", str(SAMPLE / "chat_valid.jsonl"), "--model", "my-llama", "--encoding", "cl100k_base")
+    args = (
+        "validate",
+        str(SAMPLE / "chat_valid.jsonl"),
+        "--model",
+        "my-llama",
+        "--tokenizer-encoding",
+        "cl100k_base",
+    )
     code, out, _ = run(capsys, *args, "--max-tokens", "4096", "--price-per-1m", "2")
     assert code == 0 and "Model my-llama (cl100k_base, training context 4,096 tokens)" in out
 

@@ -58,8 +58,9 @@ def _rule_or_fail(code: str) -> Rule:
 
 @click.command("models")
 def models_cmd() -> int:
-    """List the model tables: API models (encoding, context limit, price) and open-weight models
-    (parameters, context length, tokenizer, whether it is available offline now or which extra brings it).
+    """List the model tables: API models (encoding, context limit, price, the record kinds each is fine-tuned
+    on) and open-weight models (parameters, context length, tokenizer, whether it is available offline now or
+    which extra brings it; TRL trains every kind on them).
 
     \b
     Example:
@@ -69,7 +70,8 @@ def models_cmd() -> int:
     for info in load_models().values():
         price = f"${info.price_per_1m:.2f}" if info.price_per_1m is not None else "unknown"
         click.echo(
-            f"{info.id:<28} {info.encoding:<12} {info.max_tokens:>8,} tokens  {price:>8}/1M  {info.confidence}"
+            f"{info.id:<28} {info.encoding:<12} {info.max_tokens:>8,} tokens  {price:>8}/1M  {info.confidence:<11}"
+            f"  trains {', '.join(info.trains)}"
         )
     click.echo("")
     click.echo("Open-weight models (self-hosted training; --model <id>, or --tokenizer PATH for any other):")

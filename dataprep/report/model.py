@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 from typing import Any
 
 from dataprep._version import __version__ as TOOL_VERSION
+from dataprep.compute import ComputeEstimate
 from dataprep.cost import CostEstimate
 from dataprep.models import ModelInfo
 from dataprep.packing import Packing
 from dataprep.rules.base import Rule
 from dataprep.rules.registry import ALL_RULES
-from dataprep.stats import Distribution, Stats
+from dataprep.stats import Distribution, Histogram, Stats
 from dataprep.types import Finding, Severity
 
 # What renderers may know beyond a Report: the tool's version and the rule catalogue (renderers import only
@@ -20,8 +22,13 @@ from dataprep.types import Finding, Severity
 __all__ = [
     "ALL_RULES",
     "TOOL_VERSION",
+    "ComputeEstimate",
+    "CostEstimate",
     "Distribution",
+    "Evidence",
     "FileReport",
+    "Histogram",
+    "ModelInfo",
     "Report",
     "Rule",
     "relative_path",
@@ -79,6 +86,7 @@ class Report:
     model: ModelInfo
     cost: CostEstimate | None
     duplicate_index_bytes: int | None = None  # memory of the duplicate index; None when DP4 is off
+    compute: ComputeEstimate | None = None  # self-hosted estimate; None unless a method or GPU was asked for
     template_run: TemplateRun | None = None  # open-weight models only
 
     @property
@@ -114,8 +122,28 @@ class Report:
             "cost": self.cost.to_dict() if self.cost else None,
             "findings": [f.to_dict() for f in self.findings],
             "duplicate_index_bytes": self.duplicate_index_bytes,
+            "compute": self.compute.to_dict() if self.compute else None,
             **({"template": self.template_run.to_dict()} if self.template_run is not None else {}),
         }
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What the HTML report shows beyond a Report, read back from the files after validation
+    (dataprep.validation.evidence): the text findings point at, a sample of examples, and the cost on every
+    model that fits the data's kind. Bounded in size whatever the number of examples."""
+
+    # (path, line, json_path) -> the value at the JSON path (or the line), as short JSON text.
+    snippets: Mapping[tuple[str, int, str], str] = field(default_factory=dict)
+    # path -> (line, the example as short text), a few evenly spread examples of each file.
+    samples: Mapping[str, tuple[tuple[int, str], ...]] = field(default_factory=dict)
+    # One estimate per model that fits the data's kind; each counted with that model's own tokenizer.
+    costs: tuple[CostEstimate, ...] = ()
+    locations_per_rule: int = 20  # how many findings of each rule the report shows with their text
+
+    def snippet(self, path: str, line: int, json_path: str = "") -> str | None:
+        found = self.snippets.get((path, line, json_path))
+        return found if found is not None or not json_path else self.snippets.get((path, line, ""))
 
 
 def relative_path(path: str, base: Path | None = None) -> str:
@@ -129,3 +157,49 @@ def relative_path(path: str, base: Path | None = None) -> str:
         except ValueError:
             return path
     return p.as_posix()
+
+
+# Text and GitHub outputs show at most this many findings of one code in one file, then one line with the count
+# of the rest (a file of 5,000 broken lines stays readable; JSON, SARIF and JUnit keep every finding).
+SHOWN_PER_CODE = 20
+
+
+@dataclass(frozen=True, slots=True)
+class Elided:
+    """The findings of one code in one file past the first SHOWN_PER_CODE: the first of them, how many, and
+    the line of the last."""
+
+    first: Finding
+    count: int
+    last_line: int
+
+    @property
+    def message(self) -> str:
+        lines = f"line {self.first.location.line}"
+        if self.last_line != self.first.location.line:
+            lines = f"lines {self.first.location.line}-{self.last_line}"
+        return (
+            f"{self.count:,} more {self.first.code} finding{'s' if self.count > 1 else ''} in this file "
+            f"({lines}) not shown; --format json, sarif or junit lists every one"
+        )
+
+
+def shown_findings(findings: tuple[Finding, ...], limit: int = SHOWN_PER_CODE) -> list[Finding | Elided]:
+    """The findings in order, each (file, code) cut after `limit`: the rest become one Elided, placed where
+    the first of them was."""
+    total: dict[tuple[str, str], int] = {}
+    last: dict[tuple[str, str], int] = {}
+    for finding in findings:
+        key = (finding.location.path, finding.code)
+        total[key] = total.get(key, 0) + 1
+        last[key] = max(last.get(key, 0), finding.location.line)
+    seen: dict[tuple[str, str], int] = {}
+    out: list[Finding | Elided] = []
+    for finding in findings:
+        key = (finding.location.path, finding.code)
+        seen[key] = seen.get(key, 0) + 1
+        if seen[key] <= limit:
+            out.append(finding)
+        elif seen[key] == limit + 1:
+            out.append(Elided(finding, total[key] - limit, last[key]))
+    return out

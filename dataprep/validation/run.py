@@ -10,21 +10,23 @@ from __future__ import annotations
 import dataclasses
 from array import array
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from dataprep.compute import ComputeEstimate, estimate_compute, model_shape, resolve_gpu
 from dataprep.config import Config, load_config
 from dataprep.cost import CostEstimate, estimate_cost
 from dataprep.errors import UsageError, WorkerCrashed
 from dataprep.io.inputs import PathLike, Source, as_source, peek_kind
-from dataprep.io.jsonl import FileFacts
+from dataprep.io.jsonl import Block, FileFacts
 from dataprep.models import ModelInfo, resolve_model, with_tokenizer_settings
 from dataprep.packing import pack
 from dataprep.report.model import FileReport, Report, TemplateRun
 from dataprep.rules.base import FileSummary
 from dataprep.rules.duplicates import NEAR_DUPLICATE_CODES, duplicate_check
 from dataprep.rules.registry import FILE_CHECKS, RULES_BY_CODE, codes_of, enabled_record_checks
+from dataprep.rules.shape import HEAD_BYTES, SHAPE_CODE, Shape, check_shape, sniff
 from dataprep.rules.split_sanity import split_sanity
 from dataprep.selection import RuleSelection
 from dataprep.stats import StatsAccumulator
@@ -52,6 +54,7 @@ class _FileState:
     nonblank_lines: int = 0
     system_prompts: Counter[bytes] = field(default_factory=Counter)
     second_tokens: array[int] = field(default_factory=lambda: array("l"))
+    shape: Shape | None = None  # not chat JSONL (DP013): read for its facts, not checked
 
 
 def validate(
@@ -64,7 +67,7 @@ def validate(
 ) -> Report:
     """Validate one training source (a JSONL path, or records in memory) and an optional validation source.
 
-    Keyword overrides are configuration keys (`kind`, `encoding`, `max_tokens`, `price_per_1m`, `epochs`,
+    Keyword overrides are configuration keys (`kind`, `tokenizer_encoding`, `max_tokens`, `price_per_1m`, `epochs`,
     `select`, `ignore`, `severity`, `jobs`, ...). Without `config`, the nearest `[tool.dataprep]` applies.
     """
     train = [as_source(source, "train", "<records>")]
@@ -93,7 +96,7 @@ def resolve_open_or_api_model(config: Config) -> ModelInfo:
     try:
         found = resolve_model(
             config.model,
-            encoding=config.encoding,
+            encoding=config.tokenizer_encoding,
             max_tokens=config.max_tokens,
             price_per_1m=config.price_per_1m,
             extra_models=config.models,
@@ -131,6 +134,7 @@ def validate_sources(
         overrides["jobs"] = overrides.pop("num_proc")
     base = base.with_overrides("arguments", model=model, **overrides)
     info = resolve_open_or_api_model(base)
+    _check_compute_settings(base, info)
     sources = [*train, *validation]
     total: int | None = None
     if all(src.path is not None and src.path.is_file() for src in sources):
@@ -139,6 +143,26 @@ def validate_sources(
     for src in sources:
         run.check_source(src)
     return run.report()
+
+
+def _check_compute_settings(config: Config, model: ModelInfo) -> None:
+    """Fail before reading anything when the compute estimate is asked for but cannot be made."""
+    if config.method is None and config.gpu is None:
+        return
+    if config.gpu is not None:
+        resolve_gpu(config.gpu)
+    if _parameters(config, model) is None:
+        raise UsageError(
+            f"the compute estimate needs the model's size: give --parameters (e.g. 8e9) for {model.id}, "
+            "or pick an open-weight model of `dataprep models`"
+        )
+
+
+def _parameters(config: Config, model: ModelInfo) -> float | None:
+    """The parameter count: --parameters, else the open-weight table's."""
+    if config.parameters is not None:
+        return config.parameters
+    return float(model.open_weights.parameters) if model.open_weights is not None else None
 
 
 class _Run:
@@ -171,6 +195,14 @@ class _Run:
             head, blocks = peek_kind(read)
             kind = Kind(config.kind) if config.kind else head
             state = _FileState(src, kind, facts, config, selection)
+            if src.path is not None and selection.enabled(SHAPE_CODE):
+                first, blocks = _head(blocks)
+                state.shape = sniff(src.label, first, kind, self.model)
+            if state.shape is not None:
+                for _block in blocks:  # the reader fills the facts (lines, size); no line is checked
+                    pass
+                self._shape_only(state)
+                return
             settings = CheckSettings(
                 kind=kind,
                 tokenizer=self.model.tokenizer_spec,
@@ -180,6 +212,7 @@ class _Run:
                 max_line_bytes=config.max_line_bytes,
                 digests=self.duplicates is not None,
                 near_duplicates=self.duplicates is not None and _near_on(selection),
+                uncounted_codes=_schema_errors(selection),
             )
             executor = choose_executor(config.jobs, src.size_hint)
             try:
@@ -190,6 +223,15 @@ class _Run:
             except WorkerCrashed as exc:
                 raise exc.at(src.label) from exc
         self.bytes_before += facts.size_bytes
+        self._file_level(state)
+        self.files.append(state)
+
+    def _shape_only(self, state: _FileState) -> None:
+        """A file that is not chat JSONL: its one DP013 finding, no other check."""
+        self.bytes_before += state.facts.size_bytes
+        self.lines_done += state.facts.lines
+        if self.progress is not None:
+            self.progress(self.lines_done, self.bytes_before, self.total_bytes)
         self._file_level(state)
         self.files.append(state)
 
@@ -218,10 +260,15 @@ class _Run:
             first_line=state.source.first_line,
             facts=state.facts,
             nonblank_lines=state.nonblank_lines,
-            examples=state.stats.examples,
+            examples=state.stats.examples + state.stats.not_counted,  # count rules see every record
             config=state.config,
+            kind=state.kind,
+            model=self.model,
+            shape=state.shape,
         )
         for check, _codes in FILE_CHECKS:
+            if state.shape is not None and check is not check_shape:
+                continue
             for line, problem in check(summary):
                 finding = _finding(problem, summary.label, line, state.selection)
                 if finding is not None:
@@ -255,13 +302,23 @@ class _Run:
                 kind=s.kind.value,
                 lines=s.facts.lines,
                 size_bytes=s.facts.size_bytes,
-                stats=s.stats.summary(),
+                stats=s.stats.summary(s.kind.value),
                 packing=pack(s.stats.total_tokens, self.model.max_tokens) if self.config.packing else None,
             )
             for s in self.files
         )
         index_bytes = self.duplicates.memory_bytes() if self.duplicates is not None else None
-        return Report(files, tuple(findings), self.model, self._cost(), index_bytes, self._template_run())
+        cost = self._cost()
+        compute = self._compute(cost)
+        return Report(
+            files,
+            tuple(findings),
+            self.model,
+            cost,
+            index_bytes,
+            compute=compute,
+            template_run=self._template_run(),
+        )
 
     def _template_run(self) -> TemplateRun | None:
         spec = self.model.tokenizer_spec
@@ -323,6 +380,64 @@ class _Run:
             totals, self.model, epochs=self.config.epochs, price_per_1m=self.config.price_per_1m
         )
 
+    def _compute(self, cost: CostEstimate | None) -> ComputeEstimate | None:
+        """The self-hosted estimate, when a method or GPU was asked for and there are training examples.
+
+        Sequence tokens are the cost's billed tokens: every training sequence capped at the context limit (both
+        sequences of a preference pair), i.e. what the trainer runs forward and backward each epoch.
+        """
+        c = self.config
+        parameters = _parameters(c, self.model)
+        if (c.method is None and c.gpu is None) or parameters is None or cost is None:
+            return None
+        limit = self.model.max_tokens
+        longest = 0
+        preference = False
+        for state in self.files:
+            if state.source.role != "train":
+                continue
+            preference = preference or state.kind is Kind.PREFERENCE
+            for column in (state.stats.total_tokens, state.second_tokens):
+                if len(column):
+                    longest = max(longest, min(limit, max(column)))
+        return estimate_compute(
+            cost.billed_tokens,
+            longest,
+            model_shape(self.model.id, parameters, self._active_parameters()),
+            method=c.method or "lora",
+            gpu=c.gpu or "H100",
+            mfu=c.mfu,
+            gpu_price=c.gpu_price,
+            epochs=c.epochs,
+            peak_tflops=c.peak_tflops,
+            preference=preference,
+        )
+
+    def _active_parameters(self) -> float | None:
+        """Parameters active per token of a mixture of experts, from the open-weight table (None: dense)."""
+        weights = self.model.open_weights
+        if weights is None or weights.active_parameters is None or self.config.parameters is not None:
+            return None
+        return float(weights.active_parameters)
+
+
+def _head(blocks: Iterator[Block]) -> tuple[list[bytes], Iterator[Block]]:
+    """The first lines of a file, at least HEAD_BYTES of them where the file has that many (what the shape
+    sniffer looks at), without losing the blocks read."""
+    seen: list[Block] = []
+    size = 0
+    for block in blocks:
+        seen.append(block)
+        size += len(block.data)
+        if size >= HEAD_BYTES:
+            break
+
+    def chained() -> Iterator[Block]:
+        yield from seen
+        yield from blocks
+
+    return [raw.data for block in seen for raw in block.lines()], chained()
+
 
 def _finding(problem: Problem, path: str, line: int, selection: RuleSelection) -> Finding | None:
     rule = RULES_BY_CODE.get(problem.code)
@@ -347,6 +462,15 @@ def _apply_selection(finding: Finding, selection: RuleSelection) -> Finding | No
 def _any_on(selection: RuleSelection, codes: Iterable[str]) -> bool:
     """True if any of `codes` is on: used to skip whole pieces of work (duplicates, split sanity)."""
     return any(selection.enabled(code) for code in codes)
+
+
+def _schema_errors(selection: RuleSelection) -> frozenset[str]:
+    """The schema codes (DP1xx) that are errors under `selection`: a record with one is not a valid example."""
+    codes = set()
+    for code, rule in RULES_BY_CODE.items():
+        if code.startswith("DP1") and selection.severity_of(code, rule.severity) is Severity.ERROR:
+            codes.add(code)
+    return frozenset(codes)
 
 
 def _near_on(selection: RuleSelection) -> bool:
