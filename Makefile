@@ -3,7 +3,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test quick lint typecheck unit bench clean
+.PHONY: demo test quick lint typecheck unit bench clean chromium screenshot
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -38,7 +38,21 @@ unit: $(VENV)/.installed-dev
 quick: $(VENV)/.installed-dev
 	$(BIN)/python -m pytest -q -n auto -m "not slow"
 
-test: lint typecheck unit
+# The browser tests (tests/test_report_browser.py) need Chromium, Debian's package: installed here when we run
+# as root with apt-get; otherwise nothing is done and those tests skip, saying why.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || \
+	  { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
+	    apt-get update -qq >/dev/null 2>&1 && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null 2>&1; } || true
+
+test: lint typecheck chromium unit
+
+# The README's picture of the HTML report on sample_data (docs/report.png), regenerated from the current code.
+screenshot: $(VENV)/.installed-dev chromium
+	$(BIN)/dataprep report sample_data/chat_valid.jsonl --validation sample_data/chat_valid.validation.jsonl \
+	  -o build/report/sample_report.html --exit-zero
+	$(BIN)/python scripts/report_screenshot.py build/report/sample_report.html docs/report.png
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python benchmarks/bench_validate.py

@@ -6,6 +6,7 @@ The public API is this module's `__all__`; everything else is an implementation 
 from __future__ import annotations
 
 from dataprep._version import __version__
+from dataprep.compute import ComputeEstimate, estimate_compute
 from dataprep.config import Config, load_config
 from dataprep.conversion import Converted, ConvertReport, ReadOptions, Rejected, convert, convert_file
 from dataprep.cost import CostEstimate, estimate_cost
@@ -21,6 +22,7 @@ from dataprep.types import Finding, Kind, Location, Severity
 from dataprep.validation.run import validate, validate_files
 
 __all__ = [
+    "ComputeEstimate",
     "Config",
     "ConvertReport",
     "Converted",
@@ -41,6 +43,7 @@ __all__ = [
     "convert",
     "convert_file",
     "count_tokens",
+    "estimate_compute",
     "estimate_cost",
     "find_duplicates",
     "load_config",

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-from dataprep.errors import ConfigError
+from dataprep.compute import parse_parameters
+from dataprep.errors import ConfigError, UsageError
 from dataprep.selection import RuleSelection
 from dataprep.types import Kind
 
@@ -27,7 +28,7 @@ class Config:
     """Every setting validate and convert read. Defaults are the documented ones."""
 
     model: str | None = None
-    encoding: str | None = None
+    tokenizer_encoding: str | None = None
     max_tokens: int | None = None
     price_per_1m: float | None = None
     epochs: int | None = None
@@ -48,6 +49,13 @@ class Config:
     min_validation_examples: int = 10
     max_token_shift: float = 0.25
     max_unseen_system_share: float = 0.20
+    # Self-hosted compute estimate (dataprep.compute): on when `method` or `gpu` is set.
+    method: str | None = None  # full | lora | qlora
+    gpu: str | None = None  # a GPU of dataprep/data/gpus.toml
+    mfu: float | None = None  # model FLOPs utilisation; None = compute.DEFAULT_MFU
+    gpu_price: float | None = None  # USD per GPU-hour
+    parameters: float | None = None  # model parameters, for a model the tables do not size
+    peak_tflops: float | None = None  # replaces the GPU table's peak dense BF16 TFLOPS
     models: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     per_file: tuple[tuple[str, Mapping[str, Any]], ...] = ()
     sources: Mapping[str, str] = field(default_factory=dict, compare=False)
@@ -106,8 +114,14 @@ _FLOAT_KEYS = {
     "max_validation_share",
     "max_token_shift",
     "max_unseen_system_share",
+    "mfu",
+    "gpu_price",
+    "peak_tflops",
 }
-_STR_KEYS = {"model", "encoding", "kind"}
+_STR_KEYS = {"model", "tokenizer_encoding", "kind", "method", "gpu"}
+# Old names still read (hidden, deprecated): `encoding` was the tokenizer encoding before convert's text codec
+# took the name.
+_ALIASES = {"encoding": "tokenizer_encoding"}
 _LIST_KEYS = {"select", "ignore"}
 # What a [[per-file]] block may change; the model, cost and duplicate settings belong to the whole run.
 _PER_FILE_KEYS = {
@@ -127,6 +141,7 @@ def _check_values(values: Mapping[str, Any], source: str) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for raw_key, value in values.items():
         key = raw_key.replace("-", "_")
+        key = _ALIASES.get(key, key)
         if key not in _KEYS:
             raise ConfigError(f"{source}: unknown key {raw_key!r} (known: {', '.join(sorted(_KEYS))})")
         if key in _INT_KEYS and (not isinstance(value, int) or isinstance(value, bool)):
@@ -148,10 +163,24 @@ def _check_values(values: Mapping[str, Any], source: str) -> dict[str, Any]:
                 raise ConfigError(f'{source}: severity must be a table of CODE = "error|warning|info|off"')
             value = {_rule_prefix(code, "severity", source): level for code, level in value.items()}
             RuleSelection(severity=value)  # raises on a bad severity name
+        if key == "method" and value not in {"full", "lora", "qlora"}:
+            raise ConfigError(f"{source}: method must be one of full, lora, qlora, got {value!r}")
+        if key == "parameters":
+            value = _parameters(value, raw_key, source)
         if key == "models" and not isinstance(value, Mapping):
             raise ConfigError(f"{source}: models must be a table of model id -> settings")
         out[key] = value
     return out
+
+
+def _parameters(value: Any, raw_key: str, source: str) -> float:
+    """A parameter count: a number, or text such as "8e9" or "8B"."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise ConfigError(f"{source}: {raw_key} must be a number such as 8e9 or 8B, got {value!r}")
+    try:
+        return parse_parameters(value)
+    except UsageError as exc:
+        raise ConfigError(f"{source}: {exc}") from exc
 
 
 def _rule_prefix(code: str, where: str, source: str) -> str:

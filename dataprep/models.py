@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from dataprep.errors import ConfigError, UsageError
+from dataprep.open_models import OpenModelRow, OpenWeights, find_open_model, load_open_models
 from dataprep.tokens import ReferenceFormulaTokenizer, TokenizerSpec, available_encodings
 
 if sys.version_info >= (3, 11):
@@ -26,7 +27,17 @@ MODELS_FILE = Path(__file__).resolve().parent / "data" / "models.toml"
 
 CONFIDENCE_LEVELS = ("official", "copy", "unconfirmed", "user")  # "user": a figure the user supplied
 _STRENGTH = {"user": 3, "official": 2, "copy": 1, "unconfirmed": 0}
-_CUSTOM_KEYS = frozenset({"encoding", "max_tokens", "price_per_1m"})
+_CUSTOM_KEYS = frozenset({"encoding", "max_tokens", "price_per_1m", "trains"})
+# What a model can be fine-tuned on: the record kinds dataprep validates, and reinforcement fine-tuning (RFT)
+# data, which dataprep does not validate but which names what an RFT-only model takes.
+TRAINING_KINDS = ("chat", "preference", "completion", "reinforcement")
+ALL_KINDS = ("chat", "preference", "completion")
+OPEN_WEIGHTS_TRAINS_SOURCE = (
+    "TRL: SFTTrainer takes conversational (messages) and prompt/completion data, DPOTrainer preference pairs"
+)
+CHAT_TEMPLATE_BACKEND = (
+    "chat-template"  # the model's own tokenizer and chat template (dataprep.tokens.template)
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,10 +54,30 @@ class ModelInfo:
     date: str = ""
     source: str = ""
     aliases: tuple[str, ...] = field(default=())
+    trains: tuple[str, ...] = ALL_KINDS  # record kinds it is fine-tuned on (DP520); unknown = every kind
+    trains_source: str = ""
+    open_weights: OpenWeights | None = (
+        None  # set for rows of the open-weight table (dataprep/data/open_models.toml)
+    )
+
+    def fits(self, kind: str) -> bool:
+        """True when this model is fine-tuned on records of `kind` (chat, preference, completion)."""
+        return kind in self.trains
 
     @property
     def tokenizer_spec(self) -> TokenizerSpec:
         """The tokenizer that counts this model's examples (the seam's choice is made here, from the table)."""
+        if self.open_weights is not None:
+            return TokenizerSpec(
+                CHAT_TEMPLATE_BACKEND,
+                self.id,
+                options=(
+                    ("tokenizer", self.open_weights.tokenizer.key),
+                    ("template", self.open_weights.template),
+                    ("template_from", self.open_weights.template_from),
+                    ("end_of_turn", self.open_weights.end_of_turn),
+                ),
+            )
         return TokenizerSpec(ReferenceFormulaTokenizer.BACKEND, self.encoding)
 
     @property
@@ -66,6 +97,8 @@ class ModelInfo:
             "date": self.date,
             "source": self.source,
             "aliases": list(self.aliases),
+            "trains": list(self.trains),
+            **({"open_weights": self.open_weights.to_dict()} if self.open_weights is not None else {}),
         }
 
 
@@ -103,6 +136,8 @@ def _row_to_info(path: str, model_id: str, row: object) -> ModelInfo:
             date=str(row["date"]),
             source=str(row["source"]),
             aliases=tuple(str(a) for a in row.get("aliases", ())),
+            trains=_check_trains(row.get("trains", ALL_KINDS)),
+            trains_source=str(row.get("trains_source", "")),
         )
     except KeyError as exc:
         raise ConfigError(f"{where}: missing key {exc}") from exc
@@ -135,6 +170,16 @@ def _check_price(value: object) -> float | None:
     ):
         raise UsageError(f"price per 1M tokens must be a number >= 0, got {value!r}")
     return float(value)
+
+
+def _check_trains(value: object) -> tuple[str, ...]:
+    if (
+        not isinstance(value, (list, tuple))
+        or not value
+        or not all(isinstance(v, str) and v in TRAINING_KINDS for v in value)
+    ):
+        raise UsageError(f"trains must be a non-empty list of {', '.join(TRAINING_KINDS)}, got {value!r}")
+    return tuple(value)
 
 
 def _check_confidence(value: object) -> str:
@@ -186,9 +231,32 @@ def _with_extra_models(
                     entry.get("price_per_1m"),
                     "configuration",
                 )
+            if "trains" in entry:
+                key = model_id if base is None else base.id
+                merged[key] = replace(
+                    merged[key], trains=_check_trains(entry["trains"]), trains_source="configuration"
+                )
         except UsageError as exc:
             raise ConfigError(f"models.{model_id!r}: {exc}") from exc
     return merged
+
+
+def open_model_info(row: OpenModelRow) -> ModelInfo:
+    """A ModelInfo for an open-weight row: the context length is the limit; training is self-hosted (no price)."""
+    return ModelInfo(
+        id=row.id,
+        encoding=row.weights.tokenizer.key,
+        max_tokens=row.weights.context_length,
+        price_per_1m=None,
+        provider="self-hosted",
+        limit_confidence=row.confidence,
+        price_confidence=row.confidence,
+        date=row.date,
+        source=row.source,
+        open_weights=row.weights,
+        trains=ALL_KINDS,
+        trains_source=OPEN_WEIGHTS_TRAINS_SOURCE,
+    )
 
 
 def _by_alias(table: Mapping[str, ModelInfo], model_id: str) -> ModelInfo | None:
@@ -243,9 +311,19 @@ def resolve_model(
     info = table.get(base) or _by_alias(table, base)
     if info is not None:
         return _override(info, encoding, max_tokens, price_per_1m, "user")
+    row = find_open_model(name)
+    if row is not None:
+        if encoding is not None:
+            raise UsageError(
+                f"{row.id} counts with its own tokenizer; --tokenizer-encoding applies to API models "
+                "(use --tokenizer PATH for another tokenizer)"
+            )
+        return _override(open_model_info(row), None, max_tokens, price_per_1m, "user")
     if encoding is None or max_tokens is None:
         raise UsageError(
-            f"unknown model {name!r}. Known models: {', '.join(sorted(table))}. "
-            "For another model give both its encoding and its max tokens (--encoding, --max-tokens)."
+            f"unknown model {name!r}. Known models: {', '.join(sorted(table))}; "
+            f"open-weight: {', '.join(sorted(load_open_models()))}. "
+            "For another model give both its encoding and its max tokens (--tokenizer-encoding, --max-tokens), "
+            "or its tokenizer folder (--tokenizer PATH)."
         )
     return _custom(base, encoding, max_tokens, price_per_1m, "user")

@@ -51,6 +51,58 @@ class Distribution:
         }
 
 
+@dataclass(frozen=True, slots=True)
+class Histogram:
+    """Counts in bins of equal width starting at 0: bin i holds values in [i * width, (i + 1) * width).
+
+    Widths are powers of two, so two histograms always merge exactly: the finer one is re-binned to the
+    coarser width (a whole number of its bins fits each coarser bin), then the counts add up.
+    """
+
+    width: int
+    counts: tuple[int, ...]
+
+    MAX_BINS = 64
+
+    @classmethod
+    def of(cls, values: array[int] | list[int], max_bins: int = MAX_BINS) -> Histogram | None:
+        if not values:
+            return None
+        top = max(max(values), 0)
+        width = 1
+        while (top // width) + 1 > max_bins:
+            width *= 2
+        counts = [0] * (top // width + 1)
+        for value in values:
+            counts[max(value, 0) // width] += 1
+        return cls(width, tuple(counts))
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts)
+
+    def rebinned(self, width: int) -> Histogram:
+        """The same counts in bins of `width` (a power of two, at least this histogram's width)."""
+        if width < self.width or width & (width - 1):
+            raise ValueError(f"cannot re-bin width {self.width} to {width}")
+        factor = width // self.width
+        counts = [0] * ((len(self.counts) + factor - 1) // factor)
+        for i, count in enumerate(self.counts):
+            counts[i // factor] += count
+        return Histogram(width, tuple(counts))
+
+    def merged(self, other: Histogram) -> Histogram:
+        width = max(self.width, other.width)
+        a, b = self.rebinned(width).counts, other.rebinned(width).counts
+        size = max(len(a), len(b))
+        return Histogram(
+            width, tuple((a[i] if i < len(a) else 0) + (b[i] if i < len(b) else 0) for i in range(size))
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"width": self.width, "counts": list(self.counts)}
+
+
 def quantile(ordered: list[int] | list[float], q: float) -> float:
     """Linear interpolation between closest ranks (numpy.quantile's default method) on sorted values."""
     position = (len(ordered) - 1) * q
@@ -116,6 +168,8 @@ class StatsAccumulator:
             missing_system=self.missing_system,
             missing_user=self.missing_user,
             over_limit=self.over_limit,
+            total_tokens_histogram=Histogram.of(self.total_tokens),
+            messages_histogram=Histogram.of(self.messages),
         )
 
 
@@ -134,6 +188,9 @@ class Stats:
     missing_system: int
     missing_user: int
     over_limit: int
+    # For charts (the HTML report); not in to_dict, which stays the documented JSON report.
+    total_tokens_histogram: Histogram | None = None
+    messages_histogram: Histogram | None = None
 
     def to_dict(self) -> dict[str, Any]:
         def dist(d: Distribution | None) -> dict[str, float] | None:

@@ -86,7 +86,14 @@ def test_usage_and_input_errors_exit_two(capsys: pytest.CaptureFixture[str], tmp
 
 
 def test_custom_model_needs_encoding_and_limit(capsys: pytest.CaptureFixture[str]) -> None:
-    args = ("validate", str(SAMPLE / "chat_valid.jsonl"), "--model", "my-llama", "--encoding", "cl100k_base")
+    args = (
+        "validate",
+        str(SAMPLE / "chat_valid.jsonl"),
+        "--model",
+        "my-llama",
+        "--tokenizer-encoding",
+        "cl100k_base",
+    )
     code, out, _ = run(capsys, *args, "--max-tokens", "4096", "--price-per-1m", "2")
     assert code == 0 and "Model my-llama (cl100k_base, training context 4,096 tokens)" in out
 
@@ -133,3 +140,14 @@ def test_config_errors_exit_two(capsys: pytest.CaptureFixture[str], tmp_path: Pa
 def test_every_command_help_shows_an_example(capsys: pytest.CaptureFixture[str], command: str) -> None:
     code, out, _ = run(capsys, command, "--help")
     assert code == 0 and "Example" in out and f"dataprep {command}" in out
+
+
+def test_models_lists_open_weight_models_and_how_to_get_their_tokenizers(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, _ = run(capsys, "models")
+    assert code == 0 and "Open-weight models" in out
+    gpt_oss = next(line for line in out.splitlines() if line.startswith("openai/gpt-oss-20b"))
+    assert "offline now" in gpt_oss and "shipped with dataprep" in gpt_oss and "131,072" in gpt_oss
+    gemma = next(line for line in out.splitlines() if line.startswith("google/gemma-2-9b-it"))
+    assert "not offline" in gemma and "--tokenizer PATH" in gemma and "Gemma Terms of Use" in gemma

@@ -61,7 +61,7 @@ def test_simple_flags_and_tsv_delimiter_word(tmp_path: Path) -> None:
     code, _, _ = run(
         convert,
         str(source),
-        "--format",
+        "--input-format",
         "csv",
         "--delimiter",
         "tab",

@@ -146,7 +146,7 @@ def test_missing_file_and_unknown_extension(tmp_path: Path) -> None:
         items(tmp_path / "nope.csv")
     odd = tmp_path / "data.txt"
     odd.write_text("x", encoding="utf-8")
-    with pytest.raises(InputError, match="--format"):
+    with pytest.raises(InputError, match="--input-format"):
         items(odd)
     with pytest.raises(InputError, match=r"\.xls workbooks"):
         items(tmp_path / "old.xls")

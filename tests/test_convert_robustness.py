@@ -87,7 +87,7 @@ def test_json_lines_and_arrays_in_json_files_still_read(tmp_path: Path, text: st
 def test_a_json_file_that_is_neither_jsonl_nor_one_document(tmp_path: Path) -> None:
     source = tmp_path / "d.json"
     source.write_text('{\n "q": "x",\n}\n', encoding="utf-8")
-    with pytest.raises(InputError, match=r"not JSON Lines.*--format jsonl"):
+    with pytest.raises(InputError, match=r"not JSON Lines.*--input-format jsonl"):
         list(convert(source, user="{q}", assistant="{a}"))
 
 
@@ -167,9 +167,9 @@ def test_bad_quote_characters_are_usage_errors(tmp_path: Path, args: list[str], 
 @pytest.mark.parametrize(
     ("output_format", "split_size", "labels"),
     [
-        ("parquet", None, ["o.parquet (as JSONL)"]),
-        ("parquet", "0.5", ["o.train.parquet (as JSONL)", "o.validation.parquet (as JSONL)"]),
-        ("hf", "0.5", ["o (split train, as JSONL)", "o (split validation, as JSONL)"]),
+        ("parquet", None, ["o.parquet (read back)"]),
+        ("parquet", "0.5", ["o.train.parquet (read back)", "o.validation.parquet (read back)"]),
+        ("hf", "0.5", ["o (split train, read back)", "o (split validation, read back)"]),
     ],
 )
 def test_validation_of_exports_names_the_final_outputs(

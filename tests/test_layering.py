@@ -94,14 +94,15 @@ def test_cli_is_imported_by_nothing_outside_it() -> None:
 
 
 def test_report_renderers_import_only_the_report_model() -> None:
+    # A renderer may use helpers of its own in dataprep.report (charts), which obey the same rule.
     allowed = {"dataprep.report.model", "dataprep.types", "dataprep.report"}
+    exempt = ("dataprep.report.model", "dataprep.report.formats")
     bad = [
         f"{name} imports {dep}"
         for name, deps in GRAPH.items()
-        if name.startswith("dataprep.report.")
-        and name not in ("dataprep.report.model", "dataprep.report.formats")
+        if name.startswith("dataprep.report.") and name not in exempt
         for dep in deps
-        if dep not in allowed
+        if dep not in allowed and not (dep.startswith("dataprep.report.") and dep not in exempt)
     ]
     assert bad == []
 

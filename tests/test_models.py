@@ -73,7 +73,7 @@ def test_unknown_model_error_lists_known_ids() -> None:
     assert "unknown model 'gpt-5-ultra'" in message
     for model_id in EXPECTED_TABLE:
         assert model_id in message
-    assert "--encoding" in message and "--max-tokens" in message
+    assert "--tokenizer-encoding" in message and "--max-tokens" in message
     with pytest.raises(UsageError):
         resolve_model("gpt-5-ultra", encoding="o200k_base")  # a limit is needed too
 

@@ -167,3 +167,30 @@ def test_components_follow_chains() -> None:
     second = np.array([1, 3, 6, 8, 4], dtype=np.int64)
     label = components(10, first, second).tolist()
     assert label == [0, 0, 2, 2, 2, 5, 5, 7, 7, 9]
+
+
+@pytest.mark.slow
+def test_9000_row_chitchat_csv_split_by_convert_passes_the_validate_command(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 9 item 13 at the size it was found at: a 9,000-row chit-chat CSV (normalised copies, clusters of
+    near-identical one-liners) split by `convert --validation-size`; `dataprep validate` of the two outputs, as a
+    command, finds no DP405/DP406 and exits 0."""
+    from dataprep.cli import main
+
+    source = tmp_path / "chitchat.csv"
+    with source.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["question", "answer"])
+        writer.writerows((q, a) for _, q, a in gen.rows(9000, seed=11))
+    out = tmp_path / "chitchat.jsonl"
+    args = ["convert", str(source), "--user", "{question}", "--assistant", "{answer}", "-o", str(out)]
+    assert main([*args, "--validation-size", "0.1", "--no-validate"]) == 0
+    train, valid = tmp_path / "chitchat.train.jsonl", tmp_path / "chitchat.validation.jsonl"
+    assert len(lines(train)) + len(lines(valid)) == 9000 and len(lines(valid)) > 100
+    capsys.readouterr()
+    code = main(["validate", str(train), "--validation", str(valid), "--format", "json"])
+    report = orjson.loads(capsys.readouterr().out)
+    codes = Counter(f["code"] for f in report["findings"])
+    assert code == 0 and report["summary"]["errors"] == 0
+    assert codes["DP405"] == 0 and codes["DP406"] == 0

@@ -18,9 +18,11 @@ from collections.abc import Iterator, Sequence
 import click
 
 from dataprep._version import __version__
+from dataprep.cli.compute_options import gpus_cmd
 from dataprep.cli.config_cmd import config_cmd
 from dataprep.cli.convert_cmd import convert_cmd
 from dataprep.cli.info_cmd import models_cmd, rules_cmd
+from dataprep.cli.report_cmd import report_cmd
 from dataprep.cli.split_cmd import split_cmd
 from dataprep.cli.validate_cmd import validate_cmd
 from dataprep.errors import DataprepError
@@ -50,9 +52,11 @@ def cli() -> None:
 cli.add_command(validate_cmd)
 cli.add_command(convert_cmd)
 cli.add_command(split_cmd)
+cli.add_command(report_cmd)
 cli.add_command(rules_cmd)
 cli.add_command(models_cmd)
 cli.add_command(config_cmd)
+cli.add_command(gpus_cmd)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -7,6 +7,13 @@ from pathlib import Path
 
 import click
 
+from dataprep.cli.options import (
+    chosen_report_format,
+    comma_list,
+    report_format_option,
+    severity_pairs,
+    validation_options,
+)
 from dataprep.cli.progress import progress_for
 from dataprep.conversion.files import OUTPUT_FORMATS
 from dataprep.conversion.pipeline import DEFAULT_MAX_CELL_CHARS
@@ -34,6 +41,15 @@ def _quotechar(value: str) -> str:
     return value
 
 
+def _column_names(value: str | None) -> tuple[str, ...] | None:
+    if value is None:
+        return None
+    names = tuple(part.strip() for part in value.split(","))
+    if not all(names):
+        raise click.BadParameter(f"{value!r}: give column names separated by commas", param_hint="--columns")
+    return names
+
+
 @click.command("convert")
 @click.argument("inputs", nargs=-1, metavar="INPUT...")
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Output file (or directory for hf).")
@@ -41,7 +57,10 @@ def _quotechar(value: str) -> str:
 @click.option(
     "--mapping", type=click.Path(path_type=Path, dir_okay=False), help="Mapping file (.toml/.yaml)."
 )
-@click.option("--system", help="System message text (literal, no templating).")
+@click.option(
+    "--system",
+    help="System message text (literal, no templating); with a preset or mapping, replaces its own.",
+)
 @click.option("--user", help="User message template, e.g. 'Title: {title}'.")
 @click.option("--assistant", help="Assistant message template, e.g. '{answer}'.")
 @click.option("--group-by", help="Multi-turn from rows: rows with the same value form one conversation.")
@@ -55,11 +74,24 @@ def _quotechar(value: str) -> str:
     "--list-format", type=click.Choice(LIST_FORMATS), help="How list/dict values render (default json)."
 )
 @click.option(
-    "--format", "input_format", type=click.Choice(FORMATS), help="Input format (default: extension)."
+    "--ignore-column",
+    "ignore_columns",
+    multiple=True,
+    metavar="NAME",
+    help="Drop this input column even though it changes what is trained (chosen, label, images...).",
+)
+@click.option(
+    "--input-format", type=click.Choice(FORMATS), help="Input format (default: from the extension)."
 )
 @click.option("--delimiter", help="CSV delimiter (default ',' or tab for .tsv); 'tab' is accepted.")
 @click.option("--quotechar", default='"', show_default=True, help="CSV quote character.")
 @click.option("--encoding", default="utf-8", show_default=True, help="Text encoding of CSV/JSON inputs.")
+@click.option("--no-header", is_flag=True, help="CSV/TSV without a header row: columns are col1..colN.")
+@click.option("--columns", help="Names of the columns of a CSV/TSV without a header row: a,b,c.")
+@click.option("--json-key", help="A .json file holding one object: read the list of records under this key.")
+@click.option(
+    "--limit", type=click.IntRange(min=1), help="Read only the first N rows (to try a mapping on a big file)."
+)
 @click.option("--sheet", help="Spreadsheet sheet, by name or 0-based index (default the first).")
 @click.option("--hf-split", help="Split of a Hugging Face dataset (default: the only one, or train).")
 @click.option(
@@ -85,7 +117,8 @@ def _quotechar(value: str) -> str:
 @click.option("--strict", is_flag=True, help="Exit 1 when any row was rejected.")
 @click.option("--model", help="Model whose token limit the validation uses (see `dataprep models`).")
 @click.option("--no-validate", is_flag=True, help="Do not validate the written file.")
-@click.option("--json", "as_json", is_flag=True, help="Print the conversion report as JSON.")
+@validation_options
+@report_format_option(FORMATS)
 @click.option("--list-presets", is_flag=True, help="List the presets and exit.")
 @click.option("--show-preset", metavar="NAME", help="Print the mapping file a preset is equal to and exit.")
 def convert_cmd(
@@ -102,10 +135,15 @@ def convert_cmd(
     content: str | None,
     missing: str | None,
     list_format: str | None,
+    ignore_columns: tuple[str, ...],
     input_format: str | None,
     delimiter: str | None,
     quotechar: str,
     encoding: str,
+    no_header: bool,
+    columns: str | None,
+    json_key: str | None,
+    limit: int | None,
     sheet: str | None,
     hf_split: str | None,
     max_cell_size: int,
@@ -121,6 +159,12 @@ def convert_cmd(
     strict: bool,
     model: str | None,
     no_validate: bool,
+    config_path: Path | None,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    severity: tuple[str, ...],
+    jobs: int | None,
+    report_format: str | None,
     as_json: bool,
     list_presets: bool,
     show_preset: str | None,
@@ -128,7 +172,9 @@ def convert_cmd(
     """Convert CSV/TSV, .xlsx, JSON, JSONL, Parquet or Hugging Face datasets to chat JSONL.
 
     Every row is accounted for: rows read = written + rejected, and rejected rows go to
-    <output>.rejects.jsonl with their source location and reason. The written file is then validated.
+    <output>.rejects.jsonl with their source location and reason. The written file is then validated
+    (--config, --select, --ignore, --severity and --jobs as in `dataprep validate`). --format is the report
+    format (text or json); the input format comes from the extension or --input-format.
     Exit status: 0 ok, 1 validation failed (or rows rejected with --strict), 2 usage or unreadable input.
 
     \b
@@ -138,6 +184,7 @@ def convert_cmd(
       dataprep convert tickets.csv --mapping tickets.mapping.toml -o tickets.jsonl
       dataprep convert --show-preset alpaca > my-mapping.toml
     """
+    fmt = chosen_report_format(report_format, as_json)
     if list_presets:
         for name, description in preset_descriptions():
             click.echo(f"{name:<18} {description}")
@@ -156,6 +203,9 @@ def convert_cmd(
         delimiter=_delimiter(delimiter),
         quotechar=_quotechar(quotechar),
         encoding=encoding,
+        header=not no_header,
+        columns=_column_names(columns),
+        json_key=json_key,
         sheet=sheet,
         hf_split=hf_split,
     )
@@ -175,6 +225,8 @@ def convert_cmd(
             content=content,
             missing=missing,
             list_format=list_format,
+            ignore_columns=ignore_columns,
+            limit=limit,
             read=read,
             max_cell_chars=max_cell_size,
             output_format=output_format,
@@ -189,11 +241,16 @@ def convert_cmd(
             validate=not no_validate,
             model=model,
             progress=progress,
+            config=config_path,
+            select=comma_list(select),
+            ignore=comma_list(ignore),
+            severity=severity_pairs(severity),
+            jobs=jobs,
         )
     finally:
         if progress is not None:
             progress.close()  # wipe the bar before the summary is printed
-    if as_json:
+    if fmt == "json":
         click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     else:
         click.echo(report.format_text())

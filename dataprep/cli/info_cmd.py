@@ -8,6 +8,7 @@ import click
 
 from dataprep.errors import UsageError
 from dataprep.models import load_models
+from dataprep.open_models import load_open_models
 from dataprep.rules.base import Rule
 from dataprep.rules.registry import ALL_RULES, get_rule
 
@@ -57,15 +58,28 @@ def _rule_or_fail(code: str) -> Rule:
 
 @click.command("models")
 def models_cmd() -> int:
-    """List the model table: encoding, training context limit, price per 1M training tokens, source.
+    """List the model tables: API models (encoding, context limit, price, the record kinds each is fine-tuned
+    on) and open-weight models (parameters, context length, tokenizer, whether it is available offline now or
+    which extra brings it; TRL trains every kind on them).
 
     \b
     Example:
       dataprep models
     """
+    click.echo("API fine-tuning models:")
     for info in load_models().values():
         price = f"${info.price_per_1m:.2f}" if info.price_per_1m is not None else "unknown"
         click.echo(
-            f"{info.id:<28} {info.encoding:<12} {info.max_tokens:>8,} tokens  {price:>8}/1M  {info.confidence}"
+            f"{info.id:<28} {info.encoding:<12} {info.max_tokens:>8,} tokens  {price:>8}/1M  {info.confidence:<11}"
+            f"  trains {', '.join(info.trains)}"
+        )
+    click.echo("")
+    click.echo("Open-weight models (self-hosted training; --model <id>, or --tokenizer PATH for any other):")
+    for row in load_open_models().values():
+        w = row.weights
+        state = "offline now" if w.tokenizer.available() else "not offline"
+        click.echo(
+            f"{row.id:<38} {w.parameters / 1e9:>5.1f}B  {w.context_length:>8,} tokens  "
+            f"{w.tokenizer.key:<14} {state:<12} {w.tokenizer.how_to_get()}  [{w.licence}]"
         )
     return 0

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from dataprep.cli.options import chosen_report_format, report_format_option
 from dataprep.splitting import split as split_file
 
 
@@ -24,7 +25,7 @@ from dataprep.splitting import split as split_file
 @click.option("--train-output", type=click.Path(path_type=Path), help="Default <name>.train.jsonl.")
 @click.option("--validation-output", type=click.Path(path_type=Path), help="Default <name>.validation.jsonl.")
 @click.option("--force", is_flag=True, help="Replace existing outputs.")
-@click.option("--json", "as_json", is_flag=True, help="Print the split summary as JSON.")
+@report_format_option()
 def split_cmd(
     file: Path,
     validation_size: str,
@@ -34,6 +35,7 @@ def split_cmd(
     train_output: Path | None,
     validation_output: Path | None,
     force: bool,
+    report_format: str | None,
     as_json: bool,
 ) -> int:
     """Split FILE.jsonl into <name>.train.jsonl and <name>.validation.jsonl.
@@ -47,6 +49,7 @@ def split_cmd(
       dataprep split recipes.jsonl --validation-size 0.1
       dataprep split tickets.jsonl --validation-size 200 --group ticket_id --seed 7
     """
+    fmt = chosen_report_format(report_format, as_json)
     summary = split_file(
         file,
         validation_size=validation_size,
@@ -57,7 +60,7 @@ def split_cmd(
         validation_output=validation_output,
         force=force,
     )
-    if as_json:
+    if fmt == "json":
         click.echo(json.dumps(summary.to_dict(), ensure_ascii=False, indent=2))
     else:
         click.echo("\n".join(summary.format_text()))

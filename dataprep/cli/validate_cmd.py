@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
 from dataprep.cli.color import COLOR_MODES, use_color
+from dataprep.cli.compute_options import compute_options
+from dataprep.cli.html_output import html_target, write_html_report
 from dataprep.cli.options import comma_list, severity_pairs
 from dataprep.cli.progress import progress_for
-from dataprep.config import load_config
+from dataprep.config import Config, load_config
 from dataprep.report.formats import RENDERERS
+from dataprep.report.model import Report
 from dataprep.validation.run import validate_files
 
 
@@ -26,9 +30,12 @@ from dataprep.validation.run import validate_files
 )
 @click.option("--model", help="Model id from `dataprep models` (default gpt-4o-mini-2024-07-18).")
 @click.option(
-    "--encoding",
+    "--tokenizer-encoding",
     type=click.Choice(["o200k_base", "cl100k_base"]),
     help="Tokenizer encoding for a model not in the table.",
+)
+@click.option(  # the old name, before convert's text codec took --encoding: read, not advertised
+    "--encoding", "old_encoding", type=click.Choice(["o200k_base", "cl100k_base"]), hidden=True
 )
 @click.option(
     "--max-tokens",
@@ -68,16 +75,24 @@ from dataprep.validation.run import validate_files
     help="Colour the text report. auto: only on a terminal, and never when NO_COLOR is set.",
 )
 @click.option(
+    "--html",
+    "html",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Also write the HTML report there (as `dataprep report -o`).",
+)
+@click.option(
     "--config",
     "config_path",
     type=click.Path(path_type=Path, dir_okay=False, exists=True),
     help="Configuration file (default: nearest dataprep.toml or pyproject.toml [tool.dataprep]).",
 )
+@compute_options
 def validate_cmd(
     files: tuple[Path, ...],
     validation: tuple[Path, ...],
     model: str | None,
-    encoding: str | None,
+    tokenizer_encoding: str | None,
+    old_encoding: str | None,
     max_tokens: int | None,
     price_per_1m: float | None,
     epochs: int | None,
@@ -90,7 +105,9 @@ def validate_cmd(
     quiet: bool,
     exit_zero: bool,
     color: str,
+    html: Path | None,
     config_path: Path | None,
+    **compute: Any,
 ) -> int:
     """Check JSONL training files: schema, roles, tool calls, token limits, duplicates, splits, and cost.
 
@@ -102,29 +119,28 @@ def validate_cmd(
       dataprep validate train.jsonl
       dataprep validate train.jsonl --validation valid.jsonl --model gpt-4.1-mini-2025-04-14
       dataprep validate data/*.jsonl --ignore DP4 --format json > report.json
+      dataprep validate train.jsonl --parameters 8e9 --method qlora --gpu L4 --gpu-price 0.80
     """
-    config = load_config(config_path)
-    progress = progress_for()  # None unless stderr is a terminal
-    try:
-        report = validate_files(
-            list(files),
-            list(validation),
-            config=config,
-            model=model,
-            encoding=encoding,
-            max_tokens=max_tokens,
-            price_per_1m=price_per_1m,
-            epochs=epochs,
-            kind=kind,
-            select=comma_list(select),
-            ignore=comma_list(ignore),
-            severity=severity_pairs(severity),
-            jobs=jobs,
-            progress=progress,
-        )
-    finally:
-        if progress is not None:
-            progress.close()  # wipe the bar before the report is printed
+    target = html_target(html, [*files, *validation]) if html is not None else None
+    report, config = run_validation(
+        files,
+        validation,
+        model=model,
+        tokenizer_encoding=tokenizer_encoding,
+        old_encoding=old_encoding,
+        max_tokens=max_tokens,
+        price_per_1m=price_per_1m,
+        epochs=epochs,
+        kind=kind,
+        select=select,
+        ignore=ignore,
+        severity=severity,
+        jobs=jobs,
+        config_path=config_path,
+        **compute,
+    )
+    if target is not None:
+        write_html_report(report, target, config)
     if output_format == "text":
         from dataprep.report.text import render_text
 
@@ -134,3 +150,42 @@ def validate_cmd(
     else:
         click.echo(RENDERERS[output_format](report), nl=False)
     return 0 if exit_zero or report.ok else 1
+
+
+def run_validation(
+    files: tuple[Path, ...],
+    validation: tuple[Path, ...],
+    *,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    severity: tuple[str, ...],
+    config_path: Path | None,
+    old_encoding: str | None = None,
+    **overrides: Any,
+) -> tuple[Report, Config]:
+    """Validate with a progress bar on a terminal; the Report, and the configuration it ran with (options
+    applied). `overrides` are the options that are configuration keys (model, tokenizer_encoding, epochs, jobs,
+    the compute options, ...)."""
+    if old_encoding is not None:
+        chosen = overrides.get("tokenizer_encoding")
+        if chosen is not None and chosen != old_encoding:
+            raise click.UsageError("--encoding is the old name of --tokenizer-encoding: give one of them")
+        click.echo("dataprep: note: --encoding is now --tokenizer-encoding", err=True)
+        overrides["tokenizer_encoding"] = old_encoding
+    config = load_config(config_path)
+    progress = progress_for()  # None unless stderr is a terminal
+    try:
+        report = validate_files(
+            list(files),
+            list(validation),
+            config=config,
+            select=comma_list(select),
+            ignore=comma_list(ignore),
+            severity=severity_pairs(severity),
+            progress=progress,
+            **overrides,
+        )
+    finally:
+        if progress is not None:
+            progress.close()  # wipe the bar before the report is printed
+    return report, config.with_overrides("arguments", **overrides)

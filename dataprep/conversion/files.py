@@ -14,12 +14,12 @@ import tempfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import orjson
 
-from dataprep.conversion.checks import check_model, validate_outputs
-from dataprep.conversion.export import check_dataset_dir, export
+from dataprep.conversion.checks import check_model, validate_outputs, validation_config
+from dataprep.conversion.export import check_dataset_dir, export, read_back
 from dataprep.conversion.mapping import ChatMapping
 from dataprep.conversion.pipeline import (
     DEFAULT_MAX_CELL_CHARS,
@@ -37,6 +37,7 @@ from dataprep.io.atomic import (
     claim_outputs,
     remove_stale_dirs,
 )
+from dataprep.io.extras import require
 from dataprep.io.safe_json import dumps_line
 from dataprep.io.tabular import ReadOptions
 from dataprep.splitting import (
@@ -52,7 +53,11 @@ from dataprep.splitting import (
     stratum_of,
 )
 
+if TYPE_CHECKING:
+    from dataprep.config import Config
+
 OUTPUT_FORMATS = ("jsonl", "parquet", "hf")
+_OUTPUT_FEATURES = {"parquet": ("parquet",), "hf": ("hf",)}  # datasets brings pyarrow
 _REJECTS_SUFFIX = ".rejects.jsonl"
 _TRACE_SUFFIX = ".sources.jsonl"
 _STAGING_PREFIX = ".dataprep-convert-"
@@ -189,6 +194,8 @@ def convert_file(
     content: str | None = None,
     missing: str | None = None,
     list_format: str | None = None,
+    ignore_columns: Sequence[str] = (),
+    limit: int | None = None,
     read: ReadOptions | None = None,
     max_cell_chars: int = DEFAULT_MAX_CELL_CHARS,
     output_format: str = "jsonl",
@@ -203,14 +210,21 @@ def convert_file(
     validate: bool = True,
     model: str | None = None,
     progress: Callable[[int, int, int | None], None] | None = None,
+    config: Config | str | os.PathLike[str] | None = None,
+    select: Sequence[str] | None = None,
+    ignore: Sequence[str] | None = None,
+    severity: Mapping[str, str] | None = None,
+    jobs: int | None = None,
 ) -> ConvertReport:
     """Convert `inputs` into `output` (chat JSONL by default) and return the accounting.
 
     Rejected rows go to `<output>.rejects.jsonl`. With `validation_size` the records are split into
     `<name>.train.jsonl` and `<name>.validation.jsonl` (see `dataprep.split`). With `trace`, `<output>.sources.jsonl`
     names the source rows of every output line. With `validate`, the written JSONL is checked by
-    `dataprep.validate` and its Report is kept in `report.validation`. `progress(rows_read, 0, None)` is
-    called every 1,000 output items (the CLI's progress bar).
+    `dataprep.validate` and its Report is kept in `report.validation`; `config` (a Config or a configuration
+    file; default the nearest one), `select`, `ignore`, `severity` and `jobs` are validate's options for that
+    run, checked before any input is read. `progress(rows_read, bytes_read, total_bytes)` is called every 1,000
+    output items (the CLI's progress bar; total None when unknown).
     """
     sources = (
         [os.fspath(inputs)] if isinstance(inputs, (str, os.PathLike)) else [os.fspath(i) for i in inputs]
@@ -232,9 +246,23 @@ def convert_file(
         content=content,
         missing=missing,
         list_format=list_format,
+        ignore_columns=ignore_columns,
+    )
+    converter = Converter(
+        chosen,
+        read,
+        max_cell_chars=max_cell_chars,
+        extra_columns=[group or "", stratify or ""],
+        limit=limit,
+    )
+    # Optional packages first: a missing one is one line naming the extra, before anything is read or written.
+    converter.check_extras(sources)
+    require(_OUTPUT_FEATURES.get(output_format, ()))
+    settings = validation_config(
+        config, model=model, select=select, ignore=ignore, severity=severity, jobs=jobs
     )
     if validate or model is not None:
-        check_model(model)
+        check_model(model, settings)
     splitting: _SplitOptions | None = None
     if validation_size is not None:
         size = parse_validation_size(validation_size)
@@ -242,7 +270,7 @@ def convert_file(
         splitting = _SplitOptions(size, seed, group, stratify, planner)
     plan = _plan(
         out,
-        [*sources, *_other_inputs(mapping)],
+        [*sources, *_other_inputs(mapping, config)],
         output_format,
         splitting is not None,
         train_output,
@@ -250,9 +278,7 @@ def convert_file(
         force,
         trace,
     )
-    converter = Converter(
-        chosen, read, max_cell_chars=max_cell_chars, extra_columns=[group or "", stratify or ""]
-    )
+
     report = ConvertReport(inputs=sources, output_format=output_format)
     direct = output_format == "jsonl" and splitting is None
     with _claim(plan, force, report), _staging(out.parent, needed=not direct) as staging:
@@ -268,10 +294,12 @@ def convert_file(
             plan.jsonl = [converted.rename(staging / f"{out.stem}.jsonl")]
         else:
             plan.jsonl = [converted]
-        if validate:
-            _validate(report, plan.jsonl, model, _validation_labels(plan, output_format))
         if output_format != "jsonl":
-            export(plan.jsonl, plan.final, output_format, split=splitting is not None)
+            report.warnings += export(plan.jsonl, plan.final, output_format, split=splitting is not None)
+            # Validate what a trainer will load: the records read back from the written files.
+            plan.jsonl = _read_back(plan.final, output_format, splitting is not None, staging)
+        if validate:
+            _validate(report, plan.jsonl, model, _validation_labels(plan, output_format), settings)
     report.outputs = [str(p) for p in plan.final]
     if not report.rows_rejected and plan.rejects.exists():
         plan.rejects.unlink()  # a stale rejects file of an earlier run (only reached with force)
@@ -281,11 +309,13 @@ def convert_file(
     return report
 
 
-def _other_inputs(mapping: object) -> list[str]:
+def _other_inputs(mapping: object, config_given: object) -> list[str]:
     """Files a run reads besides its data, which no output may replace: the mapping file and the config file."""
     from dataprep.config import find_config_file
 
     found = [os.fspath(mapping)] if isinstance(mapping, (str, os.PathLike)) else []
+    if isinstance(config_given, (str, os.PathLike)):
+        return [*found, os.fspath(config_given)]
     config = find_config_file()
     return [*found, str(config)] if config is not None else found
 
@@ -329,7 +359,7 @@ def _write(
         trace = stack.enter_context(atomic_binary_writer(trace_path)) if trace_path else None
         for count, item in enumerate(converter.items(sources), start=1):
             if progress is not None and count % 1000 == 0:
-                progress(converter.rows_read, 0, None)
+                progress(converter.rows_read, converter.meter.done, converter.meter.total)
             if isinstance(item, Converted):
                 try:
                     line = orjson.dumps(item.record, option=orjson.OPT_APPEND_NEWLINE)
@@ -355,6 +385,7 @@ def _write(
         report.rows_read = converter.rows_read
         report.blank_rows = converter.blank_rows
         report.warnings += converter.warnings
+        report.unused_columns = converter.columns.unused_columns()
 
 
 def _split_targets(plan: _Outputs, out: Path, output_format: str, staging: Path) -> list[Path]:
@@ -407,21 +438,37 @@ def _write_split(
     return summary
 
 
+def _read_back(final: list[Path], output_format: str, split: bool, staging: Path) -> list[Path]:
+    paths = []
+    for index, records in enumerate(read_back(final, output_format, split=split)):
+        path = staging / f"read-back-{index}.jsonl"
+        with atomic_binary_writer(path) as handle:
+            for record in records:
+                handle.write(dumps_line(record))
+        paths.append(path)
+    return paths
+
+
 def _validation_labels(plan: _Outputs, output_format: str) -> tuple[str, str | None]:
     """How findings name what was validated: the final outputs, even when a staged JSONL copy is read."""
     if output_format == "jsonl":
         names = [str(p) for p in plan.final]
     elif output_format == "parquet":
-        names = [f"{p} (as JSONL)" for p in plan.final]
+        names = [f"{p} (read back)" for p in plan.final]
     elif len(plan.jsonl) > 1:
-        names = [f"{plan.final[0]} (split {side}, as JSONL)" for side in ("train", "validation")]
+        names = [f"{plan.final[0]} (split {side}, read back)" for side in ("train", "validation")]
     else:
-        names = [f"{plan.final[0]} (as JSONL)"]
+        names = [f"{plan.final[0]} (read back)"]
     return names[0], names[1] if len(names) > 1 else None
 
 
 def _validate(
-    report: ConvertReport, jsonl: list[Path], model: str | None, labels: tuple[str, str | None]
+    report: ConvertReport,
+    jsonl: list[Path],
+    model: str | None,
+    labels: tuple[str, str | None],
+    settings: Config,
 ) -> None:
-    result = validate_outputs(jsonl[0], jsonl[1] if len(jsonl) > 1 else None, model=model, labels=labels)
+    validation = jsonl[1] if len(jsonl) > 1 else None
+    result = validate_outputs(jsonl[0], validation, model=model, labels=labels, config=settings)
     report.validation.append(result)

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 from typing import Any
 
 from dataprep._version import __version__ as TOOL_VERSION
+from dataprep.compute import ComputeEstimate
 from dataprep.cost import CostEstimate
 from dataprep.models import ModelInfo
 from dataprep.rules.base import Rule
 from dataprep.rules.registry import ALL_RULES
-from dataprep.stats import Distribution, Stats
+from dataprep.stats import Distribution, Histogram, Stats
 from dataprep.types import Finding, Severity
 
 # What renderers may know beyond a Report: the tool's version and the rule catalogue (renderers import only
@@ -19,8 +21,13 @@ from dataprep.types import Finding, Severity
 __all__ = [
     "ALL_RULES",
     "TOOL_VERSION",
+    "ComputeEstimate",
+    "CostEstimate",
     "Distribution",
+    "Evidence",
     "FileReport",
+    "Histogram",
+    "ModelInfo",
     "Report",
     "Rule",
     "relative_path",
@@ -58,6 +65,7 @@ class Report:
     model: ModelInfo
     cost: CostEstimate | None
     duplicate_index_bytes: int | None = None  # memory of the duplicate index; None when DP4 is off
+    compute: ComputeEstimate | None = None  # self-hosted estimate; None unless a method or GPU was asked for
 
     @property
     def ok(self) -> bool:
@@ -92,7 +100,27 @@ class Report:
             "cost": self.cost.to_dict() if self.cost else None,
             "findings": [f.to_dict() for f in self.findings],
             "duplicate_index_bytes": self.duplicate_index_bytes,
+            "compute": self.compute.to_dict() if self.compute else None,
         }
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What the HTML report shows beyond a Report, read back from the files after validation
+    (dataprep.validation.evidence): the text findings point at, a sample of examples, and the cost on every
+    model that fits the data's kind. Bounded in size whatever the number of examples."""
+
+    # (path, line, json_path) -> the value at the JSON path (or the line), as short JSON text.
+    snippets: Mapping[tuple[str, int, str], str] = field(default_factory=dict)
+    # path -> (line, the example as short text), a few evenly spread examples of each file.
+    samples: Mapping[str, tuple[tuple[int, str], ...]] = field(default_factory=dict)
+    # One estimate per model that fits the data's kind; each counted with that model's own tokenizer.
+    costs: tuple[CostEstimate, ...] = ()
+    locations_per_rule: int = 20  # how many findings of each rule the report shows with their text
+
+    def snippet(self, path: str, line: int, json_path: str = "") -> str | None:
+        found = self.snippets.get((path, line, json_path))
+        return found if found is not None or not json_path else self.snippets.get((path, line, ""))
 
 
 def relative_path(path: str, base: Path | None = None) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataprep.report.model import Distribution, Elided, FileReport, Report, shown_findings
+from dataprep.report.model import ComputeEstimate, Distribution, Elided, FileReport, Report, shown_findings
 from dataprep.types import Finding, Severity
 
 # ANSI SGR codes. Colour is opt-in (`color=True`): the CLI decides, from --color, NO_COLOR and the terminal.
@@ -33,6 +33,7 @@ def render_text(report: Report, *, quiet: bool = False, color: bool = False) -> 
             f"Duplicate index: {_size(report.duplicate_index_bytes)} for {_examples(report):,} examples\n\n"
         )
     out.append(_cost_section(report))
+    out.append(_compute_section(report.compute))
     out.append(_verdict(report, color))
     return "".join(out)
 
@@ -124,3 +125,56 @@ def _verdict(report: Report, color: bool = False) -> str:
     counts = f"{report.errors} error(s), {report.warnings} warning(s), {report.infos} info"
     word = paint("OK", "ok", color) if report.ok else paint("FAILED", "failed", color)
     return f"{word}: {counts}\n"
+
+
+_PEAK_SOURCE = {
+    "official": "the vendor's data sheet, dense",
+    "copy": "no vendor data sheet, a secondary source",
+    "user": "as given",
+}
+_METHOD_NAMES = {"full": "full fine-tuning", "lora": "LoRA", "qlora": "QLoRA"}
+
+
+def _compute_section(e: ComputeEstimate | None) -> str:
+    if e is None:
+        return ""
+    m = e.memory
+    verdict = "fits" if e.fits else "does NOT fit"
+    lines = [
+        f"Self-hosted estimate: {_METHOD_NAMES[e.method]} on one {e.gpu_name}",
+        f"  FLOPs {_sci(e.flops)} = {e.flops_factor} x {_params(e.flops_parameters)} parameters x "
+        f"{e.sequence_tokens:,} sequence tokens x {e.epochs} epochs",
+        f"    ({'; '.join(e.assumptions)})",
+        f"  GPU-hours {_hours(e.gpu_hours)} = FLOPs / ({e.peak_tflops:g} TFLOPS peak dense BF16 x "
+        f"{e.mfu * 100:.3g}% MFU) / 3600",
+        f"    (peak: {_PEAK_SOURCE.get(e.gpu_confidence, e.gpu_confidence)}; MFU: "
+        + ("assumed, the default; --mfu to change)" if e.mfu_source == "default" else "as given)"),
+    ]
+    if e.usd is not None and e.gpu_price is not None:
+        lines.append(f"  cost ${e.usd:,.2f} at ${e.gpu_price:,.2f} per GPU-hour (as given)")
+    else:
+        lines.append("  no GPU price given: --gpu-price USD_PER_HOUR for a dollar figure")
+    lines.append(
+        f"  memory {e.memory_gb:,.1f} GB of {e.gpu_memory_gb:g} GB: {verdict} on one GPU "
+        f"(weights {m.weights:,.1f}, gradients {m.gradients:,.1f}, optimizer {m.optimizer:,.1f}, "
+        f"activations and logits {m.activations:,.1f}, CUDA overhead {m.overhead:,.1f})"
+    )
+    lines.append(f"    ({'; '.join(e.memory_assumptions)})")
+    return "\n".join(lines) + "\n\n"
+
+
+def _sci(x: float) -> str:
+    return f"{x:.3g}".replace("e+", "e")
+
+
+def _hours(hours: float) -> str:
+    if hours < 0.01:
+        return f"{hours * 3600:,.0f} s" if hours * 3600 >= 1 else "< 1 s"
+    return f"{hours:,.2f}"
+
+
+def _params(n: float) -> str:
+    for size, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M")):
+        if n >= size:
+            return f"{n / size:.3g}{suffix}"
+    return f"{n:,.0f}"

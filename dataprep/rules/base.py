@@ -24,6 +24,7 @@ from dataprep.types import Finding, Kind, Problem, Severity
 if TYPE_CHECKING:
     from dataprep.config import Config
     from dataprep.io.jsonl import FileFacts
+    from dataprep.models import ModelInfo
     from dataprep.rules.shape import Shape
     from dataprep.tokens.protocol import RecordTokens
 
@@ -54,6 +55,8 @@ class FileSummary:
     nonblank_lines: int
     examples: int
     config: Config
+    kind: Kind = Kind.CHAT  # the file's record kind (detected or given)
+    model: ModelInfo | None = None  # the model the run validates for
     shape: Shape | None = None  # the file is not chat JSONL but this (DP013); nothing else was checked
 
 

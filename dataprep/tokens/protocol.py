@@ -44,10 +44,18 @@ class Tokenizer(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class TokenizerSpec:
-    """How to build a tokenizer: `backend` names the implementation, `name` its resource (an encoding...)."""
+    """How to build a tokenizer: `backend` names the implementation, `name` its resource (an encoding...).
+
+    `options` carries backend-specific settings as sorted-free (key, value) string pairs so the spec stays
+    hashable and picklable (the chat-template backend: tokenizer key or folder, template, end-of-turn...).
+    """
 
     backend: str
     name: str
+    options: tuple[tuple[str, str], ...] = ()
+
+    def option(self, key: str, default: str = "") -> str:
+        return next((v for k, v in self.options if k == key), default)
 
     def describe(self) -> str:
         return f"{self.name} ({self.backend})"

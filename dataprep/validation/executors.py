@@ -5,7 +5,9 @@ distributed executor plugs in by the same protocol. Memory stays bounded: at mos
 in flight. Workers receive the settings once, at start-up.
 
 A worker that dies (the OOM killer, a crash inside a native tokenizer) breaks the pool: the run stops with a
-WorkerCrashed naming the lines that worker held, instead of waiting for a result that never comes.
+WorkerCrashed naming the lines that worker held, instead of waiting for a result that never comes. Each worker
+notes the lines it is checking in a shared slot and clears it when done (or when the pool stops it), so after a
+crash the only slot still set is the dead worker's.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from typing import Protocol
+from typing import Any, Protocol
 
 from dataprep.errors import WorkerCrashed
 from dataprep.io.jsonl import Block
@@ -31,6 +33,7 @@ IN_PROCESS_BYTES = 4 * 1024 * 1024
 _IN_FLIGHT_PER_WORKER = 3
 
 _worker_settings: CheckSettings | None = None
+_worker_slot: tuple[Any, int] | None = None  # (the shared slots, this worker's index)
 
 
 class Executor(Protocol):
@@ -56,9 +59,12 @@ class PoolExecutor:
         build_tokenizer(settings.tokenizer)  # built once here; forked workers share its pages
         # Keep the collector from touching (and so copying) every object the workers inherit from this process.
         gc.freeze()
+        context = _context()
+        # Per worker: the first and last line of the block it is checking (0, 0 when idle); a claim counter.
+        holding, claimed = context.Array("q", 2 * self.jobs, lock=False), context.Value("i", 0)
         try:
             pool = ProcessPoolExecutor(
-                self.jobs, mp_context=_context(), initializer=_init_worker, initargs=(settings,)
+                self.jobs, mp_context=context, initializer=_init_worker, initargs=(settings, holding, claimed)
             )
             # Start the workers now, while the collector is frozen.
             pool.submit(os.getpid).result()
@@ -67,26 +73,40 @@ class PoolExecutor:
         window: deque[tuple[Block, Future[BatchResult]]] = deque()
         try:
             for block in blocks:
-                window.append((block, pool.submit(_check_block, block)))
+                try:
+                    future = pool.submit(_check_block, block)
+                except BrokenProcessPool as exc:  # a worker died since the last result came back
+                    raise _crashed(pool, holding, window[0][0] if window else block) from exc
+                window.append((block, future))
                 if len(window) >= self.jobs * _IN_FLIGHT_PER_WORKER:
-                    yield _result(*window.popleft())
+                    yield _result(pool, holding, *window.popleft())
             while window:
-                yield _result(*window.popleft())
+                yield _result(pool, holding, *window.popleft())
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _result(block: Block, future: Future[BatchResult]) -> BatchResult:
+def _result(
+    pool: ProcessPoolExecutor, holding: Any, block: Block, future: Future[BatchResult]
+) -> BatchResult:
     try:
         return future.result()
     except BrokenProcessPool as exc:
-        first, last = block_lines(block)
-        raise WorkerCrashed(
-            first,
-            last,
-            "a worker process died while checking them (killed, perhaps by the out-of-memory killer, or a crash "
-            "in a native library); nothing was reported for them. Rerun with --jobs 1 to check in one process",
-        ) from exc
+        raise _crashed(pool, holding, block) from exc
+
+
+def _crashed(pool: ProcessPoolExecutor, holding: Any, pending: Block) -> WorkerCrashed:
+    """The crash, naming the lines the dead worker held (or, if that is unknown, the first block pending)."""
+    # Let the surviving workers stop (they clear their slots on the way out), then read the dead one's.
+    pool.shutdown(wait=True, cancel_futures=True)
+    held = [(holding[i], holding[i + 1]) for i in range(0, len(holding), 2) if holding[i]]
+    first, last = held[0] if len(held) == 1 else block_lines(pending)
+    return WorkerCrashed(
+        first,
+        last,
+        "a worker process died while checking them (killed, perhaps by the out-of-memory killer, or a crash "
+        "in a native library); nothing was reported for them. Rerun with --jobs 1 to check in one process",
+    )
 
 
 def block_lines(block: Block) -> tuple[int, int]:
@@ -124,15 +144,34 @@ def _context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("spawn")
 
 
-def _init_worker(settings: CheckSettings) -> None:
-    global _worker_settings
+def _init_worker(settings: CheckSettings, holding: Any, claimed: Any) -> None:
+    global _worker_settings, _worker_slot
     # Ctrl-C is the parent's to handle: workers stop when it shuts the pool down, without tracebacks.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the CLI's handler inherited by fork: just stop
+    # Stopped by the pool (after another worker died): clear this worker's slot, so it is not blamed, and go.
+    signal.signal(signal.SIGTERM, _stop_worker)
+    with claimed.get_lock():
+        index = claimed.value % (len(holding) // 2)
+        claimed.value += 1
+    _worker_slot = (holding, 2 * index)
     _worker_settings = settings
     build_tokenizer(settings.tokenizer)
 
 
+def _stop_worker(signum: int, frame: object) -> None:
+    _hold(0, 0)
+    os._exit(128 + signum)
+
+
+def _hold(first: int, last: int) -> None:
+    if _worker_slot is not None:
+        holding, index = _worker_slot
+        holding[index], holding[index + 1] = first, last
+
+
 def _check_block(block: Block) -> BatchResult:
     assert _worker_settings is not None
-    return check_block(block, _worker_settings)
+    _hold(*block_lines(block))
+    result = check_block(block, _worker_settings)
+    _hold(0, 0)
+    return result

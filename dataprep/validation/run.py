@@ -14,9 +14,10 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from dataprep.compute import ComputeEstimate, estimate_compute, model_shape, resolve_gpu
 from dataprep.config import Config, load_config
 from dataprep.cost import CostEstimate, estimate_cost
-from dataprep.errors import WorkerCrashed
+from dataprep.errors import UsageError, WorkerCrashed
 from dataprep.io.inputs import PathLike, Source, as_source, peek_kind
 from dataprep.io.jsonl import Block, FileFacts
 from dataprep.models import ModelInfo, resolve_model
@@ -64,7 +65,7 @@ def validate(
 ) -> Report:
     """Validate one training source (a JSONL path, or records in memory) and an optional validation source.
 
-    Keyword overrides are configuration keys (`kind`, `encoding`, `max_tokens`, `price_per_1m`, `epochs`,
+    Keyword overrides are configuration keys (`kind`, `tokenizer_encoding`, `max_tokens`, `price_per_1m`, `epochs`,
     `select`, `ignore`, `severity`, `jobs`, ...). Without `config`, the nearest `[tool.dataprep]` applies.
     """
     train = [as_source(source, "train", "<records>")]
@@ -103,11 +104,12 @@ def validate_sources(
     base = base.with_overrides("arguments", model=model, **overrides)
     info = resolve_model(
         base.model,
-        encoding=base.encoding,
+        encoding=base.tokenizer_encoding,
         max_tokens=base.max_tokens,
         price_per_1m=base.price_per_1m,
         extra_models=base.models,
     )
+    _check_compute_settings(base, info)
     sources = [*train, *validation]
     total: int | None = None
     if all(src.path is not None and src.path.is_file() for src in sources):
@@ -116,6 +118,26 @@ def validate_sources(
     for src in sources:
         run.check_source(src)
     return run.report()
+
+
+def _check_compute_settings(config: Config, model: ModelInfo) -> None:
+    """Fail before reading anything when the compute estimate is asked for but cannot be made."""
+    if config.method is None and config.gpu is None:
+        return
+    if config.gpu is not None:
+        resolve_gpu(config.gpu)
+    if _parameters(config, model) is None:
+        raise UsageError(
+            f"the compute estimate needs the model's size: give --parameters (e.g. 8e9) for {model.id}, "
+            "or pick an open-weight model of `dataprep models`"
+        )
+
+
+def _parameters(config: Config, model: ModelInfo) -> float | None:
+    """The parameter count: --parameters, else the open-weight table's."""
+    if config.parameters is not None:
+        return config.parameters
+    return float(model.open_weights.parameters) if model.open_weights is not None else None
 
 
 class _Run:
@@ -214,6 +236,8 @@ class _Run:
             nonblank_lines=state.nonblank_lines,
             examples=state.stats.examples,
             config=state.config,
+            kind=state.kind,
+            model=self.model,
             shape=state.shape,
         )
         for check, _codes in FILE_CHECKS:
@@ -257,7 +281,9 @@ class _Run:
             for s in self.files
         )
         index_bytes = self.duplicates.memory_bytes() if self.duplicates is not None else None
-        return Report(files, tuple(findings), self.model, self._cost(), index_bytes)
+        cost = self._cost()
+        compute = self._compute(cost)
+        return Report(files, tuple(findings), self.model, cost, index_bytes, compute=compute)
 
     def _split_findings(self) -> list[Finding]:
         train = [s for s in self.files if s.source.role == "train"]
@@ -306,6 +332,46 @@ class _Run:
         return estimate_cost(
             totals, self.model, epochs=self.config.epochs, price_per_1m=self.config.price_per_1m
         )
+
+    def _compute(self, cost: CostEstimate | None) -> ComputeEstimate | None:
+        """The self-hosted estimate, when a method or GPU was asked for and there are training examples.
+
+        Sequence tokens are the cost's billed tokens: every training sequence capped at the context limit (both
+        sequences of a preference pair), i.e. what the trainer runs forward and backward each epoch.
+        """
+        c = self.config
+        parameters = _parameters(c, self.model)
+        if (c.method is None and c.gpu is None) or parameters is None or cost is None:
+            return None
+        limit = self.model.max_tokens
+        longest = 0
+        preference = False
+        for state in self.files:
+            if state.source.role != "train":
+                continue
+            preference = preference or state.kind is Kind.PREFERENCE
+            for column in (state.stats.total_tokens, state.second_tokens):
+                if len(column):
+                    longest = max(longest, min(limit, max(column)))
+        return estimate_compute(
+            cost.billed_tokens,
+            longest,
+            model_shape(self.model.id, parameters, self._active_parameters()),
+            method=c.method or "lora",
+            gpu=c.gpu or "H100",
+            mfu=c.mfu,
+            gpu_price=c.gpu_price,
+            epochs=c.epochs,
+            peak_tflops=c.peak_tflops,
+            preference=preference,
+        )
+
+    def _active_parameters(self) -> float | None:
+        """Parameters active per token of a mixture of experts, from the open-weight table (None: dense)."""
+        weights = self.model.open_weights
+        if weights is None or weights.active_parameters is None or self.config.parameters is not None:
+            return None
+        return float(weights.active_parameters)
 
 
 def _head(blocks: Iterator[Block]) -> tuple[list[bytes], Iterator[Block]]:

@@ -1,0 +1,121 @@
+"""Issue 15 item 1: a worker process that dies (the OOM killer, a panic in a native tokenizer) must stop the run
+with exit 2 naming the file and the lines that worker held - never leave `validate` or convert's validation
+waiting forever for a result that will not come. The worker is killed for real (SIGKILL) in a child run."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from dataprep.errors import WorkerCrashed
+from dataprep.io.jsonl import Block, FileFacts, iter_blocks, open_input
+from dataprep.models import resolve_model
+from dataprep.types import Kind
+from dataprep.validation import executors
+from dataprep.validation.record import CheckSettings, check_block
+from tests.conftest import assistant, chat, to_line, user
+from tests.faults import assert_clean_exit, run_cli
+
+# Runs in the child before the CLI: every file goes to the pool, and a worker (never the parent) that gets a
+# block after the first kills itself the way the OOM killer would.
+KILL_SECOND_BLOCK = """
+import os, signal
+import dataprep.validation.executors as executors
+executors.IN_PROCESS_BYTES = 0
+_parent, _check = os.getpid(), executors.check_block
+def _dying(block, settings):
+    if os.getpid() != _parent and block.first_line > 1:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return _check(block, settings)
+executors.check_block = _dying
+"""
+
+
+def _records(n: int) -> list[bytes]:
+    return [
+        to_line(chat(user(f"Question number {i} about lentils?"), assistant(f"Answer {i}.")))
+        for i in range(n)
+    ]
+
+
+def _big_jsonl(path: Path, n: int = 30_000) -> Path:
+    """About 3 MB: three 1 MB blocks, so a second block exists for a worker to die on."""
+    path.write_bytes(b"\n".join(_records(n)) + b"\n")
+    assert path.stat().st_size > 2 * (1 << 20)
+    return path
+
+
+def _assert_names_the_lines(stderr: str, path: Path) -> None:
+    match = re.search(rf"{re.escape(str(path))}:(\d+)-(\d+): a worker process died", stderr)
+    assert match, stderr
+    first, last = int(match[1]), int(match[2])
+    assert 1 < first <= last <= 30_000
+
+
+def test_validate_stops_naming_the_lines_when_a_worker_is_killed(tmp_path: Path) -> None:
+    data = _big_jsonl(tmp_path / "train.jsonl")
+    started = time.monotonic()
+    result = run_cli(["validate", "--jobs", "2", str(data)], fault=KILL_SECOND_BLOCK, timeout=120)
+    assert time.monotonic() - started < 60  # stopped: no wait for a result that never comes
+    assert_clean_exit(result)
+    _assert_names_the_lines(result.stderr, data)
+    assert "--jobs 1" in result.stderr  # what to do about it
+
+
+def test_convert_validation_stops_when_a_worker_is_killed(tmp_path: Path) -> None:
+    source = tmp_path / "faq.csv"
+    rows = [f"Question number {i} about lentils?,Answer {i}." for i in range(40_000)]
+    source.write_text("question,answer\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    out = tmp_path / "faq.jsonl"
+    args = ["convert", str(source), "--user", "{question}", "--assistant", "{answer}", "-o", str(out)]
+    result = run_cli(args, fault=KILL_SECOND_BLOCK, timeout=90)
+    assert_clean_exit(result)
+    _assert_names_the_lines(result.stderr, out)
+
+
+def test_the_fault_is_real_without_it_the_same_run_succeeds(tmp_path: Path) -> None:
+    """The control: the same file and jobs, no killed worker, exit 0 - so the exit 2 above is the crash."""
+    data = _big_jsonl(tmp_path / "train.jsonl")
+    fault = "import dataprep.validation.executors as e\ne.IN_PROCESS_BYTES = 0\n"
+    result = run_cli(["validate", "--jobs", "2", "--quiet", "--ignore", "DP4", str(data)], fault=fault)
+    assert_clean_exit(result, (0,))
+
+
+def test_killed_worker_leaves_no_half_report(tmp_path: Path) -> None:
+    data = _big_jsonl(tmp_path / "train.jsonl")
+    result = run_cli(["validate", "--jobs", "3", "--format", "json", str(data)], fault=KILL_SECOND_BLOCK)
+    assert_clean_exit(result)
+    assert result.stdout == ""  # no half report on stdout
+
+
+def _dying_check(parent: int) -> Any:
+    original = check_block
+
+    def check(block: Block, settings: CheckSettings) -> Any:
+        if os.getpid() != parent and block.first_line > 1:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return original(block, settings)
+
+    return check
+
+
+def test_pool_executor_names_the_dead_workers_block_in_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same through the library: the pool's workers are forked from this process with the dying check."""
+    data = _big_jsonl(tmp_path / "train.jsonl")
+    monkeypatch.setattr(executors, "check_block", _dying_check(os.getpid()))
+    model = resolve_model(None)
+    settings = CheckSettings(Kind.CHAT, model.tokenizer_spec, model.max_tokens, model.id)
+    with open_input(data) as handle:
+        blocks = iter_blocks(handle, FileFacts(), 1 << 20)
+        with pytest.raises(WorkerCrashed) as caught:
+            list(executors.PoolExecutor(2).run(blocks, settings))
+    assert 1 < caught.value.first <= caught.value.last
+    assert "worker process died" in str(caught.value.at(str(data)))
