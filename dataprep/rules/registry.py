@@ -20,6 +20,8 @@ from dataprep.rules import (
     shape,
     split_sanity,
     structure,
+    template,
+    tool_arguments,
 )
 from dataprep.rules.base import FileCheck, RecordCheck, Rule
 
@@ -30,11 +32,13 @@ ALL_RULES: tuple[Rule, ...] = tuple(
             *shape.RULES,
             *schema.RULES,
             *structure.RULES,
+            *tool_arguments.RULES,
             *limits.RULES,
             *duplicates.RULES,
             *counts.RULES,
             *split_sanity.RULES,
             *model_fit.RULES,
+            *template.RULES,
             *content.RULES,
         ),
         key=lambda rule: rule.code,

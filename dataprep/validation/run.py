@@ -20,7 +20,7 @@ from dataprep.cost import CostEstimate, estimate_cost
 from dataprep.errors import UsageError, WorkerCrashed
 from dataprep.io.inputs import PathLike, Source, as_source, peek_kind
 from dataprep.io.jsonl import Block, FileFacts
-from dataprep.models import ModelInfo, resolve_model
+from dataprep.models import ModelInfo, resolve_model, with_tokenizer_settings
 from dataprep.report.model import FileReport, Report
 from dataprep.rules.base import FileSummary
 from dataprep.rules.duplicates import NEAR_DUPLICATE_CODES, duplicate_check
@@ -88,6 +88,35 @@ def validate_files(
     return validate_sources(sources, valid, model=model, config=config, progress=progress, **overrides)
 
 
+def resolve_open_or_api_model(config: Config) -> ModelInfo:
+    """The model of a run: an API model, an open-weight row, or a tokenizer folder (--tokenizer PATH)."""
+    found: ModelInfo | None = None
+    try:
+        found = resolve_model(
+            config.model,
+            encoding=config.tokenizer_encoding,
+            max_tokens=config.max_tokens,
+            price_per_1m=config.price_per_1m,
+            extra_models=config.models,
+        )
+    except UsageError:
+        if not config.tokenizer:
+            raise
+    if found is not None and config.tokenizer and found.open_weights is None and config.model is None:
+        found = None  # --tokenizer without --model: the folder is the model, not the default API model
+    info = with_tokenizer_settings(
+        found,
+        config.model,
+        tokenizer=config.tokenizer,
+        chat_template=config.chat_template,
+        date=config.date,
+        allow_download=config.allow_download,
+        max_seq_length=config.max_seq_length,
+    )
+    assert info is not None  # found, or a folder model
+    return info
+
+
 def validate_sources(
     train: Sequence[Source],
     validation: Sequence[Source],
@@ -102,13 +131,7 @@ def validate_sources(
     if "num_proc" in overrides:  # the `datasets` spelling of jobs
         overrides["jobs"] = overrides.pop("num_proc")
     base = base.with_overrides("arguments", model=model, **overrides)
-    info = resolve_model(
-        base.model,
-        encoding=base.tokenizer_encoding,
-        max_tokens=base.max_tokens,
-        price_per_1m=base.price_per_1m,
-        extra_models=base.models,
-    )
+    info = resolve_open_or_api_model(base)
     _check_compute_settings(base, info)
     sources = [*train, *validation]
     total: int | None = None
@@ -187,6 +210,7 @@ class _Run:
                 max_line_bytes=config.max_line_bytes,
                 digests=self.duplicates is not None,
                 near_duplicates=self.duplicates is not None and _near_on(selection),
+                uncounted_codes=_schema_errors(selection),
             )
             executor = choose_executor(config.jobs, src.size_hint)
             try:
@@ -234,7 +258,7 @@ class _Run:
             first_line=state.source.first_line,
             facts=state.facts,
             nonblank_lines=state.nonblank_lines,
-            examples=state.stats.examples,
+            examples=state.stats.examples + state.stats.not_counted,  # count rules see every record
             config=state.config,
             kind=state.kind,
             model=self.model,
@@ -276,7 +300,7 @@ class _Run:
                 kind=s.kind.value,
                 lines=s.facts.lines,
                 size_bytes=s.facts.size_bytes,
-                stats=s.stats.summary(),
+                stats=s.stats.summary(s.kind.value),
             )
             for s in self.files
         )
@@ -415,6 +439,15 @@ def _apply_selection(finding: Finding, selection: RuleSelection) -> Finding | No
 def _any_on(selection: RuleSelection, codes: Iterable[str]) -> bool:
     """True if any of `codes` is on: used to skip whole pieces of work (duplicates, split sanity)."""
     return any(selection.enabled(code) for code in codes)
+
+
+def _schema_errors(selection: RuleSelection) -> frozenset[str]:
+    """The schema codes (DP1xx) that are errors under `selection`: a record with one is not a valid example."""
+    codes = set()
+    for code, rule in RULES_BY_CODE.items():
+        if code.startswith("DP1") and selection.severity_of(code, rule.severity) is Severity.ERROR:
+            codes.add(code)
+    return frozenset(codes)
 
 
 def _near_on(selection: RuleSelection) -> bool:
