@@ -116,7 +116,7 @@ def _document(path: str, lines: Sequence[bytes]) -> Shape | None:
     """A JSON array or pretty-printed object: the shape of its first element decides the command."""
     text = b"\n".join(lines)[:HEAD_BYTES].decode("utf-8", errors="replace").lstrip()
     decoder = json.JSONDecoder()
-    fmt = "" if PurePath(path).suffix.lower() == ".json" else " --format json"
+    fmt = "" if PurePath(path).suffix.lower() == ".json" else " --input-format json"
     if text.startswith("["):
         start = len(text) - len(text[1:].lstrip())
         try:
@@ -176,7 +176,7 @@ def _table(path: str, head: list[bytes]) -> Shape | None:
     suffix = PurePath(path).suffix.lower()
     options = []
     if suffix not in (".csv", ".tsv"):
-        options.append("--format " + ("tsv" if best == "\t" else "csv"))
+        options.append("--input-format " + ("tsv" if best == "\t" else "csv"))
     default = "\t" if suffix == ".tsv" or (suffix != ".csv" and best == "\t") else ","
     if best != default:
         options.append("--delimiter " + ("tab" if best == "\t" else shlex.quote(best)))
