@@ -67,6 +67,11 @@ def _file_section(file: FileReport) -> str:
             "(each fails the schema, see the errors above)"
         )
         return "\n".join(lines) + "\n\n"
+    if s.examples == 0:
+        lines.append(
+            f"  no token statistics: no record was read as a {file.kind} example (see the findings above)"
+        )
+        return "\n".join(lines) + "\n\n"
     completion = s.kind == "completion"
     rows: list[tuple[str, Distribution | None]]
     if completion:

@@ -21,15 +21,14 @@ from typing import Any
 
 import orjson
 
+from dataprep.models import ModelInfo
 from dataprep.rules.base import FileSummary, Rule
+from dataprep.rules.model_fit import fit_message
 from dataprep.types import Kind, Problem, Severity
 
 SHAPE_CODE = "DP013"
 HEAD_LINES = 32  # non-blank lines looked at
 HEAD_BYTES = 256 * 1024  # text given to the JSON decoder for the first element of an array or object
-# Models that are fine-tuned on prompt/completion records when the model table does not say (it has `trains`
-# once DP520 is in: then the table decides).
-_COMPLETION_MODELS = frozenset({"babbage-002", "davinci-002"})
 _DELIMITERS = {"\t": "tab", ",": "comma", ";": "semicolon", "|": "pipe"}
 # Column pairs that say which is the prompt and which the answer, in order of preference.
 _PAIRS = (
@@ -61,7 +60,7 @@ class _Records:
     what: str
 
 
-def sniff(path: str, lines: Sequence[bytes], kind: Kind, model: Any) -> Shape | None:
+def sniff(path: str, lines: Sequence[bytes], kind: Kind, model: ModelInfo) -> Shape | None:
     """The file's shape from its first lines (BOM removed), or None when it may be chat JSONL.
 
     `path` is the file as the user named it (the command uses it); `model` the run's ModelInfo."""
@@ -84,7 +83,8 @@ def sniff(path: str, lines: Sequence[bytes], kind: Kind, model: Any) -> Shape | 
     if kind is Kind.COMPLETION:
         if _trains_completion(model):
             return None
-        what = f"prompt/completion JSON Lines, and {model.id} is fine-tuned on chat records"
+        # DP520's words: which models do take prompt/completion records (the convert command is the other way)
+        what = f"prompt/completion JSON Lines, and {fit_message(model, Kind.COMPLETION.value)}"
         return Shape(what, _convert(path, "prompt-completion"))
     for preset in ("alpaca", "sharegpt"):
         matching = [r for r in found if r is not None and r.preset == preset]
@@ -116,7 +116,7 @@ def _document(path: str, lines: Sequence[bytes]) -> Shape | None:
     """A JSON array or pretty-printed object: the shape of its first element decides the command."""
     text = b"\n".join(lines)[:HEAD_BYTES].decode("utf-8", errors="replace").lstrip()
     decoder = json.JSONDecoder()
-    fmt = "" if PurePath(path).suffix.lower() == ".json" else " --format json"
+    fmt = "" if PurePath(path).suffix.lower() == ".json" else " --input-format json"
     if text.startswith("["):
         start = len(text) - len(text[1:].lstrip())
         try:
@@ -139,7 +139,7 @@ def _document(path: str, lines: Sequence[bytes]) -> Shape | None:
         key = lists[0]
         records = _records_of(value[key][0]) or _Records("chat", "records")
         what = f"one JSON object holding a list of {records.what} under {key!r}"
-        return Shape(what, _compact(path, f".{_jq_key(key)}[]", records.preset))
+        return Shape(what, _convert(path, records.preset, f"{fmt} --json-key {shlex.quote(key)}"))
     records = _records_of(value) or _Records("chat", "records")
     what = f"pretty-printed JSON ({records.what} written over several lines; JSON Lines needs one per line)"
     return Shape(what, _compact(path, ".", records.preset))
@@ -176,7 +176,7 @@ def _table(path: str, head: list[bytes]) -> Shape | None:
     suffix = PurePath(path).suffix.lower()
     options = []
     if suffix not in (".csv", ".tsv"):
-        options.append("--format " + ("tsv" if best == "\t" else "csv"))
+        options.append("--input-format " + ("tsv" if best == "\t" else "csv"))
     default = "\t" if suffix == ".tsv" or (suffix != ".csv" and best == "\t") else ","
     if best != default:
         options.append("--delimiter " + ("tab" if best == "\t" else shlex.quote(best)))
@@ -210,19 +210,12 @@ def _compact(path: str, selector: str, preset: str) -> str:
     return f"{jq} && dataprep convert {records} --preset {preset} -o {_output(path)}"
 
 
-def _jq_key(key: str) -> str:
-    return key if key.isidentifier() else json.dumps(key)
-
-
 def _output(path: str) -> str:
     return shlex.quote(str(PurePath(path).with_suffix(".chat.jsonl")))
 
 
-def _trains_completion(model: Any) -> bool:
-    fits = getattr(model, "fits", None)  # the model table's `trains`, where the table has it
-    if callable(fits):
-        return bool(fits("completion"))
-    return model.id in _COMPLETION_MODELS or getattr(model, "provider", "") != "openai"
+def _trains_completion(model: ModelInfo) -> bool:
+    return model.fits(Kind.COMPLETION.value)  # the model table's `trains` (DP520's source too)
 
 
 def check_shape(summary: FileSummary) -> list[tuple[int, Problem]]:
@@ -251,8 +244,9 @@ RULES: tuple[Rule, ...] = (
         "prompt/completion records for a chat model",
         "Looked at from its first lines, the file is another format: a JSON array or a pretty-printed JSON\n"
         "object, a CSV/TSV table, Alpaca or ShareGPT JSON Lines, or prompt/completion records for a model\n"
-        "that trains on chat. One finding names what it is and the command that converts it (a `jq -c` step\n"
-        "first for a JSON object, which `dataprep convert` does not read); the file is not checked line by\n"
+        "that trains on chat. One finding names what it is and the command that converts it (`--json-key` for\n"
+        "a list inside an object; a `jq -c` step first for records pretty-printed one after another); the file\n"
+        "is not checked line by\n"
         "line. A file with a chat record among its first lines is chat JSONL with broken lines: not this rule.\n"
         'Bad:  [{"instruction": "Name a spice.", "input": "", "output": "Cumin."}, ...]   (train.json)\n'
         "Good: the output of `dataprep convert train.json --preset alpaca -o train.chat.jsonl`",
