@@ -122,3 +122,44 @@ def test_pool_executor_names_the_dead_workers_block_in_process(
             list(executors.PoolExecutor(2).run(blocks, settings))
     assert 1 < caught.value.first <= caught.value.last
     assert "worker process died" in str(caught.value.at(str(data)))
+
+
+def test_workers_that_cannot_build_the_tokenizer_report_why(tmp_path: Path) -> None:
+    """Workers build their own tokenizer (issue 16): when that fails in them, the run raises the tokenizer's own
+    error, as the in-process run does, not a worker crash."""
+    from dataprep.errors import EncodingError
+    from dataprep.tokens.protocol import TokenizerSpec
+
+    data = _big_jsonl(tmp_path / "train.jsonl")
+    spec = TokenizerSpec("openai-formula", "no_such_encoding")
+    settings = CheckSettings(Kind.CHAT, spec, 128_000, "gpt-4o-mini")
+    with open_input(data) as handle:
+        blocks = iter_blocks(handle, FileFacts(), 1 << 20)
+        with pytest.raises(EncodingError, match="no_such_encoding"):
+            list(executors.PoolExecutor(2).run(blocks, settings))
+
+
+def test_each_worker_builds_a_private_tokenizer() -> None:
+    """A forked worker drops the tokenizer it inherited and builds its own (sharing the parent's cost CPU)."""
+    global _INHERITED
+    from multiprocessing import get_context
+
+    from dataprep.tokens import build_tokenizer
+
+    model = resolve_model(None)
+    settings = CheckSettings(Kind.CHAT, model.tokenizer_spec, model.max_tokens, model.id)
+    _INHERITED = build_tokenizer(model.tokenizer_spec)  # held here, so the worker sees it at fork
+    context = get_context("fork")
+    holding, claimed = context.Array("q", 2, lock=False), context.Value("i", 0)
+    with context.Pool(1, initializer=executors._init_worker, initargs=(settings, holding, claimed)) as pool:
+        shared = pool.apply(_worker_view, (model.tokenizer_spec,))
+    assert shared is False
+
+
+_INHERITED: Any = None
+
+
+def _worker_view(spec: Any) -> bool:
+    from dataprep.tokens import build_tokenizer
+
+    return build_tokenizer(spec) is _INHERITED

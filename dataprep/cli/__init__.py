@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import importlib
 import os
 import signal
 import sys
@@ -18,13 +19,6 @@ from collections.abc import Iterator, Sequence
 import click
 
 from dataprep._version import __version__
-from dataprep.cli.compute_options import gpus_cmd
-from dataprep.cli.config_cmd import config_cmd
-from dataprep.cli.convert_cmd import convert_cmd
-from dataprep.cli.info_cmd import models_cmd, rules_cmd
-from dataprep.cli.report_cmd import report_cmd
-from dataprep.cli.split_cmd import split_cmd
-from dataprep.cli.validate_cmd import validate_cmd
 from dataprep.errors import DataprepError
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERRUPTED, EXIT_TERMINATED = 0, 1, 2, 130, 143
@@ -37,7 +31,36 @@ class Terminated(BaseException):
     """SIGTERM, raised like KeyboardInterrupt so every `with` block removes its temporary files on the way out."""
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+# Each command's module, loaded only when that command runs (or help lists it): `dataprep validate` in a
+# pre-commit hook never pays for importing convert's, report's or split's dependencies.
+COMMANDS = {
+    "validate": ("dataprep.cli.validate_cmd", "validate_cmd"),
+    "convert": ("dataprep.cli.convert_cmd", "convert_cmd"),
+    "split": ("dataprep.cli.split_cmd", "split_cmd"),
+    "report": ("dataprep.cli.report_cmd", "report_cmd"),
+    "rules": ("dataprep.cli.info_cmd", "rules_cmd"),
+    "models": ("dataprep.cli.info_cmd", "models_cmd"),
+    "config": ("dataprep.cli.config_cmd", "config_cmd"),
+    "gpus": ("dataprep.cli.compute_options", "gpus_cmd"),
+}
+
+
+class LazyGroup(click.Group):
+    """A group whose commands are imported by name on first use (help lists them sorted, as click does)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        home = COMMANDS.get(cmd_name)
+        if home is None:
+            return None
+        command = getattr(importlib.import_module(home[0]), home[1])
+        assert isinstance(command, click.Command)
+        return command
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="dataprep")
 def cli() -> None:
     """Prepare and check fine-tuning data before you pay for a training run.
@@ -47,16 +70,6 @@ def cli() -> None:
       dataprep validate train.jsonl --validation valid.jsonl --model gpt-4o-mini-2024-07-18
       dataprep rules DP203
     """
-
-
-cli.add_command(validate_cmd)
-cli.add_command(convert_cmd)
-cli.add_command(split_cmd)
-cli.add_command(report_cmd)
-cli.add_command(rules_cmd)
-cli.add_command(models_cmd)
-cli.add_command(config_cmd)
-cli.add_command(gpus_cmd)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -7,9 +7,7 @@ from pathlib import Path
 from dataprep.config import Config
 from dataprep.errors import OutputError
 from dataprep.io.atomic import atomic_binary_writer, check_output_path
-from dataprep.report.html import GENERATOR, render_html
 from dataprep.report.model import Report
-from dataprep.validation.evidence import gather_evidence
 
 
 def html_target(target: Path, inputs: list[Path], *, force: bool = False) -> Path:
@@ -23,6 +21,10 @@ def html_target(target: Path, inputs: list[Path], *, force: bool = False) -> Pat
 
 def write_html_report(report: Report, target: Path, config: Config) -> int:
     """Read back the evidence, render and write the page atomically; return its size in bytes."""
+    # The renderer and the evidence reader load only when a page is asked for (not in a plain validate).
+    from dataprep.report.html import render_html
+    from dataprep.validation.evidence import gather_evidence
+
     page = render_html(report, gather_evidence(report, config=config)).encode("utf-8")
     with atomic_binary_writer(target) as handle:
         handle.write(page)
@@ -35,4 +37,6 @@ def _is_dataprep_report(path: Path) -> bool:
             head = handle.read(4096)
     except OSError:
         return False
+    from dataprep.report.html import GENERATOR
+
     return GENERATOR.encode() in head

@@ -46,6 +46,11 @@ def get_encoding(name: str, *, directory: str | os.PathLike[str] | None = None) 
     return _load_encoding(name, folder)
 
 
+def clear_encoding_cache() -> None:
+    """Forget the encodings built so far (a forked worker builds its own instead of sharing its parent's)."""
+    _load_encoding.cache_clear()
+
+
 @cache
 def _load_encoding(name: str, folder: str) -> tiktoken.Encoding:
     if not isinstance(name, str) or not _NAME_RE.match(name):
