@@ -21,7 +21,7 @@ from dataprep._version import __version__
 from dataprep.cli.compute_options import gpus_cmd
 from dataprep.cli.config_cmd import config_cmd
 from dataprep.cli.convert_cmd import convert_cmd
-from dataprep.cli.info_cmd import models_cmd, rules_cmd
+from dataprep.cli.info_cmd import models_cmd, rules_cmd, targets_cmd
 from dataprep.cli.report_cmd import report_cmd
 from dataprep.cli.split_cmd import split_cmd
 from dataprep.cli.validate_cmd import validate_cmd
@@ -55,6 +55,7 @@ cli.add_command(split_cmd)
 cli.add_command(report_cmd)
 cli.add_command(rules_cmd)
 cli.add_command(models_cmd)
+cli.add_command(targets_cmd)
 cli.add_command(config_cmd)
 cli.add_command(gpus_cmd)
 

@@ -53,6 +53,11 @@ from dataprep.validation.run import validate_files
     type=click.Choice(["chat", "preference", "completion"]),
     help="Record kind (default: detected from the first record).",
 )
+@click.option(
+    "--target",
+    "target_name",
+    help="Check for this provider or trainer (`dataprep targets`): its rules run, other targets' do not.",
+)
 @click.option("--select", multiple=True, help="Only these rule codes or prefixes (comma-separated).")
 @click.option(
     "--ignore", multiple=True, help="Skip these rule codes or prefixes (comma-separated), e.g. DP4."
@@ -97,6 +102,7 @@ def validate_cmd(
     price_per_1m: float | None,
     epochs: int | None,
     kind: str | None,
+    target_name: str | None,
     select: tuple[str, ...],
     ignore: tuple[str, ...],
     severity: tuple[str, ...],
@@ -119,6 +125,7 @@ def validate_cmd(
       dataprep validate train.jsonl
       dataprep validate train.jsonl --validation valid.jsonl --model gpt-4.1-mini-2025-04-14
       dataprep validate data/*.jsonl --ignore DP4 --format json > report.json
+      dataprep validate train.jsonl --target bedrock-nova
       dataprep validate train.jsonl --parameters 8e9 --method qlora --gpu L4 --gpu-price 0.80
     """
     target = html_target(html, [*files, *validation]) if html is not None else None
@@ -132,6 +139,7 @@ def validate_cmd(
         price_per_1m=price_per_1m,
         epochs=epochs,
         kind=kind,
+        target_name=target_name,
         select=select,
         ignore=ignore,
         severity=severity,
@@ -172,6 +180,7 @@ def run_validation(
             raise click.UsageError("--encoding is the old name of --tokenizer-encoding: give one of them")
         click.echo("dataprep: note: --encoding is now --tokenizer-encoding", err=True)
         overrides["tokenizer_encoding"] = old_encoding
+    overrides["target"] = overrides.pop("target_name", None)  # --target (`target` is the HTML output here)
     config = load_config(config_path)
     progress = progress_for()  # None unless stderr is a terminal
     try:

@@ -18,6 +18,7 @@ from dataprep.rules import (
     schema,
     split_sanity,
     structure,
+    targets,
 )
 from dataprep.rules.base import FileCheck, RecordCheck, Rule
 
@@ -32,6 +33,7 @@ ALL_RULES: tuple[Rule, ...] = tuple(
             *counts.RULES,
             *split_sanity.RULES,
             *model_fit.RULES,
+            *targets.RULES,
         ),
         key=lambda rule: rule.code,
     )

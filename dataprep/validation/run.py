@@ -28,6 +28,7 @@ from dataprep.rules.registry import FILE_CHECKS, RULES_BY_CODE, codes_of, enable
 from dataprep.rules.split_sanity import split_sanity
 from dataprep.selection import RuleSelection
 from dataprep.stats import StatsAccumulator
+from dataprep.targets import TargetProfile, resolve_target
 from dataprep.types import Finding, Kind, Location, Problem, Severity
 from dataprep.validation.executors import choose_executor
 from dataprep.validation.record import BatchResult, CheckSettings
@@ -156,6 +157,7 @@ class _Run:
         self.lines_done = 0
         self.files: list[_FileState] = []
         self.selection = config.selection()
+        self.target: TargetProfile | None = resolve_target(config.target)
         self.duplicates: DuplicateIndex | None = None
         if _any_on(self.selection, codes_of(duplicate_check)):
             self.duplicates = duplicate_check(config)
@@ -177,6 +179,7 @@ class _Run:
                 max_line_bytes=config.max_line_bytes,
                 digests=self.duplicates is not None,
                 near_duplicates=self.duplicates is not None and _near_on(selection),
+                target=self.target,
             )
             executor = choose_executor(config.jobs, src.size_hint)
             try:
@@ -219,6 +222,7 @@ class _Run:
             config=state.config,
             kind=state.kind,
             model=self.model,
+            target=self.target,
         )
         for check, _codes in FILE_CHECKS:
             for line, problem in check(summary):
