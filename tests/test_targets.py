@@ -320,3 +320,60 @@ def test_library_accepts_target_for_files(write_jsonl: Callable[..., Path]) -> N
     path = write_jsonl([chat(user("Hi"), assistant("Hi", weight=0), user("x"), assistant("y"))] * 3)
     report = validate_files([path], config=Config(), jobs=1, target="vertex")
     assert [f.code for f in report.findings if DP7.fullmatch(f.code)] == ["DP703"] * 3
+
+
+def test_config_target_applies_to_converts_validation(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """convert validates what it wrote with the configuration's `target` (there is no convert --target yet)."""
+    rows = tmp_path / "support.csv"
+    rows.write_text(
+        "question,answer\n"
+        + "".join(f'"Ticket {i}: User: printer jam","Open the tray and pull gently."\n' for i in range(12)),
+        encoding="utf-8",
+    )
+    (tmp_path / "nova").mkdir()
+    config = tmp_path / "nova" / "dataprep.toml"  # not in the working folder: only --config finds it
+    config.write_text('target = "bedrock-nova"\n', encoding="utf-8")
+    out = tmp_path / "support.jsonl"
+    args = ["convert", str(rows), "--user", "{question}", "--assistant", "{answer}", "-o", str(out)]
+    assert main([*args, "--config", str(config), "--select", "DP706"]) == 1
+    printed = capsys.readouterr().out
+    assert printed.count("DP706 reserved string 'User:'") == 12 and "--target bedrock-nova" in printed
+    assert main([*args, "--force", "--select", "DP706"]) == 0  # no target: nothing reserved
+
+
+def test_completion_records_are_searched_for_reserved_strings() -> None:
+    rows = [{"prompt": "Continue: User: hi", "completion": " Bot: hello [EOS]"}]
+    report = validate(rows, config=Config(), jobs=1, target="bedrock-nova")
+    reserved = [(f.code, f.location.json_path) for f in report.findings if f.code in {"DP706", "DP714"}]
+    assert reserved == [("DP706", "prompt"), ("DP706", "completion"), ("DP714", "")]
+
+
+def test_malformed_roles_are_left_to_the_schema() -> None:
+    broken = {"messages": [{"role": 5, "content": "Hi"}, {"role": "assistant", "content": "Hello"}]}
+    assert "DP702" not in _codes([broken], target="bedrock-nova")
+
+
+def test_a_target_taking_fewer_weights_names_them() -> None:
+    from dataclasses import replace
+
+    from dataprep.rules.base import RecordContext
+    from dataprep.rules.targets import check_target_record
+    from dataprep.tokens.protocol import RecordTokens
+    from dataprep.types import Kind
+
+    only_one = replace(load_targets()["together"], weights=(1,))
+    record = chat(user("Hi"), assistant("Hello", weight=0))
+    tokens = RecordTokens(total=10, assistant=2, trained=0, billed=(10,))
+    problems = check_target_record(record, RecordContext(Kind.CHAT, tokens, 100, "m", only_one))
+    assert [(p.code, p.json_path) for p in problems] == [("DP703", "messages[1].weight")]
+    assert "takes 1 only" in problems[0].message
+
+
+def test_unknown_keys_in_the_table_are_an_error() -> None:
+    from dataprep.targets import _profile
+
+    row = {"title": "X", "kind": "provider", "sources": ["s"], "checked": "2026-01-01", "min_exampels": 3}
+    with pytest.raises(ConfigError, match="unknown keys min_exampels"):
+        _profile("x", row, ())
