@@ -5,7 +5,10 @@ as `json.dump(..., indent=1)`-style files are. Each reader is timed in this proc
 only, no mapping or writing), best of --repeat runs. The target (issue 15, item 14): the array reader within 2x
 of JSON Lines; it was 35x slower when it recounted newlines from the buffer start for every element.
 
-CLI: python benchmarks/bench_readers.py [--rows 100000] [--repeat 3]
+It also times `validate` on one record with many unknown keys (issue 15, item 13: 20k keys took 9.5 s and 100k
+keys never finished while the per-key work was quadratic; the target is linear: 5x the keys, about 5x the time).
+
+CLI: python benchmarks/bench_readers.py [--rows 100000] [--repeat 3] [--keys 20000,100000]
 """
 
 from __future__ import annotations
@@ -80,10 +83,26 @@ def _time_array(path: Path) -> tuple[float, int]:
     return time.perf_counter() - start, count
 
 
+def _time_unknown_keys(folder: Path, keys: int) -> tuple[float, int, float]:
+    """(seconds, findings, MB) of validate over one chat record carrying `keys` unknown keys."""
+    import dataprep
+
+    record: dict[str, object] = {
+        "messages": [{"role": "user", "content": "Hi?"}, {"role": "assistant", "content": "Hello."}]
+    }
+    record.update({f"extra_key_{i}": i for i in range(keys)})
+    path = folder / f"keys{keys}.jsonl"
+    path.write_text(json.dumps(record) + "\n", encoding="utf-8")
+    started = time.perf_counter()
+    report = dataprep.validate(str(path), jobs=1)
+    return time.perf_counter() - started, len(report.findings), path.stat().st_size / 1e6
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--keys", default="20000,100000", help="unknown-key counts to time (comma-separated)")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
         lines, array = _write(Path(tmp), args.rows)
@@ -97,6 +116,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"| {name} | {seconds:.2f} | {args.rows / seconds:,.0f} |")
     ratio = best_array / best_lines
     print(f"array / lines: {ratio:.2f}x (target at most 2x)")
+    print()
+    print("| unknown keys in one record | file MB | validate seconds | findings |")
+    print("|---|---|---|---|")
+    with tempfile.TemporaryDirectory() as tmp:
+        _time_unknown_keys(Path(tmp), 1)  # warm up: the tokenizer encoding loads once per process
+        for keys in (int(k) for k in args.keys.split(",") if k):
+            seconds, findings, mb = _time_unknown_keys(Path(tmp), keys)
+            print(f"| {keys:,} | {mb:.1f} | {seconds:.2f} | {findings:,} |")
     return 0 if ratio <= 2 else 1
 
 

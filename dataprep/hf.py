@@ -17,13 +17,15 @@ from dataprep.io.jsonl import FileFacts, iter_lines, open_input
 def to_dataset(path: str | os.PathLike[str], *, check: bool = True, **validate_options: Any) -> Any:
     """Load a chat JSONL file as a `datasets.Dataset`, after validating it unless `check=False`.
 
+    Built like convert's `--output-format hf`: `tools` is JSON text, and no message gains keys it did not have
+    beyond the nulls Arrow needs for one struct type (`dataprep.validate(dataset)` reads it back as the records).
+
     Raises InputError naming the first error when validation fails, so a training script stops before
     it starts. `validate_options` go to `dataprep.validate` (model, ignore, ...).
     """
-    try:
-        import datasets
-    except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise InputError("to_dataset needs the `datasets` package: pip install 'dataprep[hf]'") from exc
+    from dataprep.io.extras import require
+
+    require(["hf"])  # before the file is read
     if check:
         from dataprep.validation.run import validate
 
@@ -39,4 +41,6 @@ def to_dataset(path: str | os.PathLike[str], *, check: bool = True, **validate_o
                     records.append(orjson.loads(raw.data))
                 except orjson.JSONDecodeError as exc:
                     raise InputError(f"{path}:{raw.number}: malformed JSON ({exc.msg})") from exc
-    return datasets.Dataset.from_list(records)
+    from dataprep.io.arrow_records import build_dataset  # tools as JSON text, no nulls Arrow would invent
+
+    return build_dataset(records)[0]

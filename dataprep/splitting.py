@@ -381,10 +381,12 @@ def split(
         )
     if missing_group:
         summary.warnings.append(
-            f"{missing_group} records have no {group!r} value: they are keyed by their content"
+            f"{source}: {missing_group} records have no {group!r} value: they are keyed by their content"
         )
     if unparsed:
-        summary.warnings.append(f"{unparsed} lines are not JSON objects: they are split by their raw bytes")
+        summary.warnings.append(
+            f"{source}: {unparsed} lines are not JSON objects: they are split by their raw bytes"
+        )
     return summary
 
 

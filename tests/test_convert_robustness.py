@@ -167,9 +167,9 @@ def test_bad_quote_characters_are_usage_errors(tmp_path: Path, args: list[str], 
 @pytest.mark.parametrize(
     ("output_format", "split_size", "labels"),
     [
-        ("parquet", None, ["o.parquet (as JSONL)"]),
-        ("parquet", "0.5", ["o.train.parquet (as JSONL)", "o.validation.parquet (as JSONL)"]),
-        ("hf", "0.5", ["o (split train, as JSONL)", "o (split validation, as JSONL)"]),
+        ("parquet", None, ["o.parquet (read back)"]),
+        ("parquet", "0.5", ["o.train.parquet (read back)", "o.validation.parquet (read back)"]),
+        ("hf", "0.5", ["o (split train, read back)", "o (split validation, read back)"]),
     ],
 )
 def test_validation_of_exports_names_the_final_outputs(

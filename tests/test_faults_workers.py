@@ -61,8 +61,8 @@ def _assert_names_the_lines(stderr: str, path: Path) -> None:
 def test_validate_stops_naming_the_lines_when_a_worker_is_killed(tmp_path: Path) -> None:
     data = _big_jsonl(tmp_path / "train.jsonl")
     started = time.monotonic()
-    result = run_cli(["validate", "--jobs", "2", str(data)], fault=KILL_SECOND_BLOCK, timeout=60)
-    assert time.monotonic() - started < 30  # stopped: no wait for a result that never comes
+    result = run_cli(["validate", "--jobs", "2", str(data)], fault=KILL_SECOND_BLOCK, timeout=120)
+    assert time.monotonic() - started < 60  # stopped: no wait for a result that never comes
     assert_clean_exit(result)
     _assert_names_the_lines(result.stderr, data)
     assert "--jobs 1" in result.stderr  # what to do about it

@@ -73,3 +73,26 @@ def test_outputs_are_never_an_input_or_a_foreign_file(
 def test_report_needs_an_output(capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(capsys, "report", str(SAMPLE / "chat_valid.jsonl"))
     assert code == 2 and "--output" in err
+
+
+def test_compute_estimate_in_the_header_and_in_full(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    page = tmp_path / "c.html"
+    argv = [
+        "report",
+        str(SAMPLE / "chat_valid.jsonl"),
+        "--parameters",
+        "8e9",
+        "--method",
+        "qlora",
+        "--gpu",
+        "L4",
+    ]
+    code, _, err = run(capsys, *argv, "--gpu-price", "0.80", "-o", str(page))
+    assert code == 0, err
+    html = page.read_text(encoding="utf-8")
+    header = html[html.index("<header>") : html.index("</header>")]
+    assert "Compute estimate" in header and "GPU-hours" in header and "qlora" in header
+    more = html[html.index('id="more"') :]
+    assert "gpu hours" in more and "mfu" in more

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
+import sys
 from array import array
 from collections.abc import Callable
 from html.parser import HTMLParser
@@ -28,7 +29,7 @@ from dataprep.validation.evidence import (
     spread,
     value_at,
 )
-from tests.conftest import SAMPLE, assistant, chat, user
+from tests.conftest import REPO, SAMPLE, assistant, chat, user
 
 # --- histograms ---------------------------------------------------------------------------------------------
 
@@ -324,3 +325,20 @@ def test_a_page_without_examples(write_jsonl: Callable[..., Path]) -> None:
     report = dataprep.validate_files([write_jsonl([])], config=Config())
     html = render_html(report, gather_evidence(report, config=Config()))
     assert "No examples to chart." in html and "no cost estimate" in html.lower()
+
+
+@pytest.mark.slow
+def test_page_size_does_not_grow_with_the_examples(tmp_path: Path) -> None:
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    import generate_chat
+
+    sizes = {}
+    for n in (2_000, 20_000):
+        path = tmp_path / f"chat_{n}.jsonl"
+        generate_chat.write(path, n, seed=3)
+        config = Config(jobs=1)
+        report = dataprep.validate_files([path], config=config)
+        assert len(report.findings) > n // 40  # duplicates and near-duplicates: many more than the page lists
+        sizes[n] = len(render_html(report, gather_evidence(report, config=config)).encode())
+    assert sizes[20_000] < 1.5 * sizes[2_000]
+    assert sizes[20_000] < 1_000_000

@@ -41,6 +41,15 @@ def _quotechar(value: str) -> str:
     return value
 
 
+def _column_names(value: str | None) -> tuple[str, ...] | None:
+    if value is None:
+        return None
+    names = tuple(part.strip() for part in value.split(","))
+    if not all(names):
+        raise click.BadParameter(f"{value!r}: give column names separated by commas", param_hint="--columns")
+    return names
+
+
 @click.command("convert")
 @click.argument("inputs", nargs=-1, metavar="INPUT...")
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Output file (or directory for hf).")
@@ -48,7 +57,10 @@ def _quotechar(value: str) -> str:
 @click.option(
     "--mapping", type=click.Path(path_type=Path, dir_okay=False), help="Mapping file (.toml/.yaml)."
 )
-@click.option("--system", help="System message text (literal, no templating).")
+@click.option(
+    "--system",
+    help="System message text (literal, no templating); with a preset or mapping, replaces its own.",
+)
 @click.option("--user", help="User message template, e.g. 'Title: {title}'.")
 @click.option("--assistant", help="Assistant message template, e.g. '{answer}'.")
 @click.option("--group-by", help="Multi-turn from rows: rows with the same value form one conversation.")
@@ -62,11 +74,24 @@ def _quotechar(value: str) -> str:
     "--list-format", type=click.Choice(LIST_FORMATS), help="How list/dict values render (default json)."
 )
 @click.option(
+    "--ignore-column",
+    "ignore_columns",
+    multiple=True,
+    metavar="NAME",
+    help="Drop this input column even though it changes what is trained (chosen, label, images...).",
+)
+@click.option(
     "--input-format", type=click.Choice(FORMATS), help="Input format (default: from the extension)."
 )
 @click.option("--delimiter", help="CSV delimiter (default ',' or tab for .tsv); 'tab' is accepted.")
 @click.option("--quotechar", default='"', show_default=True, help="CSV quote character.")
 @click.option("--encoding", default="utf-8", show_default=True, help="Text encoding of CSV/JSON inputs.")
+@click.option("--no-header", is_flag=True, help="CSV/TSV without a header row: columns are col1..colN.")
+@click.option("--columns", help="Names of the columns of a CSV/TSV without a header row: a,b,c.")
+@click.option("--json-key", help="A .json file holding one object: read the list of records under this key.")
+@click.option(
+    "--limit", type=click.IntRange(min=1), help="Read only the first N rows (to try a mapping on a big file)."
+)
 @click.option("--sheet", help="Spreadsheet sheet, by name or 0-based index (default the first).")
 @click.option("--hf-split", help="Split of a Hugging Face dataset (default: the only one, or train).")
 @click.option(
@@ -110,10 +135,15 @@ def convert_cmd(
     content: str | None,
     missing: str | None,
     list_format: str | None,
+    ignore_columns: tuple[str, ...],
     input_format: str | None,
     delimiter: str | None,
     quotechar: str,
     encoding: str,
+    no_header: bool,
+    columns: str | None,
+    json_key: str | None,
+    limit: int | None,
     sheet: str | None,
     hf_split: str | None,
     max_cell_size: int,
@@ -173,6 +203,9 @@ def convert_cmd(
         delimiter=_delimiter(delimiter),
         quotechar=_quotechar(quotechar),
         encoding=encoding,
+        header=not no_header,
+        columns=_column_names(columns),
+        json_key=json_key,
         sheet=sheet,
         hf_split=hf_split,
     )
@@ -192,6 +225,8 @@ def convert_cmd(
             content=content,
             missing=missing,
             list_format=list_format,
+            ignore_columns=ignore_columns,
+            limit=limit,
             read=read,
             max_cell_chars=max_cell_size,
             output_format=output_format,

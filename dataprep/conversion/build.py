@@ -240,10 +240,22 @@ class RecordBuilder:
             return message
         message = {"role": role} if content is _ABSENT else {"role": role, "content": content}
         message.update(extra)
+        if extra.get("tool_calls"):
+            calls.explicit = (
+                True  # calls written by the source itself (chat records): their ids are the source's
+            )
         if role == "tool" and "tool_call_id" not in message:
             call_id = calls.answer()
             if call_id is not None:
                 message["tool_call_id"] = call_id
+            elif not calls.explicit:
+                # A tool result answering no call cannot be written faithfully: a tool message without a call
+                # before it is not a chat record, and dropping or re-roling the turn would change what is trained.
+                raise RowProblem(
+                    "orphan-tool-result",
+                    "a tool result (observation) with no function call before it to answer; add the "
+                    "function_call turn, or remove the observation",
+                )
         return message
 
     def _pairs(self, spec: PairMessages, row: dict[str, Any]) -> list[dict[str, Any]]:
@@ -267,6 +279,7 @@ class _CallIds:
     def __init__(self) -> None:
         self.count = 0
         self.pending: list[str] = []
+        self.explicit = False  # the source wrote its own tool_calls (then tool messages carry their own ids)
 
     def make(self, value: Any) -> list[dict[str, Any]]:
         if isinstance(value, str):

@@ -19,7 +19,7 @@ from typing import IO, TYPE_CHECKING, Any
 import orjson
 
 from dataprep.conversion.checks import check_model, validate_outputs, validation_config
-from dataprep.conversion.export import check_dataset_dir, export
+from dataprep.conversion.export import check_dataset_dir, export, read_back
 from dataprep.conversion.mapping import ChatMapping
 from dataprep.conversion.pipeline import (
     DEFAULT_MAX_CELL_CHARS,
@@ -37,6 +37,7 @@ from dataprep.io.atomic import (
     claim_outputs,
     remove_stale_dirs,
 )
+from dataprep.io.extras import require
 from dataprep.io.safe_json import dumps_line
 from dataprep.io.tabular import ReadOptions
 from dataprep.splitting import (
@@ -56,6 +57,7 @@ if TYPE_CHECKING:
     from dataprep.config import Config
 
 OUTPUT_FORMATS = ("jsonl", "parquet", "hf")
+_OUTPUT_FEATURES = {"parquet": ("parquet",), "hf": ("hf",)}  # datasets brings pyarrow
 _REJECTS_SUFFIX = ".rejects.jsonl"
 _TRACE_SUFFIX = ".sources.jsonl"
 _STAGING_PREFIX = ".dataprep-convert-"
@@ -192,6 +194,8 @@ def convert_file(
     content: str | None = None,
     missing: str | None = None,
     list_format: str | None = None,
+    ignore_columns: Sequence[str] = (),
+    limit: int | None = None,
     read: ReadOptions | None = None,
     max_cell_chars: int = DEFAULT_MAX_CELL_CHARS,
     output_format: str = "jsonl",
@@ -242,7 +246,18 @@ def convert_file(
         content=content,
         missing=missing,
         list_format=list_format,
+        ignore_columns=ignore_columns,
     )
+    converter = Converter(
+        chosen,
+        read,
+        max_cell_chars=max_cell_chars,
+        extra_columns=[group or "", stratify or ""],
+        limit=limit,
+    )
+    # Optional packages first: a missing one is one line naming the extra, before anything is read or written.
+    converter.check_extras(sources)
+    require(_OUTPUT_FEATURES.get(output_format, ()))
     settings = validation_config(
         config, model=model, select=select, ignore=ignore, severity=severity, jobs=jobs
     )
@@ -263,9 +278,7 @@ def convert_file(
         force,
         trace,
     )
-    converter = Converter(
-        chosen, read, max_cell_chars=max_cell_chars, extra_columns=[group or "", stratify or ""]
-    )
+
     report = ConvertReport(inputs=sources, output_format=output_format)
     direct = output_format == "jsonl" and splitting is None
     with _claim(plan, force, report), _staging(out.parent, needed=not direct) as staging:
@@ -281,10 +294,12 @@ def convert_file(
             plan.jsonl = [converted.rename(staging / f"{out.stem}.jsonl")]
         else:
             plan.jsonl = [converted]
+        if output_format != "jsonl":
+            report.warnings += export(plan.jsonl, plan.final, output_format, split=splitting is not None)
+            # Validate what a trainer will load: the records read back from the written files.
+            plan.jsonl = _read_back(plan.final, output_format, splitting is not None, staging)
         if validate:
             _validate(report, plan.jsonl, model, _validation_labels(plan, output_format), settings)
-        if output_format != "jsonl":
-            export(plan.jsonl, plan.final, output_format, split=splitting is not None)
     report.outputs = [str(p) for p in plan.final]
     if not report.rows_rejected and plan.rejects.exists():
         plan.rejects.unlink()  # a stale rejects file of an earlier run (only reached with force)
@@ -370,6 +385,7 @@ def _write(
         report.rows_read = converter.rows_read
         report.blank_rows = converter.blank_rows
         report.warnings += converter.warnings
+        report.unused_columns = converter.columns.unused_columns()
 
 
 def _split_targets(plan: _Outputs, out: Path, output_format: str, staging: Path) -> list[Path]:
@@ -422,16 +438,27 @@ def _write_split(
     return summary
 
 
+def _read_back(final: list[Path], output_format: str, split: bool, staging: Path) -> list[Path]:
+    paths = []
+    for index, records in enumerate(read_back(final, output_format, split=split)):
+        path = staging / f"read-back-{index}.jsonl"
+        with atomic_binary_writer(path) as handle:
+            for record in records:
+                handle.write(dumps_line(record))
+        paths.append(path)
+    return paths
+
+
 def _validation_labels(plan: _Outputs, output_format: str) -> tuple[str, str | None]:
     """How findings name what was validated: the final outputs, even when a staged JSONL copy is read."""
     if output_format == "jsonl":
         names = [str(p) for p in plan.final]
     elif output_format == "parquet":
-        names = [f"{p} (as JSONL)" for p in plan.final]
+        names = [f"{p} (read back)" for p in plan.final]
     elif len(plan.jsonl) > 1:
-        names = [f"{plan.final[0]} (split {side}, as JSONL)" for side in ("train", "validation")]
+        names = [f"{plan.final[0]} (split {side}, read back)" for side in ("train", "validation")]
     else:
-        names = [f"{plan.final[0]} (as JSONL)"]
+        names = [f"{plan.final[0]} (read back)"]
     return names[0], names[1] if len(names) > 1 else None
 
 

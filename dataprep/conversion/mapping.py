@@ -9,6 +9,7 @@ A mapping file, in full (every key is optional except a message list or a [group
     list_format = "json"             # list/dict values: "json" (default), "lines" or "bullets"
     tools = "tools"                  # column holding tool definitions (JSON text or a list)
     copy = ["id"]                    # columns copied unchanged into the output record when present
+    ignore_columns = ["chosen"]      # input columns to drop even though they change what is trained
 
     [defaults]                       # text used when a column is empty
     input = "(none)"
@@ -67,6 +68,7 @@ _TOP_KEYS = (
     "list_format",
     "tools",
     "copy",
+    "ignore_columns",
     "defaults",
     "formats",
     "roles",
@@ -125,6 +127,7 @@ class ChatMapping:
     roles: Mapping[str, str] = field(default_factory=dict)
     tools: str | None = None
     copy: tuple[str, ...] = ()
+    ignore_columns: frozenset[str] = frozenset()
     description: str = ""
 
     def referenced_columns(self) -> list[str]:
@@ -199,6 +202,9 @@ def load_mapping(path: str | os.PathLike[str]) -> ChatMapping:
 
 def parse_mapping_text(text: str, suffix: str, origin: str) -> dict[str, Any]:
     if suffix in (".yaml", ".yml"):
+        from dataprep.io.extras import require
+
+        require(["yaml"])
         import yaml  # only for YAML mappings
 
         try:
@@ -256,6 +262,7 @@ def compile_mapping(spec: Mapping[str, Any], origin: str = "mapping") -> ChatMap
         roles=roles,
         tools=tools,
         copy=tuple(_string_list(spec.get("copy", []), f"{origin}: copy")),
+        ignore_columns=frozenset(_string_list(spec.get("ignore_columns", []), f"{origin}: ignore_columns")),
         description=_string(spec.get("description", ""), f"{origin}: description"),
     )
 
@@ -355,6 +362,16 @@ def _alias_target(value: Any, where: str) -> str:
 
 
 # -- from command-line flags -----------------------------------------------------------------------------------
+
+
+def with_system(mapping: ChatMapping, text: str) -> ChatMapping:
+    """`mapping` with its system prompt replaced by `text` (literal, like --system): every system template
+    message goes, and one system message with `text` leads the messages."""
+    import dataclasses
+
+    kept = tuple(m for m in mapping.messages if not (isinstance(m, TemplateMessage) and m.role == "system"))
+    system = TemplateMessage("system", (parse_template(escape(text), "--system"),))
+    return dataclasses.replace(mapping, messages=(system, *kept))
 
 
 def mapping_from_flags(

@@ -17,6 +17,7 @@ from typing import Any, ClassVar
 import orjson
 
 from dataprep.conversion.build import RecordBuilder, RowProblem
+from dataprep.conversion.columns import ColumnGuard
 from dataprep.conversion.mapping import (
     ChatMapping,
     check_columns,
@@ -24,12 +25,21 @@ from dataprep.conversion.mapping import (
     load_mapping,
     mapping_from_flags,
     unknown_column_message,
+    with_system,
 )
 from dataprep.conversion.presets import load_preset
-from dataprep.conversion.sources import RecordsSource, Source, dataset_source, detect_format, open_source
+from dataprep.conversion.sources import (
+    RecordsSource,
+    Source,
+    dataset_source,
+    detect_format,
+    features_needed,
+    open_source,
+)
 from dataprep.conversion.templates import LIST_FORMATS, is_empty
 from dataprep.errors import MappingError, UsageError
 from dataprep.io.byte_meter import ByteMeter
+from dataprep.io.extras import require
 from dataprep.io.tabular import BLANK, ReadOptions, SourceLocation, SourceRow
 
 DEFAULT_MAX_CELL_CHARS = 10_000_000
@@ -83,8 +93,10 @@ def resolve_mapping(
     content: str | None = None,
     missing: str | None = None,
     list_format: str | None = None,
+    ignore_columns: Sequence[str] = (),
 ) -> ChatMapping:
-    """One mapping from a preset name, a mapping (file path, plain data or ChatMapping) or the simple flags."""
+    """One mapping from a preset name, a mapping (file path, plain data or ChatMapping) or the simple flags;
+    `ignore_columns` adds to the mapping's own list of input columns to drop on purpose."""
     flags = {
         "system": system,
         "user": user,
@@ -95,6 +107,10 @@ def resolve_mapping(
         "content": content,
     }
     given = [name for name, value in (("preset", preset), ("mapping", mapping)) if value is not None]
+    # --system beside a preset or mapping file replaces its system prompt; alone it joins the template flags.
+    override_system = system if given and system is not None else None
+    if override_system is not None:
+        flags["system"] = None
     if any(v is not None for v in flags.values()):
         given.append("templates")
     if len(given) != 1:
@@ -112,6 +128,8 @@ def resolve_mapping(
         result = load_mapping(mapping)
     else:
         result = compile_mapping(mapping_from_flags(**flags), "flags")
+    if override_system is not None:
+        result = with_system(result, override_system)
     if missing is not None:
         if missing not in ("reject", "empty"):
             raise UsageError(f"--missing must be reject or empty, not {missing!r}")
@@ -120,6 +138,8 @@ def resolve_mapping(
         if list_format not in LIST_FORMATS:
             raise UsageError(f"--list-format must be one of {', '.join(LIST_FORMATS)}, not {list_format!r}")
         result = dataclasses.replace(result, list_format=list_format)
+    if ignore_columns:
+        result = dataclasses.replace(result, ignore_columns=result.ignore_columns | frozenset(ignore_columns))
     return result
 
 
@@ -133,7 +153,16 @@ class Converter:
         *,
         max_cell_chars: int = DEFAULT_MAX_CELL_CHARS,
         extra_columns: Sequence[str] = (),
+        limit: int | None = None,
     ) -> None:
+        if limit is not None and limit < 1:
+            raise UsageError(f"--limit must be 1 or more, not {limit}")
+        if limit is not None and mapping.group is not None:
+            raise UsageError(
+                "--limit cannot be used with a [group] mapping (--group-by): the rows of one conversation may be "
+                "anywhere in the input, so the first rows may hold only part of one"
+            )
+        self.limit = limit
         self.mapping = mapping
         self.read = read or ReadOptions()
         self.max_cell_chars = max_cell_chars
@@ -144,8 +173,16 @@ class Converter:
         self.blank_rows = 0
         self.warnings: list[str] = []
         self._columns: list[str] | None = None  # header of the source being read
+        self.columns = ColumnGuard(
+            [*mapping.referenced_columns(), *mapping.copy, *self.extra_columns], mapping.ignore_columns
+        )
+
+    def check_extras(self, sources: Sequence[SourceLike]) -> None:
+        """The optional packages these sources need are installed (exit 2 naming the extra, nothing read)."""
+        require(features_needed(sources, self.read))
 
     def items(self, sources: Sequence[SourceLike]) -> Iterator[ConvertItem]:
+        self.check_extras(sources)
         self._check_sheet(sources)
         self.meter.plan(sources)
         rows = self._rows(sources)
@@ -156,12 +193,16 @@ class Converter:
             yield from self._grouped(rows)
 
     def _check_sheet(self, sources: Sequence[SourceLike]) -> None:
-        """--sheet with no spreadsheet among the inputs is a mistake (a wrong file), not something to ignore."""
-        if self.read.sheet is None:
-            return
+        """A reading option that applies to no input is a mistake (a wrong file), not something to ignore."""
+        read = self.read
         paths = [os.fspath(s) for s in sources if isinstance(s, (str, os.PathLike))]
-        if not any(detect_format(p, self.read) == "xlsx" for p in paths):
+        formats = {detect_format(p, read) for p in paths}
+        if read.sheet is not None and "xlsx" not in formats:
             raise UsageError("--sheet applies to spreadsheet inputs (.xlsx, .xlsm), and no input is one")
+        if (not read.header or read.columns is not None) and not formats & {"csv", "tsv"}:
+            raise UsageError("--no-header and --columns apply to CSV/TSV inputs, and no input is one")
+        if read.json_key is not None and "json" not in formats:
+            raise UsageError("--json-key applies to .json inputs holding one object, and no input is one")
 
     # -- reading -------------------------------------------------------------------------------------------------
 
@@ -188,6 +229,7 @@ class Converter:
                 self._columns = source.columns  # group mode recovers a rejected row's key by header index
                 seen: set[str] | None = None
                 if source.columns is not None:
+                    self.columns.see(source.columns, label)  # before any row: nothing is written on failure
                     check_columns(self.mapping, source.columns, label)
                     for name in self.extra_columns:
                         if name not in source.columns:
@@ -195,14 +237,21 @@ class Converter:
                 else:
                     seen = set()
                 usable = 0  # rows that are objects: only they can show which columns exist
+                stopped = False
                 for row in source:
                     if row.reason == BLANK:
                         self.blank_rows += 1
                         continue
+                    if self.limit is not None and self.rows_read >= self.limit:
+                        self.warnings.append(f"stopped after the first {self.limit:,} rows (--limit)")
+                        stopped = True
+                        break
                     self.rows_read += 1
                     if seen is not None and row.reason is None:
                         usable += 1
-                        seen.update(row.values)
+                        if not seen.issuperset(row.values):
+                            self.columns.see([k for k in row.values if k not in seen], label)
+                            seen.update(row.values)
                         if usable == _EARLY_COLUMN_CHECK:  # a typo shows long before the end of a big file
                             _check_seen(required, seen, label, f"none of the first {usable:,} records has it")
                     yield row
@@ -210,6 +259,8 @@ class Converter:
                     # Schemaless sources (JSON): a column no record has is a typo, not a missing value.
                     _check_seen(required, seen, label, "no record has it")
                 self.warnings += getattr(source, "notes", [])  # what a reader did specially (xlsx formulas)
+            if stopped:
+                return
 
     def _problem(self, row: SourceRow) -> tuple[str, str] | None:
         if row.reason is not None:
@@ -368,6 +419,8 @@ def convert(
     list_format: str | None = None,
     read: ReadOptions | None = None,
     max_cell_chars: int = DEFAULT_MAX_CELL_CHARS,
+    ignore_columns: Sequence[str] = (),
+    limit: int | None = None,
 ) -> Iterator[ConvertItem]:
     """Convert one source (a path, an `hf:` id, a list of dicts or a `datasets.Dataset`) lazily.
 
@@ -386,7 +439,10 @@ def convert(
         content=content,
         missing=missing,
         list_format=list_format,
+        ignore_columns=ignore_columns,
     )
     if isinstance(source, Path):
         source = str(source)
-    return Converter(chosen, read, max_cell_chars=max_cell_chars).items([source])
+    converter = Converter(chosen, read, max_cell_chars=max_cell_chars, limit=limit)
+    converter.check_extras([source])  # now, not when the first item is asked for
+    return converter.items([source])

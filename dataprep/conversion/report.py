@@ -35,6 +35,7 @@ class ConvertReport:
     rejected_by_reason: Counter[str] = field(default_factory=Counter)
     samples: list[RejectSample] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    unused_columns: list[str] = field(default_factory=list)  # input columns the mapping did not read
     split: SplitSummary | None = None
     validation: list[Any] = field(default_factory=list)  # dataprep.validate Reports, when validation ran
 
@@ -76,6 +77,7 @@ class ConvertReport:
                 {"location": s.location, "reason": s.reason, "message": s.message} for s in self.samples
             ],
             "warnings": list(self.warnings),
+            "unused_columns": list(self.unused_columns),
             "split": self.split.to_dict() if self.split else None,
             "validation": [r.to_dict() for r in self.validation],
         }
@@ -101,5 +103,9 @@ class ConvertReport:
             lines += [
                 f"wrote {self.examples_written} examples to {o} ({self.output_format})" for o in self.outputs
             ]
+        if self.unused_columns:
+            lines.append(
+                f"columns not used by the mapping (not in the output): {', '.join(map(repr, self.unused_columns))}"
+            )
         lines += [f"warning: {w}" for w in self.warnings]
         return "\n".join(lines)

@@ -16,6 +16,7 @@ from typing import IO, Any, Protocol
 import orjson
 
 from dataprep.errors import InputError
+from dataprep.io.arrow_records import ArrowLayout, dataset_layout, decode, guess_record, parquet_layout
 from dataprep.io.byte_meter import ByteMeter
 from dataprep.io.jsonl import open_input
 from dataprep.io.read_guard import guarded_source
@@ -76,6 +77,20 @@ def detect_format(spec: str, options: ReadOptions) -> str:
     return _EXTENSIONS[suffix]
 
 
+def features_needed(specs: Iterable[object], options: ReadOptions) -> list[str]:
+    """The optional features (dataprep.io.extras) reading `specs` needs: known from names alone, nothing read."""
+    needed = []
+    for spec in specs:
+        if isinstance(spec, (str, os.PathLike)):
+            try:
+                fmt = detect_format(os.fspath(spec), options)
+            except InputError:
+                continue  # reported when the input is opened
+            if fmt in ("xlsx", "parquet", "hf"):
+                needed.append(fmt)
+    return needed
+
+
 def _open_binary(path: str) -> IO[bytes]:
     """The validator's opener (one clear message for a missing, unreadable or directory path); .gz unpacked."""
     handle = open_input(path)  # closed by the caller's ExitStack
@@ -120,9 +135,19 @@ def _text_source(fmt: str, handle: IO[bytes], path: str, options: ReadOptions) -
         encoding = "utf-8"
     if fmt in ("csv", "tsv"):
         delimiter = options.delimiter or ("\t" if fmt == "tsv" else ",")
-        return CsvSource(handle, path, delimiter, options.quotechar, encoding)
+        return CsvSource(
+            handle,
+            path,
+            delimiter,
+            options.quotechar,
+            encoding,
+            header=options.header,
+            columns=options.columns,
+        )
     if fmt == "json":
         first = _peek_non_space(handle)
+        if options.json_key is not None:
+            return _keyed_list(handle, path, encoding, options.json_key)
         if first == b"{":  # many .json files are really JSON Lines; a pretty-printed object is not
             handle = _check_json_lines(handle, path, encoding)
             return JsonLinesSource(handle, path, encoding)
@@ -173,15 +198,53 @@ def _check_json_lines(handle: IO[bytes], path: str, encoding: str) -> IO[bytes]:
             f"either (line {exc.lineno}, column {exc.colno}: {exc.msg}); if it is JSON Lines with a bad first "
             "line, use --input-format jsonl"
         ) from None
-    lists = [key for key, item in value.items() if isinstance(item, list)] if isinstance(value, dict) else []
+    lists = _list_keys(value)
     where = (
-        "; the list is under " + " or ".join(repr(k) for k in lists) + ": save that list as the file"
+        "; the records are under "
+        + " or ".join(repr(k) for k in lists)
+        + ": add "
+        + " (or ".join(f"--json-key {_shell_word(k)}" for k in lists)
+        + ")" * (len(lists) - 1)
+        + " to read them"
         if lists
         else ""
     )
     raise InputError(
         f"{path}: holds one JSON object, not an array of records or JSON Lines (one object per line){where}"
     )
+
+
+def _list_keys(value: Any) -> list[str]:
+    return [key for key, item in value.items() if isinstance(item, list)] if isinstance(value, dict) else []
+
+
+def _shell_word(text: str) -> str:
+    """`text` as one shell word, quoted only when it needs to be (so the advice can be pasted as printed)."""
+    import shlex
+
+    return shlex.quote(text)
+
+
+def _keyed_list(handle: IO[bytes], path: str, encoding: str, key: str) -> Source:
+    """--json-key: a JSON document holding one object; its list under `key` is the records."""
+    try:
+        value = json.loads(handle.read().decode(encoding, errors="strict").lstrip("\ufeff"))
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: not valid {encoding} text: {exc.reason} (use --encoding)") from None
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            f"{path}: not one JSON document (line {exc.lineno}, column {exc.colno}: {exc.msg})"
+        ) from None
+    if not isinstance(value, dict):
+        raise InputError(
+            f"{path}: --json-key {key} needs a JSON file holding one object; this one holds a "
+            f"{type(value).__name__}"
+        )
+    if not isinstance(value.get(key), list):
+        found = _list_keys(value)
+        hint = f"; lists are under {', '.join(map(repr, found))}" if found else "; no key holds a list"
+        raise InputError(f"{path}: the object has no list under {key!r}{hint}")
+    return RecordsSource(value[key], f"{path} [{key}]")
 
 
 class _Prefixed(io.RawIOBase):
@@ -251,20 +314,34 @@ def _xlsx_source(path: str, sheet: str | int | None) -> Iterator[Source]:
 
 
 class _BatchSource:
-    """Rows from batches of column dicts (Parquet record batches, `datasets` batches)."""
+    """Rows from batches of rows (Parquet record batches, `datasets` tables), read back as the records they were
+    when dataprep wrote them (`layout`), or with Arrow's added nulls dropped from messages otherwise."""
 
-    def __init__(self, label: str, columns: list[str], batches: Iterable[Mapping[str, list[Any]]]) -> None:
+    def __init__(
+        self,
+        label: str,
+        columns: list[str],
+        batches: Iterable[list[dict[str, Any]]],
+        layout: ArrowLayout | None = None,
+    ) -> None:
         self.path = label
         self.columns: list[str] | None = columns
         self._batches = batches
+        self._layout = layout
 
     def __iter__(self) -> Iterator[SourceRow]:
         row_number = 0
+        layout = self._layout
         for batch in self._batches:
-            names = list(batch)
-            for values in zip(*(batch[n] for n in names), strict=True):
+            if layout is not None:  # row numbers in the layout count from the start of the table
+                offset = row_number
+                shifted = ArrowLayout(layout.json_columns, {r - offset: p for r, p in layout.nulls.items()})
+                records: Iterable[dict[str, Any]] = decode(batch, shifted)
+            else:
+                records = (guess_record(row) for row in batch)
+            for record in records:
                 row_number += 1
-                yield SourceRow(SourceLocation(self.path, row_number), dict(zip(names, values, strict=True)))
+                yield SourceRow(SourceLocation(self.path, row_number), record)
 
 
 def _parquet_source(path: str) -> Source:
@@ -278,18 +355,20 @@ def _parquet_source(path: str) -> Source:
     except (pa.ArrowException, OSError) as exc:
         raise InputError(f"{path}: not a readable Parquet file ({exc})") from None
 
-    def batches() -> Iterator[dict[str, list[Any]]]:
-        for batch in parquet.iter_batches(batch_size=_BATCH):
-            yield batch.to_pydict()
+    layout = parquet_layout(parquet.schema_arrow.metadata)
+    if layout is not None and layout.rows != parquet.metadata.num_rows:
+        layout = None  # not the table dataprep wrote
 
-    return _BatchSource(path, list(parquet.schema_arrow.names), batches())
+    def batches() -> Iterator[list[dict[str, Any]]]:
+        for batch in parquet.iter_batches(batch_size=_BATCH):
+            yield batch.to_pylist()
+
+    return _BatchSource(path, list(parquet.schema_arrow.names), batches(), layout)
 
 
 def _hf_source(spec: str, split: str | None) -> Source:
-    try:
-        import datasets
-    except ImportError:  # pragma: no cover - datasets is an optional extra
-        raise InputError(f"{spec}: reading Hugging Face datasets needs `pip install dataprep[hf]`") from None
+    import datasets  # checked by dataprep.io.extras before anything is read
+
     try:
         if spec.startswith(HF_PREFIX):
             name = spec[len(HF_PREFIX) :]
@@ -313,7 +392,13 @@ def _hf_source(spec: str, split: str | None) -> Source:
 
 def dataset_source(dataset: Any, label: str = "<dataset>") -> Source:
     """A `datasets.Dataset` (or anything with `column_names` and `iter(batch_size=...)`) as a Source."""
-    return _BatchSource(label, list(dataset.column_names), dataset.iter(batch_size=_BATCH))
+    batches = (_rows_of(batch) for batch in dataset.iter(batch_size=_BATCH))
+    return _BatchSource(label, list(dataset.column_names), batches, dataset_layout(dataset))
+
+
+def _rows_of(batch: Mapping[str, list[Any]]) -> list[dict[str, Any]]:
+    names = list(batch)
+    return [dict(zip(names, values, strict=True)) for values in zip(*(batch[n] for n in names), strict=True)]
 
 
 class RecordsSource:

@@ -63,6 +63,9 @@ def describe_os_error(exc: OSError) -> str:
 
 
 def output_error(target: Path, exc: OSError) -> OutputError:
+    blocker = _file_in_the_way(target)
+    if isinstance(exc, (FileExistsError, NotADirectoryError)) and blocker is not None:
+        return OutputError(f"{target}: cannot write: {blocker} is a file, not a folder")
     return OutputError(f"{target}: cannot write: {describe_os_error(exc)}")
 
 
@@ -90,6 +93,14 @@ def _temp_file(target: Path) -> tuple[IO[bytes], str]:
     raw = _GuardedFile(fd, "wb", closefd=True)
     raw.target = target
     return io.BufferedWriter(raw, buffer_size=1 << 16), name  # type: ignore[type-var]
+
+
+def _file_in_the_way(target: Path) -> Path | None:
+    """The folder above `target` that exists as something other than a folder, if one does."""
+    for parent in reversed(target.parents):
+        if parent.exists() and not parent.is_dir():
+            return parent
+    return None
 
 
 def _finish(handle: IO[bytes], tmp_name: str, target: Path) -> None:

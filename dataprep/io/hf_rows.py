@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from dataprep.io.arrow_records import dataset_layout, decode
+
 
 def is_dataset(value: object) -> bool:
     """A `datasets.Dataset` (checked by shape, so `datasets` need not be imported to ask)."""
@@ -12,30 +14,7 @@ def is_dataset(value: object) -> bool:
 
 
 def dataset_rows(dataset: Any) -> Iterator[dict[str, Any]]:
-    """Rows as plain records. Arrow gives every struct the union of all keys, filling the absent ones with
-    null: those nulls were never in the data, so null-valued keys of messages and tool calls are dropped."""
-    for row in dataset:
-        yield {key: _strip_arrow_nulls(key, value) for key, value in row.items()}
-
-
-def _strip_arrow_nulls(key: str, value: Any) -> Any:
-    if key in ("messages", "preferred_output", "non_preferred_output") and isinstance(value, list):
-        return [_drop_nulls(m) for m in value]
-    if key == "input" and isinstance(value, dict):
-        return {k: _strip_arrow_nulls(k, v) for k, v in value.items() if v is not None}
-    return value
-
-
-def _drop_nulls(message: Any) -> Any:
-    if not isinstance(message, dict):
-        return message
-    out = {}
-    for k, v in message.items():
-        if v is None:
-            continue
-        if k == "tool_calls" and isinstance(v, list):
-            v = [_drop_nulls(call) for call in v]
-        elif isinstance(v, dict):
-            v = _drop_nulls(v)
-        out[k] = v
-    return out
+    """Rows as plain records: exactly the records when dataprep saved the dataset (see arrow_records); else
+    Arrow's added nulls are dropped from messages (they were never in the data) and a `tools` JSON string is
+    parsed."""
+    yield from decode(iter(dataset), dataset_layout(dataset))

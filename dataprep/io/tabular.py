@@ -84,6 +84,9 @@ class ReadOptions:
     encoding: str = "utf-8"
     sheet: str | int | None = None
     hf_split: str | None = None
+    header: bool = True  # False: the first CSV/TSV row is data; columns are `columns` or col1..colN
+    columns: tuple[str, ...] | None = None  # names for a CSV/TSV without a header row
+    json_key: str | None = None  # a JSON document that is one object: read the list under this key
 
 
 @dataclass(slots=True)
@@ -204,7 +207,17 @@ def _check_header(header: list[str], path: str, delimiter: str) -> None:
 class CsvSource:
     """A CSV or TSV file read row by row. `columns` is known as soon as the object exists."""
 
-    def __init__(self, handle: IO[bytes], path: str, delimiter: str, quotechar: str, encoding: str) -> None:
+    def __init__(
+        self,
+        handle: IO[bytes],
+        path: str,
+        delimiter: str,
+        quotechar: str,
+        encoding: str,
+        *,
+        header: bool = True,
+        columns: tuple[str, ...] | None = None,
+    ) -> None:
         if len(delimiter) != 1:
             raise InputError(f"{path}: the delimiter must be one character, got {delimiter!r}")
         if len(quotechar) != 1:
@@ -221,23 +234,34 @@ class CsvSource:
         self._lines = DecodedLines(handle, encoding, path)
         self._reader = csv.reader(iter(self._lines), delimiter=delimiter, quotechar=quotechar)
         self._consumed = 0  # lines read by csv up to the end of the previous row
-        header: list[str] | None = None
-        while header is None:
+        self._first: list[str] | None = None  # without a header: the first row, read to count the columns
+        if header and columns is None:
+            found = self._first_row("the file is empty (no header row)", "the header")
+            problem = self._lines.problems.take(1, self._reader.line_num)
+            if problem is not None:
+                raise InputError(f"{path}: the header row cannot be read: {problem[1]}")
+            self._consumed = self._reader.line_num
+            _check_header(found, path, delimiter)
+        else:
+            # No header row: the first row is data. Its width gives col1..colN unless --columns names them.
+            self._first = self._first_row("the file is empty", "the first row")
+            found = (
+                list(columns) if columns is not None else [f"col{i}" for i in range(1, len(self._first) + 1)]
+            )
+            _check_header(found, path, delimiter)
+        self.columns: list[str] | None = found
+        self._header = found
+
+    def _first_row(self, empty: str, what: str) -> list[str]:
+        while True:
             try:
                 fields = next(self._reader)
             except StopIteration:
-                raise InputError(f"{path}: the file is empty (no header row)") from None
+                raise InputError(f"{self.path}: {empty}") from None
             except csv.Error as exc:
-                raise InputError(f"{path}: cannot read the header: {_csv_error(exc)}") from None
+                raise InputError(f"{self.path}: cannot read {what}: {_csv_error(exc)}") from None
             if fields:
-                header = fields
-        problem = self._lines.problems.take(1, self._reader.line_num)
-        if problem is not None:
-            raise InputError(f"{path}: the header row cannot be read: {problem[1]}")
-        self._consumed = self._reader.line_num
-        _check_header(header, path, delimiter)
-        self.columns: list[str] | None = header
-        self._header = header
+                return fields
 
     def __iter__(self) -> Iterator[SourceRow]:
         # The hot loop of a large CSV: names are bound locally and the problem table is only searched when
@@ -246,16 +270,24 @@ class CsvSource:
         reader, problems = self._reader, self._lines.problems
         row_number = 0
         consumed = self._consumed
+        first, self._first = self._first, None
         while True:
             start = consumed + 1
             error = ""
-            try:
-                fields: list[str] | None = next(reader)
-            except StopIteration:
-                return
-            except csv.Error as exc:  # e.g. NUL bytes on Python 3.10
-                fields = None
-                error = _csv_error(exc)
+            if first is not None:  # the first row of a file without a header (its blank lines were skipped)
+                first_fields = first
+                fields: list[str] | None = first
+                first = None
+                # csv stands at the row's last line; a quoted cell may have spanned lines.
+                start = reader.line_num - sum(f.count("\n") for f in first_fields)
+            else:
+                try:
+                    fields = next(reader)
+                except StopIteration:
+                    return
+                except csv.Error as exc:  # e.g. NUL bytes on Python 3.10
+                    fields = None
+                    error = _csv_error(exc)
             consumed = end = reader.line_num
             if fields == []:
                 yield SourceRow(SourceLocation(path, row_number, start), {}, reason=BLANK)

@@ -32,6 +32,7 @@ CLUSTERS_PER_RULE = 20
 GENERATOR = '<meta name="generator" content="dataprep">'  # marks a page dataprep may replace
 # Report fields this page shows in its own sections; any other (a later addition) goes to "More figures".
 KNOWN_FIELDS = {"version", "ok", "summary", "model", "files", "cost", "findings", "duplicate_index_bytes"}
+# (compute is summed up in the header and shown in full under More figures)
 DISTRIBUTION_COLUMNS = ("count", "min", "p5", "median", "mean", "p95", "max")
 
 CSS = """
@@ -135,6 +136,7 @@ def _header(report: Report, verdict: str) -> str:
         ("Examples", num(examples)),
         ("Tokens", num(tokens)),
         ("Estimated cost", _cost_line(report.cost)),
+        *([("Compute estimate", _compute_line(report))] if report.compute is not None else []),
         (
             "Findings",
             f"{num(report.errors)} error(s), {num(report.warnings)} warning(s), {num(report.infos)} info",
@@ -154,6 +156,18 @@ def _cost_line(cost: CostEstimate | None) -> str:
     if cost.usd is None:
         return f"{tokens}; no price known for this model"
     return f"<strong>${cost.usd:,.2f}</strong> for {tokens}"
+
+
+def _compute_line(report: Report) -> str:
+    """The self-hosted estimate in one line; all its figures and assumptions are under More figures."""
+    c = report.compute
+    if c is None:  # pragma: no cover - the header asks only when there is one
+        return ""
+    money = "" if c.usd is None else f", <strong>${c.usd:,.2f}</strong>"
+    return (
+        f"{c.gpu_hours:,.1f} GPU-hours on {escape(c.gpu_name or c.gpu)} ({escape(c.method)}){money} "
+        '<a href="#more">assumptions</a>'
+    )
 
 
 def _files_section(report: Report) -> str:

@@ -29,22 +29,12 @@ SAMPLES_PER_FILE = 5
 LOCATIONS_PER_RULE = 20
 DUPLICATE_PREFIX = "DP4"
 
-# Which models take which kind of record (OpenAI fine-tuning guides): prompt/completion records train only the
-# legacy completion models; preference (DPO) records the gpt-4o and gpt-4.1 families; chat records the rest.
-LEGACY_COMPLETION_MODELS = ("babbage-002", "davinci-002")
-PREFERENCE_FAMILIES = ("gpt-4o", "gpt-4.1")
-
 
 def models_for_kind(kind: str, table: Mapping[str, ModelInfo] | None = None) -> list[ModelInfo]:
-    """Models with a per-token training price that accept records of `kind` (chat, preference, completion)."""
+    """Models of the table with a per-token training price that are fine-tuned on records of `kind` (the
+    table's `trains`). Open-weight models have no per-token price: their figure is the compute estimate."""
     rows = (table if table is not None else load_models()).values()
-    priced = [m for m in rows if m.price_per_1m is not None and m.provider == "openai"]
-    if kind == "completion":
-        return [m for m in priced if m.id in LEGACY_COMPLETION_MODELS]
-    chat = [m for m in priced if m.id not in LEGACY_COMPLETION_MODELS]
-    if kind == "preference":
-        return [m for m in chat if m.id.startswith(PREFERENCE_FAMILIES)]
-    return chat
+    return [m for m in rows if m.price_per_1m is not None and m.open_weights is None and m.fits(kind)]
 
 
 def gather_evidence(
@@ -174,6 +164,8 @@ def cost_table(report: Report, config: Config) -> tuple[CostEstimate, ...]:
         max_tokens=None,
         price_per_1m=None,
         models={},
+        method=None,  # no compute estimate: the table is about per-token prices
+        gpu=None,
     )
     for model in models_for_kind(kind):
         if model.id in rows:
