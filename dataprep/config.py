@@ -39,7 +39,7 @@ class Config:
     severity: Mapping[str, str] = field(default_factory=dict)
     min_examples: int = 10
     recommended_examples: int = 50
-    max_examples: int | None = None  # DP712: replaces the target's maximum
+    max_examples: int | None = None  # DP812: replaces the target's maximum
     max_line_bytes: int = 64 * 1024 * 1024
     max_file_bytes: int = 512 * 1024 * 1024  # DP503: the Files API upload limit of OpenAI and Azure
     jobs: int = 0

@@ -1,7 +1,7 @@
 """Target profiles (dataprep/data/targets.toml): what each fine-tuning provider or trainer accepts.
 
 A profile is data with sources and a date. A fact the profile does not state is unknown (None here), and the
-target rules (rules/targets.py, DP7xx) stay silent on it: dataprep never invents a limit.
+target rules (rules/targets.py, DP8xx) stay silent on it: dataprep never invents a limit.
 """
 
 from __future__ import annotations

@@ -31,7 +31,7 @@ TARGETS = (
     "llama-factory",
     "autotrain",
 )
-DP7 = re.compile(r"DP7\d\d")
+DP8 = re.compile(r"DP8\d\d")
 MISTRAL = "mistralai/Mistral-7B-Instruct-v0.3"
 # A model described by the user (its tokenizer approximated): the id is what names the Mistral family, and the
 # open-weight table's Mistral rows need their own tokenizer backend to validate.
@@ -43,7 +43,7 @@ def _codes(source: Any, **options: Any) -> list[str]:
 
 
 def _target_codes(source: Any, **options: Any) -> list[str]:
-    return [code for code in _codes(source, **options) if DP7.fullmatch(code)]
+    return [code for code in _codes(source, **options) if DP8.fullmatch(code)]
 
 
 def _weather_call(call_id: str) -> dict[str, Any]:
@@ -129,18 +129,18 @@ def test_openai_count_rules_do_not_fire_for_other_targets() -> None:
     assert "DP501" in _codes(six) and "DP502" in _codes(twenty)
     assert "DP501" in _codes(six, target="azure") and "DP502" in _codes(twenty, target="openai")
     fireworks = _codes(six, target="fireworks")
-    assert "DP501" not in fireworks and "DP711" not in fireworks
+    assert "DP501" not in fireworks and "DP811" not in fireworks
     assert "DP502" not in _codes(twenty, target="fireworks")
-    assert "DP711" in _codes(six[:2], target="fireworks")
-    # OpenAI's own limit is reported once, by DP501, not again by DP711.
-    assert "DP711" not in _codes(six, target="openai")
+    assert "DP811" in _codes(six[:2], target="fireworks")
+    # OpenAI's own limit is reported once, by DP501, not again by DP811.
+    assert "DP811" not in _codes(six, target="openai")
 
 
 def test_explicit_limits_replace_the_profile() -> None:
     six = [chat(user(f"Q{i}?"), assistant(f"A{i}.")) for i in range(6)]
-    assert "DP711" in _codes(six, target="fireworks", min_examples=7)
-    assert "DP712" in _codes(six, target="fireworks", max_examples=5)
-    assert "DP712" not in _codes(six, target="fireworks", max_examples=6)
+    assert "DP811" in _codes(six, target="fireworks", min_examples=7)
+    assert "DP812" in _codes(six, target="fireworks", max_examples=5)
+    assert "DP812" not in _codes(six, target="fireworks", max_examples=6)
 
 
 def test_trainers_check_no_unstated_limits() -> None:
@@ -160,7 +160,7 @@ def test_a_finding_names_the_target_that_requires_it() -> None:
         jobs=1,
         target="together",
     )
-    (finding,) = [f for f in report.findings if f.code == "DP702"]
+    (finding,) = [f for f in report.findings if f.code == "DP802"]
     assert "--target together" in finding.message and "alternate" in finding.message
     assert finding.location.json_path == "messages[1].role"
 
@@ -181,7 +181,7 @@ def test_together_conversational_example_passes_and_mixed_weights_are_accepted()
     }
     assert _target_codes([example], target="together") == []
     starts_with_assistant = chat(assistant("Hi, I am the bot."), user("Hi."), assistant("How can I help?"))
-    assert _target_codes([starts_with_assistant], target="together") == ["DP702"]
+    assert _target_codes([starts_with_assistant], target="together") == ["DP802"]
 
 
 def test_together_tool_turns_alternate_as_user_turns() -> None:
@@ -200,9 +200,9 @@ def test_fireworks_example_and_its_limits() -> None:
     assert _target_codes([doc_example] * 3, target="fireworks") == []
     late_system = chat(user("Hi"), {"role": "system", "content": "Be brief."}, assistant("Hi."))
     codes = _target_codes([late_system, _weather_call("call_1"), doc_example], target="fireworks")
-    assert codes.count("DP702") == 1 and codes.count("DP701") == 1
+    assert codes.count("DP802") == 1 and codes.count("DP801") == 1
     completion = [{"prompt": "Q?", "completion": "A."}] * 3
-    assert _target_codes(completion, target="fireworks") == ["DP714"]
+    assert _target_codes(completion, target="fireworks") == ["DP814"]
 
 
 def test_bedrock_nova_rejects_what_the_service_fails_on() -> None:
@@ -216,15 +216,15 @@ def test_bedrock_nova_rejects_what_the_service_fails_on() -> None:
     assert _target_codes([good], target="bedrock-nova") == []
     transcript = chat(user("Summarise: User: hi Bot: hello"), assistant("A greeting. [EOS]"))
     report = validate([transcript], config=Config(), jobs=1, target="bedrock-nova")
-    reserved = [f for f in report.findings if f.code == "DP706"]
+    reserved = [f for f in report.findings if f.code == "DP806"]
     assert [f.location.json_path for f in reserved] == ["messages[0].content", "messages[1].content"]
     assert "'User:', 'Bot:'" in reserved[0].message
     # The call, its result and `tools`: each named as tool use the target cannot take (not as a bad role).
-    assert _target_codes([_weather_call("call_1")], target="bedrock-nova") == ["DP704"] * 3
+    assert _target_codes([_weather_call("call_1")], target="bedrock-nova") == ["DP804"] * 3
     weighted = chat(user("Hi"), assistant("Old answer", weight=0), user("Hi again"), assistant("New answer"))
-    assert _target_codes([weighted], target="bedrock-nova") == ["DP703"]
+    assert _target_codes([weighted], target="bedrock-nova") == ["DP803"]
     ends_with_user = chat(user("Hi"), assistant("Hello"), user("Bye"))
-    assert _target_codes([ends_with_user], target="bedrock-nova") == ["DP702"]
+    assert _target_codes([ends_with_user], target="bedrock-nova") == ["DP802"]
 
 
 def test_bedrock_nova_scans_preference_outputs_for_reserved_strings() -> None:
@@ -234,7 +234,7 @@ def test_bedrock_nova_scans_preference_outputs_for_reserved_strings() -> None:
         "non_preferred_output": [assistant("Assistant: hello")],
     }
     report = validate([pair], config=Config(), jobs=1, target="bedrock-nova")
-    assert [f.location.json_path for f in report.findings if f.code == "DP706"] == [
+    assert [f.location.json_path for f in report.findings if f.code == "DP806"] == [
         "non_preferred_output[0].content"
     ]
 
@@ -245,7 +245,7 @@ def test_vertex_takes_conversations_only() -> None:
         "preferred_output": [assistant()],
         "non_preferred_output": [assistant("No idea.")],
     }
-    assert _target_codes([pair], target="vertex") == ["DP714"]
+    assert _target_codes([pair], target="vertex") == ["DP814"]
     assert _target_codes([chat()], target="vertex") == []
 
 
@@ -257,15 +257,15 @@ def test_llama_factory_alternation_and_last_turn() -> None:
         chat(user("Hi"), assistant("Hello"), user("Bye")),
     ]
     report = validate(rows, config=Config(), jobs=1, target="llama-factory")
-    assert [(f.code, f.location.line) for f in report.findings if DP7.fullmatch(f.code)] == [
-        ("DP702", 1),
-        ("DP702", 3),
+    assert [(f.code, f.location.line) for f in report.findings if DP8.fullmatch(f.code)] == [
+        ("DP802", 1),
+        ("DP802", 3),
     ]
 
 
 def test_mistral_ids_for_any_target_with_a_mistral_model() -> None:
     for target in ("trl", "axolotl", "together"):
-        assert _target_codes([_weather_call("call_abc")], target=target, **MY_MISTRAL) == ["DP705", "DP705"]
+        assert _target_codes([_weather_call("call_abc")], target=target, **MY_MISTRAL) == ["DP805", "DP805"]
         assert _target_codes([_weather_call("a1B2c3D4e")], target=target, **MY_MISTRAL) == []
     qwen = {**MY_MISTRAL, "model": "my-qwen-ft"}
     assert _target_codes([_weather_call("call_abc")], target="trl", **qwen) == []
@@ -278,16 +278,16 @@ def test_cli_target_option_and_config_key(
     capsys: pytest.CaptureFixture[str], write_jsonl: Callable[..., Path], tmp_path: Path
 ) -> None:
     path = write_jsonl([chat(user(f"Q{i}? User: x"), assistant("A.")) for i in range(12)])
-    assert main(["validate", str(path), "--target", "bedrock-nova", "--select", "DP7", "-q"]) == 1
+    assert main(["validate", str(path), "--target", "bedrock-nova", "--select", "DP8", "-q"]) == 1
     out = capsys.readouterr().out
-    assert f"{path}:1:1: DP706 reserved string 'User:'" in out and "--target bedrock-nova" in out
-    assert main(["validate", str(path), "--select", "DP7", "-q"]) == 0
+    assert f"{path}:1:1: DP806 reserved string 'User:'" in out and "--target bedrock-nova" in out
+    assert main(["validate", str(path), "--select", "DP8", "-q"]) == 0
     capsys.readouterr()
     config = tmp_path / "dataprep.toml"
-    config.write_text('target = "bedrock-nova"\nselect = ["DP7"]\n')
+    config.write_text('target = "bedrock-nova"\nselect = ["DP8"]\n')
     assert main(["validate", str(path), "--config", str(config), "--format", "json"]) == 1
     data = json.loads(capsys.readouterr().out)
-    assert {f["code"] for f in data["findings"]} == {"DP706"}
+    assert {f["code"] for f in data["findings"]} == {"DP806"}
     assert main(["validate", str(path), "--target", "nowhere"]) == 2
     assert "unknown target 'nowhere'" in capsys.readouterr().err
 
@@ -307,11 +307,11 @@ def test_cli_targets_lists_each_with_its_checks(capsys: pytest.CaptureFixture[st
 
 
 def test_every_target_rule_states_its_targets_or_needs_one() -> None:
-    """DP501-DP503 belong to OpenAI and Azure; DP711 and DP713 to every other target."""
+    """DP501-DP503 belong to OpenAI and Azure; DP811 and DP813 to every other target."""
     by_code = {rule.code: rule for rule in ALL_RULES}
     for code in ("DP501", "DP502", "DP503"):
         assert by_code[code].targets == ("openai", "azure")
-    for code in ("DP711", "DP713"):
+    for code in ("DP811", "DP813"):
         assert set(by_code[code].targets) == set(TARGETS) - {"openai", "azure"}
     assert all(rule.applies_to(None) for rule in ALL_RULES)
 
@@ -319,7 +319,7 @@ def test_every_target_rule_states_its_targets_or_needs_one() -> None:
 def test_library_accepts_target_for_files(write_jsonl: Callable[..., Path]) -> None:
     path = write_jsonl([chat(user("Hi"), assistant("Hi", weight=0), user("x"), assistant("y"))] * 3)
     report = validate_files([path], config=Config(), jobs=1, target="vertex")
-    assert [f.code for f in report.findings if DP7.fullmatch(f.code)] == ["DP703"] * 3
+    assert [f.code for f in report.findings if DP8.fullmatch(f.code)] == ["DP803"] * 3
 
 
 def test_config_target_applies_to_converts_validation(
@@ -337,22 +337,22 @@ def test_config_target_applies_to_converts_validation(
     config.write_text('target = "bedrock-nova"\n', encoding="utf-8")
     out = tmp_path / "support.jsonl"
     args = ["convert", str(rows), "--user", "{question}", "--assistant", "{answer}", "-o", str(out)]
-    assert main([*args, "--config", str(config), "--select", "DP706"]) == 1
+    assert main([*args, "--config", str(config), "--select", "DP806"]) == 1
     printed = capsys.readouterr().out
-    assert printed.count("DP706 reserved string 'User:'") == 12 and "--target bedrock-nova" in printed
-    assert main([*args, "--force", "--select", "DP706"]) == 0  # no target: nothing reserved
+    assert printed.count("DP806 reserved string 'User:'") == 12 and "--target bedrock-nova" in printed
+    assert main([*args, "--force", "--select", "DP806"]) == 0  # no target: nothing reserved
 
 
 def test_completion_records_are_searched_for_reserved_strings() -> None:
     rows = [{"prompt": "Continue: User: hi", "completion": " Bot: hello [EOS]"}]
     report = validate(rows, config=Config(), jobs=1, target="bedrock-nova")
-    reserved = [(f.code, f.location.json_path) for f in report.findings if f.code in {"DP706", "DP714"}]
-    assert reserved == [("DP706", "prompt"), ("DP706", "completion"), ("DP714", "")]
+    reserved = [(f.code, f.location.json_path) for f in report.findings if f.code in {"DP806", "DP814"}]
+    assert reserved == [("DP806", "prompt"), ("DP806", "completion"), ("DP814", "")]
 
 
 def test_malformed_roles_are_left_to_the_schema() -> None:
     broken = {"messages": [{"role": 5, "content": "Hi"}, {"role": "assistant", "content": "Hello"}]}
-    assert "DP702" not in _codes([broken], target="bedrock-nova")
+    assert "DP802" not in _codes([broken], target="bedrock-nova")
 
 
 def test_a_target_taking_fewer_weights_names_them() -> None:
@@ -367,7 +367,7 @@ def test_a_target_taking_fewer_weights_names_them() -> None:
     record = chat(user("Hi"), assistant("Hello", weight=0))
     tokens = RecordTokens(total=10, assistant=2, trained=0, billed=(10,))
     problems = check_target_record(record, RecordContext(Kind.CHAT, tokens, 100, "m", only_one))
-    assert [(p.code, p.json_path) for p in problems] == [("DP703", "messages[1].weight")]
+    assert [(p.code, p.json_path) for p in problems] == [("DP803", "messages[1].weight")]
     assert "takes 1 only" in problems[0].message
 
 

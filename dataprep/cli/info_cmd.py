@@ -104,8 +104,8 @@ def targets_cmd(name: str | None) -> int:
             for line in profile.checks():
                 click.echo(f"{'':<15}- {line}")
         click.echo(
-            "\nWith any target, a Mistral --model needs tool-call ids of 9 letters or digits (DP705).\n"
-            "Rules: DP701-DP714 (`dataprep rules DP702` explains one); `dataprep targets NAME` shows sources."
+            "\nWith any target, a Mistral --model needs tool-call ids of 9 letters or digits (DP805).\n"
+            "Rules: DP801-DP814 (`dataprep rules DP802` explains one); `dataprep targets NAME` shows sources."
         )
         return 0
     chosen = load_targets().get(name.lower())

@@ -43,7 +43,7 @@ def _examples(n: int) -> tuple[str, ...]:
     )
 
 
-# OpenAI's figures (Azure shares them): with another --target, DP711-DP713 check that target's instead.
+# OpenAI's figures (Azure shares them): with another --target, DP811-DP813 check that target's instead.
 _OPENAI = ("openai", "azure")
 
 RULES: tuple[Rule, ...] = (

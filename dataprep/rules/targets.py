@@ -1,4 +1,4 @@
-"""DP7xx: what one provider or trainer requires (`--target NAME`; the profiles are dataprep/data/targets.toml).
+"""DP8xx: what one provider or trainer requires (`--target NAME`; the profiles are dataprep/data/targets.toml).
 
 These rules run only with a target, and only on facts its profile states: an unknown limit is never checked.
 Every message names the target that requires it, so a finding reads as that provider's rule, not a general one.
@@ -16,7 +16,7 @@ from dataprep.targets import TargetProfile, format_bytes, target_names
 from dataprep.types import Kind, Problem, Severity
 
 E = Severity.ERROR
-_FILE_FAMILY = "DP71"  # DP711-DP714 look at whole files; DP701-DP706 at records
+_FILE_FAMILY = "DP81"  # DP811-DP814 look at whole files; DP801-DP806 at records
 _TOOL_ROLES = ("tool", "function")
 
 
@@ -64,7 +64,7 @@ def _texts(content: Any) -> Iterator[str]:
 
 
 def check_target_record(record: dict[str, Any], context: RecordContext) -> list[Problem]:
-    """DP701-DP706 for one record, on what the target's profile states."""
+    """DP801-DP806 for one record, on what the target's profile states."""
     target = context.target
     if target is None:
         return []
@@ -79,7 +79,7 @@ def check_target_record(record: dict[str, Any], context: RecordContext) -> list[
         _tool_calls(problems, target, message, path)
         _tool_call_ids(problems, target, context.model_id, message, path)
     if target.tool_calls is False and record.get("tools") is not None:
-        problems.append(Problem("DP704", f"`tools` given, but {_who(target)} takes no tool calls", "tools"))
+        problems.append(Problem("DP804", f"`tools` given, but {_who(target)} takes no tool calls", "tools"))
     _reserved(problems, target, record, context.kind)
     return problems
 
@@ -90,12 +90,12 @@ def _roles(problems: list[Problem], target: TargetProfile, messages: list[Any], 
     for i, message in enumerate(messages):
         role = message.get("role") if isinstance(message, dict) else None
         if target.tool_calls is False and role in _TOOL_ROLES:
-            continue  # DP704 names it as tool use
+            continue  # DP804 names it as tool use
         if isinstance(role, str) and role not in target.roles:
             message_text = (
                 f"role {role!r} is not accepted by {_who(target)}, which takes {', '.join(target.roles)}"
             )
-            problems.append(Problem("DP701", message_text, f"{path}[{i}].role"))
+            problems.append(Problem("DP801", message_text, f"{path}[{i}].role"))
 
 
 def _order(problems: list[Problem], target: TargetProfile, messages: list[Any], path: str) -> None:
@@ -108,7 +108,7 @@ def _order(problems: list[Problem], target: TargetProfile, messages: list[Any], 
         index, why = broken
         problems.append(
             Problem(
-                "DP702", f"{why}; {_who(target)} requires {target.order_words()}", f"{path}[{index}].role"
+                "DP802", f"{why}; {_who(target)} requires {target.order_words()}", f"{path}[{index}].role"
             )
         )
 
@@ -153,11 +153,11 @@ def _weight(problems: list[Problem], target: TargetProfile, message: dict[str, A
             why = (
                 "has no per-message weight: this turn would be trained on; drop it or keep it as context only"
             )
-            problems.append(Problem("DP703", f"weight 0, but {_who(target)} {why}", f"{path}.weight"))
+            problems.append(Problem("DP803", f"weight 0, but {_who(target)} {why}", f"{path}.weight"))
     elif weight not in target.weights:
         allowed = " or ".join(map(str, target.weights))
         problems.append(
-            Problem("DP703", f"weight {weight!r}: {_who(target)} takes {allowed} only", f"{path}.weight")
+            Problem("DP803", f"weight {weight!r}: {_who(target)} takes {allowed} only", f"{path}.weight")
         )
 
 
@@ -166,9 +166,9 @@ def _tool_calls(problems: list[Problem], target: TargetProfile, message: dict[st
         return
     for key in ("tool_calls", "function_call"):
         if message.get(key) is not None:
-            problems.append(Problem("DP704", f"`{key}`: {_who(target)} takes no tool calls", f"{path}.{key}"))
+            problems.append(Problem("DP804", f"`{key}`: {_who(target)} takes no tool calls", f"{path}.{key}"))
     if message.get("role") in _TOOL_ROLES:
-        problems.append(Problem("DP704", f"tool result: {_who(target)} takes no tool calls", f"{path}.role"))
+        problems.append(Problem("DP804", f"tool result: {_who(target)} takes no tool calls", f"{path}.role"))
 
 
 @lru_cache(maxsize=8)
@@ -198,7 +198,7 @@ def _tool_call_ids(
 
 def _id_problem(ident: str, words: str, model_id: str, path: str) -> Problem:
     message = f"tool-call id {ident!r}: {model_id} (a Mistral model) needs ids of {words}"
-    return Problem("DP705", message, path)
+    return Problem("DP805", message, path)
 
 
 def _reserved(problems: list[Problem], target: TargetProfile, record: dict[str, Any], kind: Kind) -> None:
@@ -215,11 +215,11 @@ def _reserved(problems: list[Problem], target: TargetProfile, record: dict[str, 
         if hits:
             words = ", ".join(repr(w) for w in hits)
             why = f"reserved string {words} in the text: {_who(target)} fails the job when a prompt contains one"
-            problems.append(Problem("DP706", why, where))
+            problems.append(Problem("DP806", why, where))
 
 
 def check_target_file(summary: FileSummary) -> list[tuple[int, Problem]]:
-    """DP711-DP714: the file's record kind, example counts and size against the target's profile."""
+    """DP811-DP814: the file's record kind, example counts and size against the target's profile."""
     target = summary.target
     if target is None or summary.nonblank_lines == 0:
         return []
@@ -227,7 +227,7 @@ def check_target_file(summary: FileSummary) -> list[tuple[int, Problem]]:
     line, who = summary.first_line, _who(target)
     if target.shapes is not None and summary.examples and summary.kind.value not in target.shapes:
         taken = ", ".join(target.shapes)
-        out.append((line, Problem("DP714", f"{summary.kind.value} records: {who} takes {taken} records")))
+        out.append((line, Problem("DP814", f"{summary.kind.value} records: {who} takes {taken} records")))
     config = summary.config
     # The profile's figures, unless the user set the limit (a provider raised it for their account, say).
     minimum = config.min_examples if "min_examples" in config.sources else target.min_examples
@@ -237,14 +237,14 @@ def check_target_file(summary: FileSummary) -> list[tuple[int, Problem]]:
         examples = summary.examples
         if minimum is not None and examples < minimum:
             message = f"{examples:,} training examples; {who} requires at least {minimum:,}"
-            out.append((line, Problem("DP711", message)))
+            out.append((line, Problem("DP811", message)))
         if maximum is not None and examples > maximum:
             message = f"{examples:,} training examples; {who} takes at most {maximum:,}"
-            out.append((line, Problem("DP712", message)))
+            out.append((line, Problem("DP812", message)))
     size = summary.facts.size_bytes
     if max_bytes is not None and size > max_bytes:
         message = f"file is {format_bytes(size)}; {who} takes files up to {format_bytes(max_bytes)}"
-        out.append((line, Problem("DP713", message)))
+        out.append((line, Problem("DP813", message)))
     return out
 
 
@@ -288,7 +288,7 @@ _MISTRAL_TOOL_TURNS = {
 
 
 # OpenAI's and Azure's count and size limits are DP501-DP503's (configurable through min_examples and
-# max_file_bytes); DP711 and DP713 state every other target's, so one limit is never reported twice.
+# max_file_bytes); DP811 and DP813 state every other target's, so one limit is never reported twice.
 _NOT_OPENAI = tuple(name for name in target_names() if name not in ("openai", "azure"))
 
 
@@ -304,7 +304,7 @@ def _rule(code: str, name: str, summary: str, doc: str, **kwargs: Any) -> Rule:
 
 RULES: tuple[Rule, ...] = (
     _rule(
-        "DP701",
+        "DP801",
         "target-role",
         "a message role the target does not accept",
         "Each target takes some roles only (its profile's `roles`): Fireworks takes system, user and assistant; "
@@ -316,7 +316,7 @@ RULES: tuple[Rule, ...] = (
         options={"target": "fireworks"},
     ),
     _rule(
-        "DP702",
+        "DP802",
         "target-role-order",
         "the conversation breaks the target's ordering rules",
         "Targets order turns differently (the profile's `first_roles`, `after_system`, `system_first`, "
@@ -331,7 +331,7 @@ RULES: tuple[Rule, ...] = (
         options={"target": "bedrock-nova"},
     ),
     _rule(
-        "DP703",
+        "DP803",
         "target-weight",
         "a `weight` the target cannot express",
         "OpenAI, Azure, Together and Fireworks take `weight` 0 or 1 on assistant messages (any other value is "
@@ -345,7 +345,7 @@ RULES: tuple[Rule, ...] = (
         options={"target": "vertex"},
     ),
     _rule(
-        "DP704",
+        "DP804",
         "target-tool-calls",
         "tool calls for a target that takes none",
         "Some targets take no tool calls, tool results or `tools` (Amazon Nova 2.0 supervised fine-tuning). "
@@ -357,7 +357,7 @@ RULES: tuple[Rule, ...] = (
         options={"target": "bedrock-nova"},
     ),
     _rule(
-        "DP705",
+        "DP805",
         "mistral-tool-call-id",
         "a tool-call id a Mistral model rejects (not 9 letters or digits)",
         "Mistral models take tool-call ids of exactly 9 letters or digits (mistral-finetune; the Mistral v3 "
@@ -377,7 +377,7 @@ RULES: tuple[Rule, ...] = (
         },
     ),
     _rule(
-        "DP706",
+        "DP806",
         "target-reserved-string",
         "text the target reserves (Amazon Nova: `User:`, `Bot:`, `[EOS]`, ...)",
         "Amazon Nova fails a fine-tuning job whose prompts contain `User:`, `Bot:`, `Assistant:`, `System:`, "
@@ -390,7 +390,7 @@ RULES: tuple[Rule, ...] = (
         options={"target": "bedrock-nova"},
     ),
     _rule(
-        "DP711",
+        "DP811",
         "target-too-few-examples",
         "fewer training examples than the target requires",
         "The target's `min_examples`: OpenAI and Azure 10, Fireworks 3, Together 1. Runs with --target only "
@@ -403,7 +403,7 @@ RULES: tuple[Rule, ...] = (
         targets=_NOT_OPENAI,
     ),
     _rule(
-        "DP712",
+        "DP812",
         "target-too-many-examples",
         "more training examples than the target takes",
         "The target's `max_examples`: Fireworks 3 million, Vertex AI 1 million text-only examples. Runs with "
@@ -415,7 +415,7 @@ RULES: tuple[Rule, ...] = (
         options={"target": "fireworks", "max_examples": 3},
     ),
     _rule(
-        "DP713",
+        "DP813",
         "target-file-too-large",
         "training file larger than the target takes",
         "The target's `max_file_bytes`: OpenAI and Azure 512 MB, Vertex AI 1 GB, Together 100 GB. Runs with "
@@ -429,7 +429,7 @@ RULES: tuple[Rule, ...] = (
         targets=_NOT_OPENAI,
     ),
     _rule(
-        "DP714",
+        "DP814",
         "target-record-kind",
         "a record kind the target does not take",
         "The target's `shapes`: Vertex AI tunes Gemini on conversations only (no preference pairs or "

@@ -35,7 +35,7 @@ class CheckSettings:
     max_line_bytes: int = DEFAULT_MAX_LINE_BYTES
     digests: bool = False
     near_duplicates: bool = False
-    target: TargetProfile | None = None  # --target: the provider or trainer's profile (DP7xx)
+    target: TargetProfile | None = None  # --target: the provider or trainer's profile (DP8xx)
 
 
 @dataclass(slots=True)
