@@ -31,6 +31,13 @@ class Config:
     tokenizer_encoding: str | None = None
     max_tokens: int | None = None
     price_per_1m: float | None = None
+    # open-weight models: the model's own tokenizer folder and template, the trainer's sequence length
+    tokenizer: str | None = None
+    chat_template: str | None = None
+    allow_download: bool = False
+    date: str | None = None
+    max_seq_length: int | None = None
+    packing: bool = False
     epochs: int | None = None
     kind: str | None = None
     target: str | None = None  # a provider or trainer of dataprep/data/targets.toml (`dataprep targets`)
@@ -107,7 +114,9 @@ class Config:
 
 
 _KEYS = {f.name for f in fields(Config)} - {"sources", "per_file"}
+_BOOL_KEYS = {"allow_download", "packing"}
 _INT_KEYS = {
+    "max_seq_length",
     "max_tokens",
     "epochs",
     "min_examples",
@@ -129,7 +138,17 @@ _FLOAT_KEYS = {
     "gpu_price",
     "peak_tflops",
 }
-_STR_KEYS = {"model", "tokenizer_encoding", "kind", "method", "gpu", "target"}
+_STR_KEYS = {
+    "model",
+    "tokenizer_encoding",
+    "kind",
+    "method",
+    "gpu",
+    "tokenizer",
+    "chat_template",
+    "date",
+    "target",
+}
 # Old names still read (hidden, deprecated): `encoding` was the tokenizer encoding before convert's text codec
 # took the name.
 _ALIASES = {"encoding": "tokenizer_encoding"}
@@ -158,6 +177,8 @@ def _check_values(values: Mapping[str, Any], source: str) -> dict[str, Any]:
             raise ConfigError(f"{source}: unknown key {raw_key!r} (known: {', '.join(sorted(_KEYS))})")
         if key in _INT_KEYS and (not isinstance(value, int) or isinstance(value, bool)):
             raise ConfigError(f"{source}: {raw_key} must be a whole number, got {value!r}")
+        if key in _BOOL_KEYS and not isinstance(value, bool):
+            raise ConfigError(f"{source}: {raw_key} must be true or false, got {value!r}")
         if key in _FLOAT_KEYS and (not isinstance(value, (int, float)) or isinstance(value, bool)):
             raise ConfigError(f"{source}: {raw_key} must be a number, got {value!r}")
         if key in _STR_KEYS and not isinstance(value, str):

@@ -15,7 +15,12 @@ from typing import Any
 
 from dataprep.errors import ConfigError, UsageError
 from dataprep.open_models import OpenModelRow, OpenWeights, find_open_model, load_open_models
-from dataprep.tokens import ReferenceFormulaTokenizer, TokenizerSpec, available_encodings
+from dataprep.tokens import (
+    CHAT_TEMPLATE_BACKEND,
+    ReferenceFormulaTokenizer,
+    TokenizerSpec,
+    available_encodings,
+)
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -34,9 +39,6 @@ TRAINING_KINDS = ("chat", "preference", "completion", "reinforcement")
 ALL_KINDS = ("chat", "preference", "completion")
 OPEN_WEIGHTS_TRAINS_SOURCE = (
     "TRL: SFTTrainer takes conversational (messages) and prompt/completion data, DPOTrainer preference pairs"
-)
-CHAT_TEMPLATE_BACKEND = (
-    "chat-template"  # the model's own tokenizer and chat template (dataprep.tokens.template)
 )
 
 
@@ -59,6 +61,8 @@ class ModelInfo:
     open_weights: OpenWeights | None = (
         None  # set for rows of the open-weight table (dataprep/data/open_models.toml)
     )
+    # the user's tokenizer settings (--tokenizer, --chat-template, --date, --allow-download) as spec options
+    tokenizer_options: tuple[tuple[str, str], ...] = ()
 
     def fits(self, kind: str) -> bool:
         """True when this model is fine-tuned on records of `kind` (chat, preference, completion)."""
@@ -67,12 +71,21 @@ class ModelInfo:
     @property
     def tokenizer_spec(self) -> TokenizerSpec:
         """The tokenizer that counts this model's examples (the seam's choice is made here, from the table)."""
+        if self.open_weights is None and self.tokenizer_options:
+            return TokenizerSpec(CHAT_TEMPLATE_BACKEND, self.id, options=self.tokenizer_options)
         if self.open_weights is not None:
             return TokenizerSpec(
                 CHAT_TEMPLATE_BACKEND,
                 self.id,
                 options=(
+                    *self.tokenizer_options,
                     ("tokenizer", self.open_weights.tokenizer.key),
+                    ("tokenizer_backend", self.open_weights.tokenizer.backend),
+                    ("tokenizer_from", self.open_weights.tokenizer.origin),
+                    ("package", self.open_weights.tokenizer.package),
+                    ("module", self.open_weights.tokenizer.module),
+                    ("resource", self.open_weights.tokenizer.resource),
+                    ("extra", self.open_weights.tokenizer.extra),
                     ("template", self.open_weights.template),
                     ("template_from", self.open_weights.template_from),
                     ("end_of_turn", self.open_weights.end_of_turn),
@@ -287,6 +300,94 @@ def _override(info: ModelInfo, encoding: object, max_tokens: object, price: obje
         return info
     what = ", ".join(k for k in ("encoding", "max_tokens", "price_per_1m") if k in changed)
     return replace(info, source=f"{info.source}; {what} set by the {origin}", **changed)
+
+
+def with_tokenizer_settings(
+    info: ModelInfo | None,
+    model: str | None,
+    *,
+    tokenizer: str | None = None,
+    chat_template: str | None = None,
+    date: str | None = None,
+    allow_download: bool = False,
+    max_seq_length: int | None = None,
+) -> ModelInfo | None:
+    """Apply the open-weight settings to a resolved model; with --tokenizer PATH any model id (or none) works.
+
+    Returns None when nothing open-weight was asked for and `info` is None (the caller resolves as before).
+    `chat_template` is a file path or the template text itself (library callers may pass text).
+    """
+    options: list[tuple[str, str]] = []
+    if tokenizer:
+        options.append(("path", str(Path(tokenizer).expanduser())))
+    if chat_template:
+        options.append(("chat_template", _template_text(chat_template)))
+    if date:
+        from dataprep.tokens.template import parse_date
+
+        parse_date(date)  # a bad date is a usage error now, not in every worker
+        options.append(("date", date))
+    if allow_download:
+        options.append(("allow_download", "1"))
+    if info is None:
+        if not tokenizer and not chat_template:
+            return None
+        if not tokenizer:
+            raise UsageError(
+                "--chat-template needs a tokenizer: --model <open-weight id> or --tokenizer PATH"
+            )
+        info = _folder_model(model, Path(tokenizer).expanduser(), max_seq_length)
+    elif info.open_weights is None and (tokenizer or chat_template):
+        if not tokenizer:
+            raise UsageError(f"{info.id} is an API model; --chat-template applies to open-weight models")
+        info = _folder_model(model, Path(tokenizer).expanduser(), max_seq_length)
+    if max_seq_length is not None:
+        info = replace(info, max_tokens=_check_max_tokens(max_seq_length), limit_confidence="user")
+    return replace(info, tokenizer_options=tuple(options)) if options else info
+
+
+def _template_text(value: str) -> str:
+    if "{%" in value or "{{" in value:
+        return value
+    path = Path(value).expanduser()
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"{value}: cannot read the chat template ({exc})") from exc
+
+
+def _folder_model(model: str | None, folder: Path, max_seq_length: int | None) -> ModelInfo:
+    """A model known only by its tokenizer folder: the context length from its config, or --max-seq-length."""
+    limit = max_seq_length or _folder_context_length(folder)
+    if limit is None:
+        raise UsageError(
+            f"{folder}: no context length found (config.json max_position_embeddings, tokenizer_config.json "
+            "model_max_length); give --max-seq-length"
+        )
+    return ModelInfo(
+        id=model or folder.name,
+        encoding=folder.name,
+        max_tokens=limit,
+        price_per_1m=None,
+        provider="self-hosted",
+        source=f"tokenizer folder {folder}",
+    )
+
+
+def _folder_context_length(folder: Path) -> int | None:
+    import json
+
+    for name, key in (
+        ("config.json", "max_position_embeddings"),
+        ("tokenizer_config.json", "model_max_length"),
+    ):
+        try:
+            value = json.loads((folder / name).read_text(encoding="utf-8")).get(key)
+        except (OSError, ValueError, AttributeError):
+            continue
+        if type(value) is int and 0 < value < 10**8:  # transformers writes 1e30 when it does not know
+            return value
+    return None
 
 
 def resolve_model(

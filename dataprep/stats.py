@@ -122,6 +122,7 @@ class StatsAccumulator:
     missing_system: int = 0
     missing_user: int = 0
     over_limit: int = 0
+    not_counted: int = 0  # records of the file's kind left out of every figure: they fail the schema
 
     def add(
         self,
@@ -150,12 +151,19 @@ class StatsAccumulator:
         self.missing_system += other.missing_system
         self.missing_user += other.missing_user
         self.over_limit += other.over_limit
+        self.not_counted += other.not_counted
 
     @property
     def examples(self) -> int:
         return len(self.total_tokens)
 
-    def summary(self) -> Stats:
+    def summary(self, kind: str = "chat") -> Stats:
+        """The figures; `kind` "completion" describes prompt/completion records in their own terms."""
+        prompt: Distribution | None = None
+        if kind == "completion":
+            prompt = Distribution.of(
+                [t - a for t, a in zip(self.total_tokens, self.assistant_tokens, strict=True)]
+            )
         return Stats(
             examples=self.examples,
             messages_per_example=Distribution.of(self.messages),
@@ -170,6 +178,9 @@ class StatsAccumulator:
             over_limit=self.over_limit,
             total_tokens_histogram=Histogram.of(self.total_tokens),
             messages_histogram=Histogram.of(self.messages),
+            kind=kind,
+            not_counted=self.not_counted,
+            prompt_tokens=prompt,
         )
 
 
@@ -191,13 +202,29 @@ class Stats:
     # For charts (the HTML report); not in to_dict, which stays the documented JSON report.
     total_tokens_histogram: Histogram | None = None
     messages_histogram: Histogram | None = None
+    kind: str = "chat"
+    not_counted: int = 0  # records left out of every figure because they fail the schema
+    prompt_tokens: Distribution | None = None  # completion files only
 
     def to_dict(self) -> dict[str, Any]:
         def dist(d: Distribution | None) -> dict[str, float] | None:
             return d.to_dict() if d else None
 
+        if self.kind == "completion":
+            return {
+                "examples": self.examples,
+                "records_not_counted": self.not_counted,
+                "total_tokens": dist(self.total_tokens),
+                "prompt_tokens": dist(self.prompt_tokens),
+                "completion_tokens": dist(self.assistant_tokens),
+                "tokens_sum": self.tokens_sum,
+                "prompt_tokens_sum": self.tokens_sum - self.assistant_tokens_sum,
+                "completion_tokens_sum": self.assistant_tokens_sum,
+                "examples_over_limit": self.over_limit,
+            }
         return {
             "examples": self.examples,
+            "records_not_counted": self.not_counted,
             "messages_per_example": dist(self.messages_per_example),
             "total_tokens": dist(self.total_tokens),
             "assistant_tokens": dist(self.assistant_tokens),

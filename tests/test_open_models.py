@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 
 from dataprep.errors import ConfigError, UsageError
-from dataprep.models import CHAT_TEMPLATE_BACKEND, resolve_model
+from dataprep.models import resolve_model
 from dataprep.open_models import find_open_model, load_open_models
+from dataprep.tokens import CHAT_TEMPLATE_BACKEND
 from dataprep.tokens.sources import TokenizerSource
 
 REQUIRED = {

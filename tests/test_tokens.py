@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pytest
@@ -21,6 +20,7 @@ from dataprep.tokens import (
     get_encoding,
 )
 from dataprep.tokens.api import count_tokens
+from dataprep.tokens.functions import CALL_OVERHEAD, FUNC_END, definitions_tokens
 from tests.conftest import WORKED_EXAMPLE
 
 EXPECTED = {
@@ -84,21 +84,75 @@ def test_weight_adds_nothing_and_zero_weight_is_not_trained() -> None:
     assert count_messages([plain[0], {**plain[1], "weight": 1}], enc).trained == base.assistant
 
 
-def test_tool_calls_count_as_compact_json_and_null_content_as_zero() -> None:
+def test_tool_calls_count_name_and_arguments_and_are_trained() -> None:
     enc = get_encoding("o200k_base")
     calls = [{"id": "c1", "type": "function", "function": {"name": "f", "arguments": '{"city": "Zürich"}'}}]
     message = {"role": "assistant", "content": None, "tool_calls": calls}
-    compact = json.dumps(calls, ensure_ascii=False, separators=(",", ":"))
-    expected = 3 + len(enc.encode("assistant")) + len(enc.encode(compact)) + 3
-    assert count_messages([message], enc) == TokenCounts(expected, 0, 0)
+    call = CALL_OVERHEAD + len(enc.encode("f")) + len(enc.encode('{"city": "Zürich"}'))
+    expected = 3 + len(enc.encode("assistant")) + call + 3
+    assert count_messages([message], enc) == TokenCounts(expected, call, call)
+    assert count_messages([{**message, "weight": 0}], enc) == TokenCounts(expected, call, 0)
+    legacy = {"role": "assistant", "function_call": calls[0]["function"]}
+    assert count_messages([legacy], enc) == TokenCounts(expected, call, call)
 
 
-def test_record_tools_are_counted_once() -> None:
+# The functions section of OpenAI's cookbook "How to count tokens with tiktoken": its example request (these
+# two messages and this tool) is counted by the OpenAI API as 105 prompt tokens on gpt-3.5-turbo/gpt-4
+# (cl100k_base) and 101 on gpt-4o/gpt-4o-mini (o200k_base), as published with the recipe.
+COOKBOOK_TOOLS = [
+    {
+        "type": "function",
+        "function": {
+            "name": "get_current_weather",
+            "description": "Get the current weather in a given location",
+            "parameters": {
+                "type": "object",
+                "properties": {
+                    "location": {
+                        "type": "string",
+                        "description": "The city and state, e.g. San Francisco, CA",
+                    },
+                    "unit": {
+                        "type": "string",
+                        "description": "The unit of temperature to return",
+                        "enum": ["celsius", "fahrenheit"],
+                    },
+                },
+                "required": ["location"],
+            },
+        },
+    }
+]
+COOKBOOK_MESSAGES = [
+    {
+        "role": "system",
+        "content": "You are a helpful assistant that can answer to questions about the weather.",
+    },
+    {"role": "user", "content": "What's the weather like in San Francisco?"},
+]
+
+
+@pytest.mark.parametrize(("encoding", "expected"), [("cl100k_base", 105), ("o200k_base", 101)])
+def test_tool_definitions_follow_the_cookbook_recipe(encoding: str, expected: int) -> None:
+    enc = get_encoding(encoding)
+    record = {"messages": COOKBOOK_MESSAGES, "tools": COOKBOOK_TOOLS}
+    assert count_chat_record(record, enc).total == expected
+    legacy = {"messages": COOKBOOK_MESSAGES, "functions": [COOKBOOK_TOOLS[0]["function"]]}
+    assert count_chat_record(legacy, enc).total == expected
+
+
+def test_malformed_definitions_are_counted_without_raising() -> None:
     enc = get_encoding("cl100k_base")
-    tools = [{"type": "function", "function": {"name": "lookup", "parameters": {"type": "object"}}}]
-    record = {"messages": WORKED_EXAMPLE[0]["messages"], "tools": tools, "parallel_tool_calls": True}
-    extra = len(enc.encode(json.dumps(tools, separators=(",", ":"))))
-    assert count_chat_record(record, enc).total == 58 + extra
+    encode = enc.encode_ordinary
+    odd = [
+        None,
+        "lookup",
+        {"function": 3},
+        {"name": 5, "parameters": {"properties": {"x": 1, "y": {"enum": [1]}}}},
+    ]
+    assert definitions_tokens(odd, encode, "cl100k_base") > FUNC_END
+    assert definitions_tokens([], encode, "cl100k_base") == 0
+    assert definitions_tokens({"not": "a list"}, encode, "cl100k_base") > 0
 
 
 def test_list_content_counts_text_parts_and_a_fixed_figure_per_image() -> None:

@@ -44,6 +44,27 @@ from dataprep.validation.run import validate_files
 )
 @click.option("--price-per-1m", type=click.FloatRange(min=0), help="Training price in USD per 1M tokens.")
 @click.option(
+    "--tokenizer",
+    "tokenizer_path",
+    type=click.Path(path_type=Path),
+    help="Local Hugging Face model folder (tokenizer.json, tokenizer_config.json or chat_template.jinja).",
+)
+@click.option(
+    "--chat-template", type=click.Path(path_type=Path), help="Jinja chat template file (overrides)."
+)
+@click.option(
+    "--allow-download", is_flag=True, default=None, help="Let huggingface_hub fetch the tokenizer files."
+)
+@click.option(
+    "--date", "pinned_date", help="Date the template's strftime_now sees, YYYY-MM-DD (default: today)."
+)
+@click.option(
+    "--max-seq-length",
+    type=click.IntRange(min=1),
+    help="The trainer's maximum sequence length (default: the model's context length).",
+)
+@click.option("--packing", is_flag=True, default=None, help="Report sequences and padding with packing.")
+@click.option(
     "--epochs",
     type=click.IntRange(min=1),
     help="Epochs for the cost estimate (default: the public heuristic).",
@@ -100,6 +121,12 @@ def validate_cmd(
     old_encoding: str | None,
     max_tokens: int | None,
     price_per_1m: float | None,
+    tokenizer_path: Path | None,
+    chat_template: Path | None,
+    allow_download: bool | None,
+    pinned_date: str | None,
+    max_seq_length: int | None,
+    packing: bool | None,
     epochs: int | None,
     kind: str | None,
     target_name: str | None,
@@ -127,6 +154,8 @@ def validate_cmd(
       dataprep validate data/*.jsonl --ignore DP4 --format json > report.json
       dataprep validate train.jsonl --target bedrock-nova
       dataprep validate train.jsonl --parameters 8e9 --method qlora --gpu L4 --gpu-price 0.80
+      dataprep validate train.jsonl --model meta-llama/Llama-3.1-8B-Instruct --max-seq-length 4096
+      dataprep validate train.jsonl --tokenizer ./Qwen2.5-7B-Instruct --date 2026-01-01
     """
     target = html_target(html, [*files, *validation]) if html is not None else None
     report, config = run_validation(
@@ -137,6 +166,12 @@ def validate_cmd(
         old_encoding=old_encoding,
         max_tokens=max_tokens,
         price_per_1m=price_per_1m,
+        tokenizer_path=tokenizer_path,
+        chat_template=chat_template,
+        allow_download=allow_download,
+        pinned_date=pinned_date,
+        max_seq_length=max_seq_length,
+        packing=packing,
         epochs=epochs,
         kind=kind,
         target_name=target_name,
@@ -181,6 +216,12 @@ def run_validation(
         click.echo("dataprep: note: --encoding is now --tokenizer-encoding", err=True)
         overrides["tokenizer_encoding"] = old_encoding
     overrides["target"] = overrides.pop("target_name", None)  # --target (`target` is the HTML output here)
+    # the open-weight options' parameter names differ from their configuration keys
+    tokenizer_path = overrides.pop("tokenizer_path", None)
+    overrides["tokenizer"] = str(tokenizer_path) if tokenizer_path is not None else None
+    chat_template = overrides.get("chat_template")
+    overrides["chat_template"] = str(chat_template) if chat_template is not None else None
+    overrides["date"] = overrides.pop("pinned_date", None)
     config = load_config(config_path)
     progress = progress_for()  # None unless stderr is a terminal
     try:

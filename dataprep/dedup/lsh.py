@@ -79,7 +79,8 @@ def _distinct(values: IntArray) -> IntArray:
     ordered = np.sort(values)
     keep = np.ones(ordered.size, dtype=bool)
     np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
-    return ordered[keep]
+    distinct: IntArray = ordered[keep]  # typed: numpy < 2.4 (mistral-common's pin) types the indexing as Any
+    return distinct
 
 
 def estimate(sigs: npt.NDArray[np.uint16], first: IntArray, second: IntArray) -> FloatArray:

@@ -8,7 +8,7 @@ they would otherwise end a property or the property list).
 
 from __future__ import annotations
 
-from dataprep.report.model import Report, relative_path
+from dataprep.report.model import Elided, Report, relative_path, shown_findings
 from dataprep.types import Finding, Severity
 
 _COMMAND = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
@@ -24,20 +24,25 @@ def escape_property(text: str) -> str:
     return escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def workflow_command(finding: Finding) -> str:
+def workflow_command(item: Finding | Elided) -> str:
+    finding = item.first if isinstance(item, Elided) else item
     loc = finding.location
     props = [f"file={escape_property(relative_path(loc.path))}"]
     if loc.line >= 1:  # line 0 is a finding about the whole file: annotate the file, not a line
         props.append(f"line={loc.line}")
         props.append(f"col={max(loc.col, 1)}")
     props.append(f"title={escape_property(finding.code)}")
-    message = finding.message + (f" [{loc.json_path}]" if loc.json_path else "")
+    if isinstance(item, Elided):
+        message = item.message
+    else:
+        message = finding.message + (f" [{loc.json_path}]" if loc.json_path else "")
     return f"::{_COMMAND[finding.severity]} {','.join(props)}::{escape_data(message)}"
 
 
 def render_github(report: Report) -> str:
-    """Workflow commands for every finding, then one plain summary line (the runner prints it as is)."""
-    lines = [workflow_command(finding) for finding in report.findings]
+    """Workflow commands for the findings (past 20 of one code in one file, one annotation with the count of
+    the rest), then one plain summary line (the runner prints it as is)."""
+    lines = [workflow_command(item) for item in shown_findings(report.findings)]
     verdict = "OK" if report.ok else "FAILED"
     lines.append(
         f"dataprep: {verdict}: {report.errors} error(s), {report.warnings} warning(s), {report.infos} info"

@@ -134,3 +134,49 @@ def relative_path(path: str, base: Path | None = None) -> str:
         except ValueError:
             return path
     return p.as_posix()
+
+
+# Text and GitHub outputs show at most this many findings of one code in one file, then one line with the count
+# of the rest (a file of 5,000 broken lines stays readable; JSON, SARIF and JUnit keep every finding).
+SHOWN_PER_CODE = 20
+
+
+@dataclass(frozen=True, slots=True)
+class Elided:
+    """The findings of one code in one file past the first SHOWN_PER_CODE: the first of them, how many, and
+    the line of the last."""
+
+    first: Finding
+    count: int
+    last_line: int
+
+    @property
+    def message(self) -> str:
+        lines = f"line {self.first.location.line}"
+        if self.last_line != self.first.location.line:
+            lines = f"lines {self.first.location.line}-{self.last_line}"
+        return (
+            f"{self.count:,} more {self.first.code} finding{'s' if self.count > 1 else ''} in this file "
+            f"({lines}) not shown; --format json, sarif or junit lists every one"
+        )
+
+
+def shown_findings(findings: tuple[Finding, ...], limit: int = SHOWN_PER_CODE) -> list[Finding | Elided]:
+    """The findings in order, each (file, code) cut after `limit`: the rest become one Elided, placed where
+    the first of them was."""
+    total: dict[tuple[str, str], int] = {}
+    last: dict[tuple[str, str], int] = {}
+    for finding in findings:
+        key = (finding.location.path, finding.code)
+        total[key] = total.get(key, 0) + 1
+        last[key] = max(last.get(key, 0), finding.location.line)
+    seen: dict[tuple[str, str], int] = {}
+    out: list[Finding | Elided] = []
+    for finding in findings:
+        key = (finding.location.path, finding.code)
+        seen[key] = seen.get(key, 0) + 1
+        if seen[key] <= limit:
+            out.append(finding)
+        elif seen[key] == limit + 1:
+            out.append(Elided(finding, total[key] - limit, last[key]))
+    return out

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataprep.report.model import ComputeEstimate, Distribution, FileReport, Report
+from dataprep.report.model import ComputeEstimate, Distribution, Elided, FileReport, Report, shown_findings
 from dataprep.types import Finding, Severity
 
 # ANSI SGR codes. Colour is opt-in (`color=True`): the CLI decides, from --color, NO_COLOR and the terminal.
@@ -15,7 +15,8 @@ def paint(text: str, style: str, color: bool = True) -> str:
 
 
 def render_findings(report: Report, *, color: bool = False) -> str:
-    return "".join(f"{_finding_line(finding, color)}\n" for finding in report.findings)
+    """One line per finding; past 20 of one code in one file, one line with the count of the rest."""
+    return "".join(f"{_finding_line(item, color)}\n" for item in shown_findings(report.findings))
 
 
 def render_text(report: Report, *, quiet: bool = False, color: bool = False) -> str:
@@ -41,7 +42,12 @@ def _examples(report: Report) -> int:
     return sum(f.stats.examples for f in report.files)
 
 
-def _finding_line(finding: Finding, color: bool) -> str:
+def _finding_line(item: Finding | Elided, color: bool) -> str:
+    if isinstance(item, Elided):
+        code = paint(item.first.code, _SEVERITY_STYLE[item.first.severity]) if color else item.first.code
+        where = paint(str(item.first.location), "bold") if color else str(item.first.location)
+        return f"{where}: {code} {item.message}"
+    finding = item
     if not color:
         return finding.format()
     loc = finding.location
@@ -55,22 +61,48 @@ def _file_section(file: FileReport) -> str:
     lines = [
         f"{file.path} ({file.role}, {file.kind}): {s.examples:,} examples in {file.lines:,} lines, {_size(file.size_bytes)}"
     ]
-    rows = [
-        ("messages per example", s.messages_per_example),
-        ("tokens per example", s.total_tokens),
-        ("assistant tokens", s.assistant_tokens),
-        ("trained assistant tokens", s.trained_tokens),
-    ]
+    if s.examples == 0 and s.not_counted:
+        lines.append(
+            f"  no token statistics: none of the {s.not_counted:,} records is a valid {file.kind} example "
+            "(each fails the schema, see the errors above)"
+        )
+        return "\n".join(lines) + "\n\n"
+    completion = s.kind == "completion"
+    rows: list[tuple[str, Distribution | None]]
+    if completion:
+        rows = [
+            ("tokens per example", s.total_tokens),
+            ("prompt tokens", s.prompt_tokens),
+            ("completion tokens", s.assistant_tokens),
+        ]
+    else:
+        rows = [
+            ("messages per example", s.messages_per_example),
+            ("tokens per example", s.total_tokens),
+            ("assistant tokens", s.assistant_tokens),
+            ("trained assistant tokens", s.trained_tokens),
+        ]
     if any(d is not None for _, d in rows):
         lines.append(f"  {'':26}{'min':>9}{'p5':>9}{'median':>9}{'mean':>9}{'p95':>9}{'max':>9}")
         for label, dist in rows:
             if dist is not None:
                 lines.append(f"  {label:26}{_row(dist)}")
-    lines.append(
-        f"  total tokens {s.tokens_sum:,} (assistant {s.assistant_tokens_sum:,}, trained {s.trained_tokens_sum:,}); "
-        f"without a system message: {s.missing_system:,}; without a user message: {s.missing_user:,}; "
-        f"over the token limit: {s.over_limit:,}"
-    )
+    if completion:
+        prompt = s.tokens_sum - s.assistant_tokens_sum
+        lines.append(
+            f"  total tokens {s.tokens_sum:,} (prompt {prompt:,}, completion {s.assistant_tokens_sum:,}); "
+            f"over the token limit: {s.over_limit:,}"
+        )
+    else:
+        lines.append(
+            f"  total tokens {s.tokens_sum:,} (assistant {s.assistant_tokens_sum:,}, trained {s.trained_tokens_sum:,}); "
+            f"without a system message: {s.missing_system:,}; without a user message: {s.missing_user:,}; "
+            f"over the token limit: {s.over_limit:,}"
+        )
+    if s.not_counted:
+        lines.append(
+            f"  {s.not_counted:,} record(s) that fail the schema are left out of these figures and of the cost"
+        )
     return "\n".join(lines) + "\n\n"
 
 
@@ -98,6 +130,9 @@ def _cost_section(report: Report) -> str:
     head = f"Model {m.id} ({m.encoding}, training context {m.max_tokens:,} tokens)"
     cost = report.cost
     if cost is None:
+        invalid = sum(f.stats.not_counted for f in report.files if f.role == "train")
+        if invalid:
+            return f"{head}\n  no valid training examples ({invalid:,} records fail the schema): no cost estimate\n\n"
         return f"{head}\n  no training examples: no cost estimate\n\n"
     epochs_note = "default for this size" if cost.epochs_source == "default" else "as given"
     lines = [

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from dataprep.config import Config
     from dataprep.io.jsonl import FileFacts
     from dataprep.models import ModelInfo
+    from dataprep.rules.shape import Shape
     from dataprep.targets import TargetProfile
     from dataprep.tokens.protocol import RecordTokens
 
@@ -59,6 +60,7 @@ class FileSummary:
     kind: Kind = Kind.CHAT  # the file's record kind (detected or given)
     model: ModelInfo | None = None  # the model the run validates for
     target: TargetProfile | None = None  # the provider or trainer validated for (--target)
+    shape: Shape | None = None  # the file is not chat JSONL but this (DP013); nothing else was checked
 
 
 FileCheck = Callable[[FileSummary], list[tuple[int, Problem]]]

@@ -9,6 +9,8 @@ from dataprep.types import Problem, Severity
 
 
 def check_limit(record: dict[str, Any], ctx: RecordContext) -> list[Problem]:
+    if ctx.tokens.template is not None:
+        return []  # open-weight models: DP707/DP708 say what truncation does to the trained tokens
     over = check_token_limit(ctx.tokens.total, ctx.context_limit, ctx.model_id)
     return [] if over is None else [over]
 

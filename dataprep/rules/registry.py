@@ -10,15 +10,19 @@ from collections.abc import Callable, Collection
 from typing import Any
 
 from dataprep.rules import (
+    content,
     counts,
     duplicates,
     limits,
     model_fit,
     reading,
     schema,
+    shape,
     split_sanity,
     structure,
     targets,
+    template,
+    tool_arguments,
 )
 from dataprep.rules.base import FileCheck, RecordCheck, Rule
 
@@ -26,14 +30,18 @@ ALL_RULES: tuple[Rule, ...] = tuple(
     sorted(
         (
             *reading.RULES,
+            *shape.RULES,
             *schema.RULES,
             *structure.RULES,
+            *tool_arguments.RULES,
             *limits.RULES,
             *duplicates.RULES,
             *counts.RULES,
             *split_sanity.RULES,
             *model_fit.RULES,
             *targets.RULES,
+            *template.RULES,
+            *content.RULES,
         ),
         key=lambda rule: rule.code,
     )

@@ -1,4 +1,4 @@
-"""DP2xx: roles and structure, the rules a JSON Schema cannot say. Also DP6xx content checks.
+"""DP2xx: roles and structure, the rules a JSON Schema cannot say (DP6xx content checks: rules/content.py).
 
 Every check is a pure function of one record. Records reach here even when they failed the schema, so
 nothing may assume a type: look, and skip what is not the expected shape (the schema rules report it).
@@ -18,7 +18,6 @@ E, W, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 
 MAX_IMAGES_PER_EXAMPLE = 10
 _IMAGE_URL = re.compile(r"^(https?://\S+|data:image/(jpeg|jpg|png|webp);base64,)", re.IGNORECASE)
-_SPECIAL_TOKEN = re.compile(r"<\|[a-z_]+\|>")
 
 
 def check_chat(record: dict[str, Any]) -> list[Problem]:
@@ -75,6 +74,7 @@ def _check_messages(messages: list[Any], base: str, *, final_must_be_assistant: 
     seen_user = False
     previous_role: Any = None
     trainable = 0
+    substantive = 0  # trained assistant messages with a call or with text that is not whitespace
     assistants = 0
     images = 0
     open_calls: dict[str, int] = {}  # tool-call id -> index of the call in its assistant message
@@ -88,6 +88,7 @@ def _check_messages(messages: list[Any], base: str, *, final_must_be_assistant: 
             assistants += 1
             if message.get("weight", 1) != 0:
                 trainable += 1
+                substantive += _teaches_something(message)
         elif role == "user":
             if open_calls:
                 _unanswered(out, open_calls, f"{base}[{index}]", role)
@@ -117,7 +118,7 @@ def _check_messages(messages: list[Any], base: str, *, final_must_be_assistant: 
             _check_tool_answer(out, message, f"{base}[{index}]", open_calls, answered, all_ids)
         if isinstance(role, str):
             content = message.get("content")
-            if type(content) is str and role != "assistant" and content.strip() and "<|" not in content:
+            if type(content) is str and role != "assistant" and content.strip():
                 pass  # the common case needs no further look
             else:
                 _check_content(out, message, f"{base}[{index}]", role)
@@ -125,7 +126,9 @@ def _check_messages(messages: list[Any], base: str, *, final_must_be_assistant: 
                     images += _count_images(content)
                     _check_images(out, content, f"{base}[{index}]", role)
             previous_role = role
-    if open_calls:
+    if open_calls and not (final_must_be_assistant and _ends_with_call(messages)):
+        # An example whose last message is the assistant's call teaches the call itself (OpenAI's and
+        # Azure's function-calling examples end there); only calls left open before it are unanswered.
         pending = ", ".join(sorted(open_calls))
         out.append(Problem("DP207", f"tool call {pending} never answered by a tool message", base))
     if images > MAX_IMAGES_PER_EXAMPLE:
@@ -141,6 +144,14 @@ def _check_messages(messages: list[Any], base: str, *, final_must_be_assistant: 
                     "DP201", "every assistant message has weight 0: nothing in this example is trained", base
                 )
             )
+        elif substantive == 0:
+            out.append(
+                Problem(
+                    "DP201",
+                    "every trained assistant message is empty or whitespace: nothing in this example is trained",
+                    base,
+                )
+            )
         last = messages[-1] if messages else None
         if isinstance(last, dict) and last.get("role") != "assistant":
             out.append(
@@ -151,6 +162,20 @@ def _check_messages(messages: list[Any], base: str, *, final_must_be_assistant: 
                 )
             )
     return out
+
+
+def _teaches_something(message: dict[str, Any]) -> bool:
+    """A trained assistant message teaches something if it makes a call or has text beyond whitespace."""
+    if message.get("tool_calls") or message.get("function_call"):
+        return True
+    text = _text_of(message.get("content"))
+    return text is None or bool(text.strip())  # no text at all is DP210's, not counted as blank here
+
+
+def _ends_with_call(messages: list[Any]) -> bool:
+    """True when the last message is an assistant message making tool calls (the call is the target)."""
+    last = messages[-1] if messages else None
+    return isinstance(last, dict) and last.get("role") == "assistant" and bool(last.get("tool_calls"))
 
 
 def _unanswered(out: list[Problem], open_calls: dict[str, int], path: str, role: str) -> None:
@@ -248,14 +273,6 @@ def _check_content(out: list[Problem], message: dict[str, Any], path: str, role:
                 f"{path}.content",
             )
         )
-    if "<|" in text:
-        match = _SPECIAL_TOKEN.search(text)
-        if match:
-            out.append(
-                Problem(
-                    "DP601", f"content contains the special-token text {match.group(0)!r}", f"{path}.content"
-                )
-            )
 
 
 def _text_of(content: Any) -> str | None:
@@ -347,7 +364,19 @@ def _image(url: str) -> dict[str, Any]:
 
 # Executable examples: every bad record triggers its rule, no good record does (tests/test_rule_examples.py).
 _EXAMPLES: dict[str, tuple[tuple[Any, ...], tuple[Any, ...]]] = {
-    "DP201": ((_chat(_u()), _chat(_u(), _a(weight=0))), (_chat(_u(), _a(weight=0), _u(), _a()),)),
+    "DP201": (
+        (
+            _chat(_u()),
+            _chat(_u(), _a(weight=0)),
+            _chat(_u(), _a("  \n")),
+            _chat(_u(), _a("Hi", weight=0), _u(), _a("")),
+        ),
+        (
+            _chat(_u(), _a(weight=0), _u(), _a()),
+            _chat(_u(), _a(""), _u(), _a()),
+            _chat(_u(), {**_CALLER, "content": ""}),
+        ),
+    ),
     "DP202": ((_chat(_u(), _SYSTEM, _a()),), (_chat(_SYSTEM, _u(), _a()),)),
     "DP203": ((_chat({"role": "developer", "content": "Be brief."}, _u(), _a()),), (_chat(),)),
     "DP204": ((_chat(_u(), _a(), _u("Thanks")),), (_chat(),)),
@@ -363,8 +392,12 @@ _EXAMPLES: dict[str, tuple[tuple[Any, ...], tuple[Any, ...]]] = {
         (_chat(_u(), _CALLER, _ANSWER, _a()),),
     ),
     "DP207": (
-        (_chat(_u(), _CALLER, _u("Well?"), _a()), _chat(_u(), _CALLER)),
-        (_chat(_u(), _CALLER, _ANSWER, _a()),),
+        (
+            _chat(_u(), _CALLER, _u("Well?"), _a()),
+            _chat(_u(), _CALLER, _a("Still looking.")),
+            _chat(_u(), {**_CALLER, "tool_calls": [_CALL, {**_CALL, "id": "call_2"}]}, _ANSWER),
+        ),
+        (_chat(_u(), _CALLER, _ANSWER, _a()), _chat(_u(), _CALLER)),
     ),
     "DP208": (
         (_chat(_u(), {"role": "assistant", "tool_calls": [_CALL, _CALL]}, _ANSWER, _a()),),
@@ -411,7 +444,6 @@ _EXAMPLES: dict[str, tuple[tuple[Any, ...], tuple[Any, ...]]] = {
     ),
     "DP215": ((_image("data:image/gif;base64,AAAA"),), (_image("data:image/png;base64,AAAA"),)),
     "DP221": (({**_PREF, "input": {"messages": [_u(), _a()]}},), (_PREF,)),
-    "DP601": ((_chat(_u("stop<|endoftext|>"), _a()),), (_chat(_u("stop <| not a token"), _a()),)),
 }
 
 
@@ -427,8 +459,8 @@ RULES: tuple[Rule, ...] = (
         "no assistant message with weight other than 0",
         f'{{"messages": [{_U}]}}',
         f'{{"messages": [{_U}, {_A}]}}',
-        "The training target is the assistant messages whose weight is not 0. Without one the example\n"
-        "costs tokens and teaches nothing.",
+        "The training target is the assistant messages whose weight is not 0. Without one, or when every\n"
+        "one is empty or whitespace (and makes no tool call), the example costs tokens and teaches nothing.",
     ),
     _rule(
         "DP202",
@@ -482,7 +514,9 @@ RULES: tuple[Rule, ...] = (
         "tool call not answered before the next turn",
         '{"role": "assistant", "tool_calls": [{"id": "call_1", ...}]}, {"role": "user", ...}',
         '{"role": "assistant", "tool_calls": [{"id": "call_1", ...}]}, {"role": "tool", "tool_call_id": "call_1", ...}',
-        "Each tool call is followed by its tool result before the next user or assistant message.",
+        "Each tool call is followed by its tool result before the next user or assistant message. An example\n"
+        "may end with the assistant's tool call: that call is what it teaches (OpenAI's and Azure's\n"
+        "function-calling fine-tuning examples end there).",
     ),
     _rule(
         "DP208",
@@ -564,14 +598,5 @@ RULES: tuple[Rule, ...] = (
         '"input": {"messages": [{"role": "user", ...}, {"role": "assistant", ...}]}',
         '"input": {"messages": [{"role": "user", "content": "Capital of France?"}]}',
         "The preferred and non-preferred outputs answer the last input message.",
-    ),
-    _rule(
-        "DP601",
-        "special-token-text",
-        W,
-        "content contains special-token text such as <|endoftext|>",
-        '{"role": "user", "content": "end<|endoftext|>"}',
-        '{"role": "user", "content": "end"}',
-        "Special-token text in data can be tokenised as a control token by some trainers.",
     ),
 )

@@ -23,9 +23,12 @@ from dataprep.tokens.openai import (
     count_messages,
     count_preference_record,
 )
-from dataprep.tokens.protocol import RecordTokens, Tokenizer, TokenizerSpec
+from dataprep.tokens.protocol import RecordTokens, TemplateFacts, Tokenizer, TokenizerSpec
+
+CHAT_TEMPLATE_BACKEND = "chat-template"  # an open-weight model's own tokenizer and chat template
 
 __all__ = [
+    "CHAT_TEMPLATE_BACKEND",
     "ENCODINGS_DIR",
     "IMAGE_PART_TOKENS",
     "MESSAGE_OVERHEAD",
@@ -35,6 +38,7 @@ __all__ = [
     "PreferenceCounts",
     "RecordTokens",
     "ReferenceFormulaTokenizer",
+    "TemplateFacts",
     "TokenCounts",
     "Tokenizer",
     "TokenizerSpec",
@@ -53,4 +57,10 @@ def build_tokenizer(spec: TokenizerSpec) -> Tokenizer:
     """The tokenizer a spec describes, built once per process."""
     if spec.backend == ReferenceFormulaTokenizer.BACKEND:
         return ReferenceFormulaTokenizer(spec.name)
+    if spec.backend == CHAT_TEMPLATE_BACKEND:
+        from dataprep.tokens.open import (
+            build_open_tokenizer,
+        )  # jinja2 and tokenizers load only for open models
+
+        return build_open_tokenizer(spec)
     raise UsageError(f"unknown tokenizer backend {spec.backend!r}")

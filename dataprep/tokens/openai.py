@@ -4,8 +4,9 @@ Counting follows the public reference formula (OpenAI cookbook "Chat_finetuning_
 message adds 3 plus the tokens of each of its values (role included), a `name` key adds 1 more, and the example
 adds 3 at the end. On string-only data the counts equal the reference exactly. Beyond it (documented estimates):
 `weight` adds nothing; a null adds nothing; list content counts its text parts plus IMAGE_PART_TOKENS per image;
-any other structured or non-string value (`tool_calls`, `function_call`, record-level `tools`/`functions`) counts
-as its compact JSON text. The counters never raise on any JSON value: records that failed the schema are
+function definitions (`tools`/`functions`) and calls (`tool_calls`, `function_call`) are counted by
+`dataprep.tokens.functions` (OpenAI's cookbook recipe for definitions, name + arguments for calls); any other
+structured or non-string value counts as its compact JSON text. The counters never raise on any JSON value: records that failed the schema are
 counted as far as they can be.
 """
 
@@ -20,6 +21,7 @@ from typing import Any
 
 import tiktoken
 
+from dataprep.tokens.functions import call_tokens, calls_tokens, definitions_tokens
 from dataprep.tokens.protocol import RecordTokens
 from dataprep.types import Kind
 
@@ -42,7 +44,7 @@ class TokenCounts:
     """Tokens of one example.
 
     total: the whole example by the reference formula (what is billed and checked against the context limit).
-    assistant: tokens of assistant `content` only, no overhead.
+    assistant: tokens of assistant `content` and tool calls (what the model learns to emit), no message overhead.
     trained: like assistant, but only assistant messages with `weight` != 0 (the training target).
     """
 
@@ -200,6 +202,10 @@ def _value_tokens(key: object, value: object, encode: Encode) -> int:
         return 0
     if key == "content":
         return _content_tokens(value, encode)
+    if key == "tool_calls":
+        return calls_tokens(value, encode)
+    if key == "function_call":
+        return call_tokens(value, encode)
     return _json_tokens(value, encode)
 
 
@@ -229,7 +235,7 @@ def _count(messages: object, encoding: tiktoken.Encoding) -> tuple[int, int, int
         if not isinstance(message, dict):
             total += _value_tokens(None, message, encode)
             continue
-        content_tokens = 0
+        target = 0  # what an assistant message teaches: its content and its calls
         for key, value in message.items():
             if type(value) is not str or key == "weight":
                 n = _value_tokens(key, value, encode)
@@ -242,24 +248,25 @@ def _count(messages: object, encoding: tiktoken.Encoding) -> tuple[int, int, int
             else:  # the hot path: one encode call per string value, nothing else
                 n = len(encode(value))
             total += n
-            if key == "content":
-                content_tokens = n
+            if key in ("content", "tool_calls", "function_call"):
+                target += n
             elif key == "name":
                 total += NAME_OVERHEAD
         if message.get("role") == "assistant":
-            assistant += content_tokens
+            assistant += target
             if message.get("weight", 1) != 0:
-                trained += content_tokens
+                trained += target
     return (total, assistant, trained)
 
 
-def _record_extras(record: Mapping[str, Any], encode: Encode) -> int:
-    """Record-level tool definitions, counted once per example as their JSON text."""
+def _record_extras(record: Mapping[str, Any], encoding: tiktoken.Encoding) -> int:
+    """Record-level function definitions, counted once per example by the cookbook recipe."""
+    encode = safe_encoder(encoding)
     extra = 0
     for key in ("tools", "functions"):
         value = record.get(key)
         if value is not None:
-            extra += _json_tokens(value, encode)
+            extra += definitions_tokens(value, encode, encoding.name)
     return extra
 
 
@@ -268,7 +275,7 @@ def count_chat_record(record: object, encoding: tiktoken.Encoding) -> TokenCount
     if not isinstance(record, Mapping):
         return count_messages(None, encoding)
     total, assistant, trained = _count(record.get("messages"), encoding)
-    return TokenCounts(total + _record_extras(record, safe_encoder(encoding)), assistant, trained)
+    return TokenCounts(total + _record_extras(record, encoding), assistant, trained)
 
 
 def _first_output(value: object) -> list[object]:
@@ -287,7 +294,7 @@ def count_preference_record(record: object, encoding: tiktoken.Encoding) -> Pref
     inputs: Mapping[str, Any] = source if isinstance(source, Mapping) else {}
     messages = inputs.get("messages")
     history: list[object] = messages if isinstance(messages, list) else []
-    extra = _record_extras(inputs, safe_encoder(encoding))
+    extra = _record_extras(inputs, encoding)
 
     def side(*keys: str) -> TokenCounts:
         output = next((record[k] for k in keys if k in record), None)

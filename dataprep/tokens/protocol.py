@@ -15,6 +15,34 @@ from dataprep.types import Kind
 
 
 @dataclass(frozen=True, slots=True)
+class TemplateFacts:
+    """What rendering one record through a model's own chat template showed (open-weight models only).
+
+    rendered: tokens of the rendered conversation (what the trainer sees); trained: tokens carrying loss.
+    trained_ranges: [first, last) token ranges that carry loss, to judge truncation at any sequence length.
+    method: how the trained spans were found ("generation markers", "render-and-diff", "mistral-common").
+    eot_trained: every assistant turn's end-of-turn token is inside its trained span (None: no assistant turn).
+    raised: the template's own message when it refused the record. missing: JSON paths of content absent from
+    the render. added: (what, tokens) the template added that the data did not have. special: (JSON path, token
+    text) of control-token text inside content.
+    """
+
+    rendered: int
+    trained: int
+    trained_ranges: tuple[tuple[int, int], ...] = ()
+    method: str = ""
+    eot_trained: bool | None = None
+    raised: str | None = None
+    missing: tuple[str, ...] = ()
+    added: tuple[tuple[str, int], ...] = ()
+    special: tuple[tuple[str, str], ...] = ()
+
+    def trained_within(self, length: int) -> int:
+        """Trained tokens that survive truncation to the first `length` tokens."""
+        return sum(max(0, min(end, length) - start) for start, end in self.trained_ranges)
+
+
+@dataclass(frozen=True, slots=True)
 class RecordTokens:
     """Tokens of one record.
 
@@ -27,6 +55,7 @@ class RecordTokens:
     assistant: int
     trained: int
     billed: tuple[int, ...]
+    template: TemplateFacts | None = None
 
 
 class Tokenizer(Protocol):

@@ -36,6 +36,9 @@ class CheckSettings:
     digests: bool = False
     near_duplicates: bool = False
     target: TargetProfile | None = None  # --target: the provider or trainer's profile (DP8xx)
+    # Codes that make a record not a valid example (schema errors at this file's severities): such a record
+    # is still seen by the duplicate index, but left out of every token figure and of the cost.
+    uncounted_codes: frozenset[str] = frozenset()
 
 
 @dataclass(slots=True)
@@ -69,7 +72,7 @@ class BatchResult:
     example_lines: array[int] = field(default_factory=lambda: array("l"))
     digests: list[Any] = field(default_factory=list)
 
-    def add(self, result: LineResult, context_limit: int) -> None:
+    def add(self, result: LineResult, context_limit: int, uncounted: frozenset[str] = frozenset()) -> None:
         self.lines += 1
         blank = False
         for problem in result.problems:
@@ -79,6 +82,9 @@ class BatchResult:
         if not result.example:
             return
         self.example_lines.append(result.line)
+        if uncounted and any(problem.code in uncounted for problem in result.problems):
+            self.stats.not_counted += 1
+            return
         self.stats.add(
             messages=result.messages,
             total=result.total_tokens,
@@ -98,7 +104,7 @@ def check_block(block: Block, settings: CheckSettings) -> BatchResult:
     out = BatchResult()
     records: list[dict[str, Any]] | None = [] if settings.digests else None
     for raw in block.lines():
-        out.add(check_line(raw, settings, keep=records), settings.context_limit)
+        out.add(check_line(raw, settings, keep=records), settings.context_limit, settings.uncounted_codes)
     if records:
         from dataprep.dedup import example_digests  # numpy is loaded only when duplicates are checked
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 from array import array
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -19,12 +19,13 @@ from dataprep.config import Config, load_config
 from dataprep.cost import CostEstimate, estimate_cost
 from dataprep.errors import UsageError, WorkerCrashed
 from dataprep.io.inputs import PathLike, Source, as_source, peek_kind
-from dataprep.io.jsonl import FileFacts
-from dataprep.models import ModelInfo, resolve_model
+from dataprep.io.jsonl import Block, FileFacts
+from dataprep.models import ModelInfo, resolve_model, with_tokenizer_settings
 from dataprep.report.model import FileReport, Report
 from dataprep.rules.base import FileSummary
 from dataprep.rules.duplicates import NEAR_DUPLICATE_CODES, duplicate_check
 from dataprep.rules.registry import FILE_CHECKS, RULES_BY_CODE, codes_of, enabled_record_checks
+from dataprep.rules.shape import HEAD_BYTES, SHAPE_CODE, Shape, check_shape, sniff
 from dataprep.rules.split_sanity import split_sanity
 from dataprep.selection import RuleSelection
 from dataprep.stats import StatsAccumulator
@@ -52,6 +53,7 @@ class _FileState:
     nonblank_lines: int = 0
     system_prompts: Counter[bytes] = field(default_factory=Counter)
     second_tokens: array[int] = field(default_factory=lambda: array("l"))
+    shape: Shape | None = None  # not chat JSONL (DP013): read for its facts, not checked
 
 
 def validate(
@@ -87,6 +89,35 @@ def validate_files(
     return validate_sources(sources, valid, model=model, config=config, progress=progress, **overrides)
 
 
+def resolve_open_or_api_model(config: Config) -> ModelInfo:
+    """The model of a run: an API model, an open-weight row, or a tokenizer folder (--tokenizer PATH)."""
+    found: ModelInfo | None = None
+    try:
+        found = resolve_model(
+            config.model,
+            encoding=config.tokenizer_encoding,
+            max_tokens=config.max_tokens,
+            price_per_1m=config.price_per_1m,
+            extra_models=config.models,
+        )
+    except UsageError:
+        if not config.tokenizer:
+            raise
+    if found is not None and config.tokenizer and found.open_weights is None and config.model is None:
+        found = None  # --tokenizer without --model: the folder is the model, not the default API model
+    info = with_tokenizer_settings(
+        found,
+        config.model,
+        tokenizer=config.tokenizer,
+        chat_template=config.chat_template,
+        date=config.date,
+        allow_download=config.allow_download,
+        max_seq_length=config.max_seq_length,
+    )
+    assert info is not None  # found, or a folder model
+    return info
+
+
 def validate_sources(
     train: Sequence[Source],
     validation: Sequence[Source],
@@ -101,13 +132,7 @@ def validate_sources(
     if "num_proc" in overrides:  # the `datasets` spelling of jobs
         overrides["jobs"] = overrides.pop("num_proc")
     base = base.with_overrides("arguments", model=model, **overrides)
-    info = resolve_model(
-        base.model,
-        encoding=base.tokenizer_encoding,
-        max_tokens=base.max_tokens,
-        price_per_1m=base.price_per_1m,
-        extra_models=base.models,
-    )
+    info = resolve_open_or_api_model(base)
     _check_compute_settings(base, info)
     sources = [*train, *validation]
     total: int | None = None
@@ -170,6 +195,14 @@ class _Run:
             head, blocks = peek_kind(read)
             kind = Kind(config.kind) if config.kind else head
             state = _FileState(src, kind, facts, config, selection)
+            if src.path is not None and selection.enabled(SHAPE_CODE):
+                first, blocks = _head(blocks)
+                state.shape = sniff(src.label, first, kind, self.model)
+            if state.shape is not None:
+                for _block in blocks:  # the reader fills the facts (lines, size); no line is checked
+                    pass
+                self._shape_only(state)
+                return
             settings = CheckSettings(
                 kind=kind,
                 tokenizer=self.model.tokenizer_spec,
@@ -180,6 +213,7 @@ class _Run:
                 digests=self.duplicates is not None,
                 near_duplicates=self.duplicates is not None and _near_on(selection),
                 target=self.target,
+                uncounted_codes=_schema_errors(selection),
             )
             executor = choose_executor(config.jobs, src.size_hint)
             try:
@@ -190,6 +224,15 @@ class _Run:
             except WorkerCrashed as exc:
                 raise exc.at(src.label) from exc
         self.bytes_before += facts.size_bytes
+        self._file_level(state)
+        self.files.append(state)
+
+    def _shape_only(self, state: _FileState) -> None:
+        """A file that is not chat JSONL: its one DP013 finding, no other check."""
+        self.bytes_before += state.facts.size_bytes
+        self.lines_done += state.facts.lines
+        if self.progress is not None:
+            self.progress(self.lines_done, self.bytes_before, self.total_bytes)
         self._file_level(state)
         self.files.append(state)
 
@@ -218,13 +261,16 @@ class _Run:
             first_line=state.source.first_line,
             facts=state.facts,
             nonblank_lines=state.nonblank_lines,
-            examples=state.stats.examples,
+            examples=state.stats.examples + state.stats.not_counted,  # count rules see every record
             config=state.config,
             kind=state.kind,
             model=self.model,
             target=self.target,
+            shape=state.shape,
         )
         for check, _codes in FILE_CHECKS:
+            if state.shape is not None and check is not check_shape:
+                continue
             for line, problem in check(summary):
                 finding = _finding(problem, summary.label, line, state.selection)
                 if finding is not None:
@@ -258,7 +304,7 @@ class _Run:
                 kind=s.kind.value,
                 lines=s.facts.lines,
                 size_bytes=s.facts.size_bytes,
-                stats=s.stats.summary(),
+                stats=s.stats.summary(s.kind.value),
             )
             for s in self.files
         )
@@ -356,6 +402,24 @@ class _Run:
         return float(weights.active_parameters)
 
 
+def _head(blocks: Iterator[Block]) -> tuple[list[bytes], Iterator[Block]]:
+    """The first lines of a file, at least HEAD_BYTES of them where the file has that many (what the shape
+    sniffer looks at), without losing the blocks read."""
+    seen: list[Block] = []
+    size = 0
+    for block in blocks:
+        seen.append(block)
+        size += len(block.data)
+        if size >= HEAD_BYTES:
+            break
+
+    def chained() -> Iterator[Block]:
+        yield from seen
+        yield from blocks
+
+    return [raw.data for block in seen for raw in block.lines()], chained()
+
+
 def _finding(problem: Problem, path: str, line: int, selection: RuleSelection) -> Finding | None:
     rule = RULES_BY_CODE.get(problem.code)
     default = rule.severity if rule is not None else Severity.ERROR
@@ -379,6 +443,15 @@ def _apply_selection(finding: Finding, selection: RuleSelection) -> Finding | No
 def _any_on(selection: RuleSelection, codes: Iterable[str]) -> bool:
     """True if any of `codes` is on: used to skip whole pieces of work (duplicates, split sanity)."""
     return any(selection.enabled(code) for code in codes)
+
+
+def _schema_errors(selection: RuleSelection) -> frozenset[str]:
+    """The schema codes (DP1xx) that are errors under `selection`: a record with one is not a valid example."""
+    codes = set()
+    for code, rule in RULES_BY_CODE.items():
+        if code.startswith("DP1") and selection.severity_of(code, rule.severity) is Severity.ERROR:
+            codes.add(code)
+    return frozenset(codes)
 
 
 def _near_on(selection: RuleSelection) -> bool:

@@ -1,0 +1,264 @@
+"""DP013: a file that is not chat JSONL at all, said once, with the command that converts it.
+
+A JSON array, a pretty-printed JSON object, a CSV/TSV table, Alpaca or ShareGPT JSONL, or prompt/completion
+records for a model that trains on chat: checked line by line each gives one error per line (thousands of
+DP002 or DP101) and no hint of the fix. The orchestrator looks at the first lines of a file (`sniff`, pure and
+cheap: one block), and when they show such a shape the file gets this one finding and no other check.
+
+The evidence must be strong: a file with any chat record among its first lines is chat JSONL with broken
+lines, and keeps its per-line findings. Only a file on disk gets this finding (the command needs a path).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import shlex
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import PurePath
+from typing import Any
+
+import orjson
+
+from dataprep.rules.base import FileSummary, Rule
+from dataprep.types import Kind, Problem, Severity
+
+SHAPE_CODE = "DP013"
+HEAD_LINES = 32  # non-blank lines looked at
+HEAD_BYTES = 256 * 1024  # text given to the JSON decoder for the first element of an array or object
+# Models that are fine-tuned on prompt/completion records when the model table does not say (it has `trains`
+# once DP520 is in: then the table decides).
+_COMPLETION_MODELS = frozenset({"babbage-002", "davinci-002"})
+_DELIMITERS = {"\t": "tab", ",": "comma", ";": "semicolon", "|": "pipe"}
+# Column pairs that say which is the prompt and which the answer, in order of preference.
+_PAIRS = (
+    ("question", "answer"),
+    ("prompt", "response"),
+    ("query", "response"),
+    ("instruction", "response"),
+    ("input", "output"),
+    ("user", "assistant"),
+    ("human", "gpt"),
+    ("question", "response"),
+    ("prompt", "answer"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Shape:
+    """What a file is, and the shell command that makes chat JSONL of it."""
+
+    what: str
+    command: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Records:
+    """What the head's records are: a preset that converts them, and a description."""
+
+    preset: str
+    what: str
+
+
+def sniff(path: str, lines: Sequence[bytes], kind: Kind, model: Any) -> Shape | None:
+    """The file's shape from its first lines (BOM removed), or None when it may be chat JSONL.
+
+    `path` is the file as the user named it (the command uses it); `model` the run's ModelInfo."""
+    head = [line for line in lines if line.strip()][:HEAD_LINES]
+    if not head:
+        return None
+    parsed = [_parse(line) for line in head]
+    objects = [value for value in parsed if isinstance(value, dict)]
+    chat = sum(1 for value in objects if "messages" in value)
+    if _opens_document(head[0]) and chat * 2 < len(head):
+        return _document(path, lines)
+    if chat:
+        return None
+    first = head[0].lstrip()
+    if parsed[0] is _NOT_JSON and first[:1] not in (b"[", b"{", b'"') and _majority_broken(parsed):
+        return _table(path, head)
+    if not objects or len(objects) * 2 < len(head):
+        return None
+    found = [_records_of(value) for value in objects]
+    if kind is Kind.COMPLETION:
+        if _trains_completion(model):
+            return None
+        what = f"prompt/completion JSON Lines, and {model.id} is fine-tuned on chat records"
+        return Shape(what, _convert(path, "prompt-completion"))
+    for preset in ("alpaca", "sharegpt"):
+        matching = [r for r in found if r is not None and r.preset == preset]
+        if len(matching) * 2 > len(objects):
+            return Shape(f"{matching[0].what} as JSON Lines", _convert(path, preset))
+    return None
+
+
+_NOT_JSON = object()
+
+
+def _parse(line: bytes) -> Any:
+    try:
+        return orjson.loads(line)
+    except orjson.JSONDecodeError:
+        return _NOT_JSON
+
+
+def _majority_broken(parsed: list[Any]) -> bool:
+    return sum(1 for value in parsed if value is _NOT_JSON) * 2 > len(parsed)
+
+
+def _opens_document(line: bytes) -> bool:
+    """A first line that only opens a JSON value, as pretty printers write it: `[`, `{` or `[{`."""
+    return b"".join(line.split()) in (b"[", b"{", b"[{")
+
+
+def _document(path: str, lines: Sequence[bytes]) -> Shape | None:
+    """A JSON array or pretty-printed object: the shape of its first element decides the command."""
+    text = b"\n".join(lines)[:HEAD_BYTES].decode("utf-8", errors="replace").lstrip()
+    decoder = json.JSONDecoder()
+    fmt = "" if PurePath(path).suffix.lower() == ".json" else " --format json"
+    if text.startswith("["):
+        start = len(text) - len(text[1:].lstrip())
+        try:
+            element, _ = decoder.raw_decode(text, start)
+        except json.JSONDecodeError:
+            element = None
+        records = _records_of(element) if isinstance(element, dict) else None
+        if records is None:
+            return Shape("a JSON array of records", _convert(path, "chat", fmt))
+        return Shape(f"a JSON array of {records.what}", _convert(path, records.preset, fmt))
+    try:
+        value, end = decoder.raw_decode(text)
+    except json.JSONDecodeError:
+        return Shape("a pretty-printed JSON document", _compact(path, ".", "chat"))
+    if not isinstance(value, dict):
+        return None
+    more = text[end:].strip()
+    lists = [k for k, v in value.items() if isinstance(v, list) and v and isinstance(v[0], dict)]
+    if not more and lists and "messages" not in value and "conversations" not in value:
+        key = lists[0]
+        records = _records_of(value[key][0]) or _Records("chat", "records")
+        what = f"one JSON object holding a list of {records.what} under {key!r}"
+        return Shape(what, _compact(path, f".{_jq_key(key)}[]", records.preset))
+    records = _records_of(value) or _Records("chat", "records")
+    what = f"pretty-printed JSON ({records.what} written over several lines; JSON Lines needs one per line)"
+    return Shape(what, _compact(path, ".", records.preset))
+
+
+def _records_of(value: dict[str, Any] | None) -> _Records | None:
+    if value is None:
+        return None
+    if isinstance(value.get("messages"), list):
+        return _Records("chat", "chat records")
+    conversations = value.get("conversations")
+    if isinstance(conversations, list) and all(isinstance(t, dict) and "from" in t for t in conversations):
+        return _Records("sharegpt", "ShareGPT records (conversations of from/value turns)")
+    if "instruction" in value and "output" in value:
+        return _Records("alpaca", "Alpaca records (instruction, input, output)")
+    if "prompt" in value and "completion" in value:
+        return _Records("prompt-completion", "prompt/completion records")
+    return None
+
+
+def _table(path: str, head: list[bytes]) -> Shape | None:
+    """A CSV/TSV table: the delimiter the header and the next lines agree on, and a mapping of its columns."""
+    text = [line.decode("utf-8", errors="replace").lstrip("\ufeff") for line in head]
+    best = None
+    for delimiter in _DELIMITERS:
+        count = text[0].count(delimiter)
+        if count and (best is None or count > text[0].count(best)):
+            best = delimiter
+    if best is None:
+        return None
+    header = [c.strip() for c in next(csv.reader([text[0]], delimiter=best))]
+    if len(header) < 2 or any(not c or "{" in c or "}" in c for c in header):
+        return None
+    suffix = PurePath(path).suffix.lower()
+    options = []
+    if suffix not in (".csv", ".tsv"):
+        options.append("--format " + ("tsv" if best == "\t" else "csv"))
+    default = "\t" if suffix == ".tsv" or (suffix != ".csv" and best == "\t") else ","
+    if best != default:
+        options.append("--delimiter " + ("tab" if best == "\t" else shlex.quote(best)))
+    name = "TSV" if best == "\t" else "CSV"
+    columns = ", ".join(header[:8]) + (f" and {len(header) - 8} more" if len(header) > 8 else "")
+    what = f"a {name} table (columns {columns})"
+    extra = "".join(f" {o}" for o in options)
+    present = set(header)
+    if {"title", "ingredients", "NER"} <= present:
+        return Shape(what, _convert(path, "recipe", extra))
+    if {"instruction", "output"} <= present:
+        return Shape(what, _convert(path, "alpaca", extra))
+    if {"prompt", "completion"} <= present:
+        return Shape(what, _convert(path, "prompt-completion", extra))
+    lower = {c.lower(): c for c in header}
+    user, assistant = next(
+        ((lower[u], lower[a]) for u, a in _PAIRS if u in lower and a in lower), (header[0], header[1])
+    )
+    mapping = f" --user {shlex.quote('{' + user + '}')} --assistant {shlex.quote('{' + assistant + '}')}"
+    return Shape(what, f"dataprep convert {shlex.quote(path)}{extra}{mapping} -o {_output(path)}")
+
+
+def _convert(path: str, preset: str, extra: str = "") -> str:
+    return f"dataprep convert {shlex.quote(path)}{extra} --preset {preset} -o {_output(path)}"
+
+
+def _compact(path: str, selector: str, preset: str) -> str:
+    """jq writes the records one per line (dataprep convert reads no JSON object); convert makes chat of them."""
+    records = shlex.quote(str(PurePath(path).with_suffix(".records.jsonl")))
+    jq = f"jq -c {shlex.quote(selector)} {shlex.quote(path)} > {records}"
+    return f"{jq} && dataprep convert {records} --preset {preset} -o {_output(path)}"
+
+
+def _jq_key(key: str) -> str:
+    return key if key.isidentifier() else json.dumps(key)
+
+
+def _output(path: str) -> str:
+    return shlex.quote(str(PurePath(path).with_suffix(".chat.jsonl")))
+
+
+def _trains_completion(model: Any) -> bool:
+    fits = getattr(model, "fits", None)  # the model table's `trains`, where the table has it
+    if callable(fits):
+        return bool(fits("completion"))
+    return model.id in _COMPLETION_MODELS or getattr(model, "provider", "") != "openai"
+
+
+def check_shape(summary: FileSummary) -> list[tuple[int, Problem]]:
+    """DP013 once, at line 1, when the orchestrator found the file is not chat JSONL."""
+    shape = summary.shape
+    if shape is None:
+        return []
+    message = f"not chat JSONL: this file is {shape.what}; convert it with: {shape.command}"
+    return [(1, Problem(SHAPE_CODE, message))]
+
+
+_ALPACA = {"instruction": "Name a spice for lentils.", "input": "", "output": "Cumin."}
+_CHAT = {
+    "messages": [
+        {"role": "user", "content": "Name a spice for lentils."},
+        {"role": "assistant", "content": "Cumin."},
+    ]
+}
+
+RULES: tuple[Rule, ...] = (
+    Rule(
+        SHAPE_CODE,
+        "not-chat-jsonl",
+        Severity.ERROR,
+        "the file is not chat JSONL: a JSON array or document, a CSV/TSV table, Alpaca, ShareGPT or "
+        "prompt/completion records for a chat model",
+        "Looked at from its first lines, the file is another format: a JSON array or a pretty-printed JSON\n"
+        "object, a CSV/TSV table, Alpaca or ShareGPT JSON Lines, or prompt/completion records for a model\n"
+        "that trains on chat. One finding names what it is and the command that converts it (a `jq -c` step\n"
+        "first for a JSON object, which `dataprep convert` does not read); the file is not checked line by\n"
+        "line. A file with a chat record among its first lines is chat JSONL with broken lines: not this rule.\n"
+        'Bad:  [{"instruction": "Name a spice.", "input": "", "output": "Cumin."}, ...]   (train.json)\n'
+        "Good: the output of `dataprep convert train.json --preset alpaca -o train.chat.jsonl`",
+        scope="file",
+        check=check_shape,
+        bad=(json.dumps(_ALPACA),) * 3,
+        good=(json.dumps(_CHAT), "{broken", json.dumps(_CHAT)),
+    ),
+)

@@ -1,0 +1,270 @@
+"""The chat-template backend: a record rendered through the model's own template and tokenizer.
+
+Per record it yields what the trainer sees (rendered tokens), what carries loss (trained tokens: from
+`{% generation %}` markers when the template has them, otherwise by rendering each assistant turn's prompt and
+diffing, as trainers do), whether each assistant turn's end-of-turn token is trained, and the template findings
+(refusals, dropped content, added text, control-token text in content). Mistral models render through
+`mistral-common` in fine-tuning mode (dataprep.tokens.mistral), the reference for their format.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from dataprep.errors import UsageError
+from dataprep.tokens.encoders import TextEncoder, tokens_in_spans
+from dataprep.tokens.protocol import RecordTokens, TemplateFacts
+from dataprep.tokens.render import ChatTemplate, TemplateRaised
+from dataprep.types import Kind
+
+TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "data" / "templates"
+_EMPTY_THINK = re.compile(r"<think>\s*</think>\s*")
+_PROBE = ({"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello"})
+
+
+@dataclass(frozen=True, slots=True)
+class Conversation:
+    """The messages of one trained sequence, where they sit in the record, and its tools."""
+
+    messages: list[dict[str, Any]]
+    path: str  # JSON path of the messages list, for findings
+    tools: Any = None
+
+
+def conversations(record: Mapping[str, Any], kind: Kind) -> list[Conversation] | None:
+    """The sequences a record trains on (two for a preference pair); None when the record has no usable shape
+    (the schema rules report that)."""
+    if kind is Kind.CHAT:
+        messages = record.get("messages")
+        if isinstance(messages, list) and _is_messages(messages):
+            return [Conversation(list(messages), "messages", record.get("tools"))]
+        return None
+    if kind is Kind.PREFERENCE:
+        inp = record.get("input")
+        if not isinstance(inp, Mapping):
+            return None
+        prompt = inp.get("messages")
+        out = []
+        for key in ("preferred_output", "non_preferred_output"):
+            answer = record.get(key)
+            if not (isinstance(prompt, list) and isinstance(answer, list)):
+                return None
+            if not (_is_messages(prompt) and _is_messages(answer)):
+                return None
+            out.append(Conversation([*prompt, *answer], "input.messages", inp.get("tools")))
+        return out
+    prompt, completion = record.get("prompt"), record.get("completion")
+    if isinstance(prompt, str) and isinstance(completion, str):
+        return [
+            Conversation(
+                [{"role": "user", "content": prompt}, {"role": "assistant", "content": completion}], ""
+            )
+        ]
+    return None
+
+
+def _is_messages(value: Any) -> bool:
+    return isinstance(value, list) and bool(value) and all(isinstance(m, dict) for m in value)
+
+
+class ChatTemplateTokenizer:
+    """The Tokenizer seam for an open-weight model rendered through a Jinja chat template."""
+
+    def __init__(
+        self,
+        label: str,
+        encoder: TextEncoder,
+        template_source: str,
+        *,
+        variables: Mapping[str, str] | None = None,
+        end_of_turn: str = "",
+        date: datetime | None = None,
+    ) -> None:
+        self._label = label
+        self.encoder = encoder
+        self.template = ChatTemplate(template_source, date=date)
+        self.variables = dict(variables or {})
+        self.end_of_turn = end_of_turn or self.variables.get("eos_token", "")
+        self.eot_id = self.encoder.special_tokens.get(self.end_of_turn) if self.end_of_turn else None
+        self.date_pinned = date is not None
+        specials = sorted(self.encoder.special_tokens, key=len, reverse=True)
+        self._special_re = re.compile("|".join(map(re.escape, specials))) if specials else None
+
+    @property
+    def name(self) -> str:
+        how = "generation markers" if self.template.has_generation else "render-and-diff"
+        return f"{self._label} ({self.encoder.name}, chat template, trained spans by {how})"
+
+    def count(self, record: Mapping[str, Any], kind: Kind) -> RecordTokens:
+        convs = conversations(record, kind)
+        if convs is None:
+            return RecordTokens(0, 0, 0, (0,))
+        facts = [self.analyse(c) for c in convs]
+        first = facts[0]
+        return RecordTokens(
+            total=max(f.rendered for f in facts),
+            assistant=first.trained,
+            trained=first.trained,
+            billed=tuple(f.rendered for f in facts),
+            template=first,
+        )
+
+    def message_tokens(self, record: Mapping[str, Any], kind: Kind) -> list[int]:
+        convs = conversations(record, kind)
+        if not convs:
+            return []
+        return [len(self.encoder.encode(_text(m.get("content")))) for m in convs[0].messages]
+
+    def analyse(self, conv: Conversation) -> TemplateFacts:
+        messages = conv.messages
+        try:
+            rendered = self.template.render(messages, variables=self.variables, tools=conv.tools)
+        except TemplateRaised as exc:
+            return TemplateFacts(0, 0, raised=str(exc))
+        text = rendered.text
+        ids, offsets = self.encoder.encode_with_offsets(text)
+        if self.template.has_generation:
+            spans, method = rendered.spans, "generation markers"
+        else:
+            spans, method = self._diff_spans(messages, text, conv.tools), "render-and-diff"
+        ranges = tuple(tokens_in_spans(offsets, spans))
+        trained = sum(end - start for start, end in ranges)
+        eot: bool | None = None
+        if ranges and self.eot_id is not None:
+            eot = all(self.eot_id in ids[start:end] for start, end in ranges)
+        return TemplateFacts(
+            rendered=len(ids),
+            trained=trained,
+            trained_ranges=ranges,
+            method=method,
+            eot_trained=eot,
+            missing=self._missing(messages, text, conv.path),
+            added=self._added(messages, text),
+            special=self._special(messages, conv.path),
+        )
+
+    def _diff_spans(
+        self, messages: list[dict[str, Any]], text: str, tools: Any
+    ) -> tuple[tuple[int, int], ...]:
+        """Each assistant turn's span: the render up to it, minus the render of its prompt (with the generation
+        prompt); when the template is not prefix-stable, the turn's content located in the text up to its
+        end-of-turn token."""
+        spans: list[tuple[int, int]] = []
+        cursor = 0
+        for i, message in enumerate(messages):
+            if message.get("role") != "assistant":
+                continue
+            prompt: str | None
+            upto: str | None
+            try:
+                prompt = self.template.render(
+                    messages[:i], add_generation_prompt=True, variables=self.variables, tools=tools
+                ).text
+                upto = self.template.render(messages[: i + 1], variables=self.variables, tools=tools).text
+            except TemplateRaised:
+                prompt = upto = None
+            if prompt is not None and upto is not None and upto.startswith(prompt) and text.startswith(upto):
+                if len(upto) > len(prompt):
+                    spans.append((len(prompt), len(upto)))
+                cursor = len(upto)
+                continue
+            content = _text(message.get("content")).strip()
+            at = text.find(content, cursor) if content else -1
+            if at < 0:
+                continue
+            end = at + len(content)
+            if self.end_of_turn:
+                eot = text.find(self.end_of_turn, end)
+                if eot >= 0 and not text[end:eot].strip():
+                    end = eot + len(self.end_of_turn)
+            spans.append((at, end))
+            cursor = end
+        return tuple(spans)
+
+    def _missing(self, messages: Sequence[Mapping[str, Any]], text: str, path: str) -> tuple[str, ...]:
+        out = []
+        for i, message in enumerate(messages):
+            content = message.get("content")
+            if isinstance(content, str) and content.strip() and content.strip() not in text:
+                out.append(f"{path}[{i}].content")
+        return tuple(out)
+
+    def _special(self, messages: Sequence[Mapping[str, Any]], path: str) -> tuple[tuple[str, str], ...]:
+        if self._special_re is None:
+            return ()
+        out = []
+        for i, message in enumerate(messages):
+            content = message.get("content")
+            if isinstance(content, str) and (hit := self._special_re.search(content)):
+                out.append((f"{path}[{i}].content", hit.group(0)))
+        return tuple(out)
+
+    def _added(self, messages: Sequence[Mapping[str, Any]], text: str) -> tuple[tuple[str, int], ...]:
+        out: list[tuple[str, int]] = []
+        has_system = any(m.get("role") == "system" for m in messages)
+        if not has_system and self._default_system_cost > 0:
+            out.append(("a default system prompt", self._default_system_cost))
+        if not self.date_pinned and self._date_cost > 0:
+            out.append(("today's date (pin it with --date)", self._date_cost))
+        in_data = sum(len(_EMPTY_THINK.findall(_text(m.get("content")))) for m in messages)
+        blocks = _EMPTY_THINK.findall(text)
+        if len(blocks) > in_data:
+            cost = sum(len(self.encoder.encode(b)) for b in blocks[in_data:])
+            out.append((f"{len(blocks) - in_data} empty think block(s)", cost))
+        return tuple(out)
+
+    @cached_property
+    def _default_system_cost(self) -> int:
+        """Tokens the template adds when the data has no system message (a default system prompt)."""
+        try:
+            bare = self.template.render(list(_PROBE), variables=self.variables).text
+            empty = self.template.render(
+                [{"role": "system", "content": ""}, *_PROBE], variables=self.variables
+            ).text
+        except TemplateRaised:
+            return 0
+        return max(0, len(self.encoder.encode(bare)) - len(self.encoder.encode(empty)))
+
+    @cached_property
+    def _date_cost(self) -> int:
+        """Tokens of the date the template writes from today's clock (0 when it writes none)."""
+        renders = []
+        for day in (datetime(2001, 2, 3), datetime(2002, 11, 28)):
+            probe = ChatTemplate(self.template.source, date=day)
+            try:
+                renders.append(probe.render(list(_PROBE), variables=self.variables).text)
+            except TemplateRaised:
+                return 0
+        if renders[0] == renders[1]:
+            return 0
+        a, b = renders
+        start = next(i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y)
+        tail = next(i for i, (x, y) in enumerate(zip(reversed(a), reversed(b), strict=False)) if x != y)
+        changed = a[start : len(a) - tail]
+        # the whole date line, not only the characters that differ between the two probe days
+        line_start = a.rfind("\n", 0, start) + 1
+        line_end = a.find("\n", start + len(changed))
+        return len(self.encoder.encode(a[line_start : line_end if line_end >= 0 else len(a)]))
+
+
+def _text(content: Any) -> str:
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return "".join(
+            p.get("text", "") for p in content if isinstance(p, dict) and isinstance(p.get("text"), str)
+        )
+    return ""
+
+
+def parse_date(value: str) -> datetime:
+    try:
+        return datetime.strptime(value, "%Y-%m-%d")
+    except ValueError as exc:
+        raise UsageError(f"--date must be YYYY-MM-DD, got {value!r}") from exc
