@@ -252,3 +252,25 @@ def test_mistral_models_render_through_mistral_common() -> None:
     v3 = build_tokenizer(resolve_model("mistralai/Mistral-7B-Instruct-v0.3").tokenizer_spec)
     assert not v3.count({"messages": CHAT}, Kind.CHAT).template.missing  # type: ignore[union-attr]
     assert len(nemo.message_tokens({"messages": CHAT}, Kind.CHAT)) == 5
+
+
+def test_gpt_oss_multi_turn_trains_every_end_of_turn() -> None:
+    info = with_tokenizer_settings(resolve_model("openai/gpt-oss-20b"), None, date="2025-06-28")
+    assert info is not None
+    facts = build_tokenizer(info.tokenizer_spec).count({"messages": CHAT}, Kind.CHAT).template
+    # earlier assistant turns end with <|end|>, the last with <|return|>: both are end-of-turn tokens
+    assert facts is not None and len(facts.trained_ranges) == 2 and facts.eot_trained is True
+
+
+def test_byte_offsets_map_non_ascii_spans_exactly() -> None:
+    info = with_tokenizer_settings(resolve_model("openai/gpt-oss-20b"), None, date="2025-06-28")
+    assert info is not None
+    tok: Any = build_tokenizer(info.tokenizer_spec)
+    convo = [
+        {"role": "user", "content": "你好，今天天气怎么样？"},
+        {"role": "assistant", "content": "今天晴天。"},
+    ]
+    facts = tok.analyse(Conversation(convo, "messages"))
+    ids = tok.encoder.encode(tok.template.render(convo, variables=tok.variables).text)
+    ((start, end),) = facts.trained_ranges
+    assert tok.encoder._enc.decode(ids[start:end]) == "<|channel|>final<|message|>今天晴天。<|return|>"

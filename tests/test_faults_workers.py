@@ -4,6 +4,7 @@ waiting forever for a result that will not come. The worker is killed for real (
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import re
 import signal
@@ -111,6 +112,8 @@ def test_pool_executor_names_the_dead_workers_block_in_process(
     """The same through the library: the pool's workers are forked from this process with the dying check."""
     data = _big_jsonl(tmp_path / "train.jsonl")
     monkeypatch.setattr(executors, "check_block", _dying_check(os.getpid()))
+    # The dying check reaches the workers only by fork (an earlier test's thread would make the pool spawn).
+    monkeypatch.setattr(executors, "_context", lambda: multiprocessing.get_context("fork"))
     model = resolve_model(None)
     settings = CheckSettings(Kind.CHAT, model.tokenizer_spec, model.max_tokens, model.id)
     with open_input(data) as handle:

@@ -69,7 +69,12 @@ def test_preference_file_for_a_model_without_dpo(write_jsonl: Callable[..., Path
 
 
 def test_completion_file_for_a_chat_model(write_jsonl: Callable[..., Path]) -> None:
-    (message,) = _dp520(write_jsonl(_completions()), "gpt-4o-mini-2024-07-18")
+    # One DP013 (not chat JSONL, with the convert command) carries DP520's words for this case.
+    path = write_jsonl(_completions())
+    report = validate(path, model="gpt-4o-mini-2024-07-18", config=Config(), jobs=1)
+    assert [f.code for f in report.findings] == ["DP013"]
+    message = report.findings[0].message
+    assert "--preset prompt-completion" in message
     assert "models that do: babbage-002, davinci-002; so does every open-weight model" in message
 
 
@@ -102,7 +107,7 @@ def test_custom_model_takes_every_kind_unless_configured(write_jsonl: Callable[.
         models={"my-llama": {"encoding": "cl100k_base", "max_tokens": 8192, "trains": ["chat"]}}
     )
     report = validate(path, config=narrowed, jobs=1, model="my-llama")
-    (finding,) = [f for f in report.findings if f.code == "DP520"]
+    (finding,) = [f for f in report.findings if f.code == "DP013"]  # DP520's words, with the convert command
     assert "do not fit my-llama, which is fine-tuned on chat records" in finding.message
 
 

@@ -27,13 +27,19 @@ def test_a_file_with_no_valid_example_prints_no_cost_and_no_statistics(
     capsys: pytest.CaptureFixture[str], write_jsonl: Callable[..., Path]
 ) -> None:
     path = write_jsonl(ALPACA)
+    # As it is, the file gets one DP013 (not chat JSONL) and no figures at all.
     assert main(["validate", str(path), "--kind", "chat", "--ignore", "DP4"]) == 1
+    out = capsys.readouterr().out
+    assert "DP013" in out and "$" not in out and "total tokens" not in out
+    assert "no token statistics" in out and "no cost estimate" in out
+    # Checked line by line (DP013 off), every record fails the schema, and still no figure comes from them.
+    assert main(["validate", str(path), "--kind", "chat", "--ignore", "DP4,DP013"]) == 1
     out = capsys.readouterr().out
     assert "$" not in out and "tokens per example" not in out and "total tokens" not in out
     assert "none of the 40 records is a valid chat example" in out
     assert "no valid training examples (40 records fail the schema): no cost estimate" in out
     assert "DP501" not in out  # count rules still see 40 records
-    main(["validate", str(path), "--kind", "chat", "--ignore", "DP4", "--format", "json"])
+    main(["validate", str(path), "--kind", "chat", "--ignore", "DP4,DP013", "--format", "json"])
     data = json.loads(capsys.readouterr().out)
     stats = data["files"][0]["stats"]
     assert data["cost"] is None

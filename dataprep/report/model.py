@@ -11,6 +11,7 @@ from dataprep._version import __version__ as TOOL_VERSION
 from dataprep.compute import ComputeEstimate
 from dataprep.cost import CostEstimate
 from dataprep.models import ModelInfo
+from dataprep.packing import Packing
 from dataprep.rules.base import Rule
 from dataprep.rules.registry import ALL_RULES
 from dataprep.stats import Distribution, Histogram, Stats
@@ -46,15 +47,35 @@ class FileReport:
     lines: int
     size_bytes: int
     stats: Stats
+    packing: Packing | None = None  # --packing: sequences and padding with and without packing
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out = {
             "path": self.path,
             "role": self.role,
             "kind": self.kind,
             "lines": self.lines,
             "size_bytes": self.size_bytes,
             "stats": self.stats.to_dict(),
+        }
+        if self.packing is not None:
+            out["packing"] = self.packing.to_dict()
+        return out
+
+
+@dataclass(frozen=True)
+class TemplateRun:
+    """An open-weight run: the tokenizer and template that counted, and where the sequence length came from."""
+
+    tokenizer: str
+    sequence_length: int
+    sequence_length_from: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "tokenizer": self.tokenizer,
+            "sequence_length": self.sequence_length,
+            "sequence_length_from": self.sequence_length_from,
         }
 
 
@@ -66,6 +87,7 @@ class Report:
     cost: CostEstimate | None
     duplicate_index_bytes: int | None = None  # memory of the duplicate index; None when DP4 is off
     compute: ComputeEstimate | None = None  # self-hosted estimate; None unless a method or GPU was asked for
+    template_run: TemplateRun | None = None  # open-weight models only
 
     @property
     def ok(self) -> bool:
@@ -101,6 +123,7 @@ class Report:
             "findings": [f.to_dict() for f in self.findings],
             "duplicate_index_bytes": self.duplicate_index_bytes,
             "compute": self.compute.to_dict() if self.compute else None,
+            **({"template": self.template_run.to_dict()} if self.template_run is not None else {}),
         }
 
 

@@ -21,15 +21,14 @@ from typing import Any
 
 import orjson
 
+from dataprep.models import ModelInfo
 from dataprep.rules.base import FileSummary, Rule
+from dataprep.rules.model_fit import fit_message
 from dataprep.types import Kind, Problem, Severity
 
 SHAPE_CODE = "DP013"
 HEAD_LINES = 32  # non-blank lines looked at
 HEAD_BYTES = 256 * 1024  # text given to the JSON decoder for the first element of an array or object
-# Models that are fine-tuned on prompt/completion records when the model table does not say (it has `trains`
-# once DP520 is in: then the table decides).
-_COMPLETION_MODELS = frozenset({"babbage-002", "davinci-002"})
 _DELIMITERS = {"\t": "tab", ",": "comma", ";": "semicolon", "|": "pipe"}
 # Column pairs that say which is the prompt and which the answer, in order of preference.
 _PAIRS = (
@@ -84,7 +83,8 @@ def sniff(path: str, lines: Sequence[bytes], kind: Kind, model: Any) -> Shape | 
     if kind is Kind.COMPLETION:
         if _trains_completion(model):
             return None
-        what = f"prompt/completion JSON Lines, and {model.id} is fine-tuned on chat records"
+        # DP520's words: which models do take prompt/completion records (the convert command is the other way)
+        what = f"prompt/completion JSON Lines, and {fit_message(model, 'completion')}"
         return Shape(what, _convert(path, "prompt-completion"))
     for preset in ("alpaca", "sharegpt"):
         matching = [r for r in found if r is not None and r.preset == preset]
@@ -116,7 +116,7 @@ def _document(path: str, lines: Sequence[bytes]) -> Shape | None:
     """A JSON array or pretty-printed object: the shape of its first element decides the command."""
     text = b"\n".join(lines)[:HEAD_BYTES].decode("utf-8", errors="replace").lstrip()
     decoder = json.JSONDecoder()
-    fmt = "" if PurePath(path).suffix.lower() == ".json" else " --format json"
+    fmt = "" if PurePath(path).suffix.lower() == ".json" else " --input-format json"
     if text.startswith("["):
         start = len(text) - len(text[1:].lstrip())
         try:
@@ -176,7 +176,7 @@ def _table(path: str, head: list[bytes]) -> Shape | None:
     suffix = PurePath(path).suffix.lower()
     options = []
     if suffix not in (".csv", ".tsv"):
-        options.append("--format " + ("tsv" if best == "\t" else "csv"))
+        options.append("--input-format " + ("tsv" if best == "\t" else "csv"))
     default = "\t" if suffix == ".tsv" or (suffix != ".csv" and best == "\t") else ","
     if best != default:
         options.append("--delimiter " + ("tab" if best == "\t" else shlex.quote(best)))
@@ -218,11 +218,9 @@ def _output(path: str) -> str:
     return shlex.quote(str(PurePath(path).with_suffix(".chat.jsonl")))
 
 
-def _trains_completion(model: Any) -> bool:
-    fits = getattr(model, "fits", None)  # the model table's `trains`, where the table has it
-    if callable(fits):
-        return bool(fits("completion"))
-    return model.id in _COMPLETION_MODELS or getattr(model, "provider", "") != "openai"
+def _trains_completion(model: ModelInfo | None) -> bool:
+    """The model table's `trains` decides (no model: nothing to hold the records against)."""
+    return model is None or model.fits("completion")
 
 
 def check_shape(summary: FileSummary) -> list[tuple[int, Problem]]:

@@ -90,11 +90,14 @@ class ChatTemplateTokenizer:
         self.encoder = encoder
         self.template = ChatTemplate(template_source, date=date)
         self.variables = dict(variables or {})
-        self.end_of_turn = end_of_turn or self.variables.get("eos_token", "")
-        self.eot_id = self.encoder.special_tokens.get(self.end_of_turn) if self.end_of_turn else None
+        # one or more end-of-turn tokens, space-separated (gpt-oss: <|return|> ends the last turn, <|end|> others)
+        ends = (end_of_turn or self.variables.get("eos_token", "")).split()
+        self.end_of_turn = ends[0] if ends else ""
+        specials = self.encoder.special_tokens
+        self.eot_ids = frozenset(specials[t] for t in ends if t in specials)
         self.date_pinned = date is not None
-        specials = sorted(self.encoder.special_tokens, key=len, reverse=True)
-        self._special_re = re.compile("|".join(map(re.escape, specials))) if specials else None
+        texts = sorted(specials, key=len, reverse=True)
+        self._special_re = re.compile("|".join(map(re.escape, texts))) if texts else None
 
     @property
     def name(self) -> str:
@@ -133,11 +136,11 @@ class ChatTemplateTokenizer:
             spans, method = rendered.spans, "generation markers"
         else:
             spans, method = self._diff_spans(messages, text, conv.tools), "render-and-diff"
-        ranges = tuple(tokens_in_spans(offsets, spans))
+        ranges = tuple(tokens_in_spans(offsets, offsets.spans_in_units(text, spans)))
         trained = sum(end - start for start, end in ranges)
         eot: bool | None = None
-        if ranges and self.eot_id is not None:
-            eot = all(self.eot_id in ids[start:end] for start, end in ranges)
+        if ranges and self.eot_ids:
+            eot = all(not self.eot_ids.isdisjoint(ids[start:end]) for start, end in ranges)
         return TemplateFacts(
             rendered=len(ids),
             trained=trained,

@@ -21,7 +21,8 @@ from dataprep.errors import UsageError, WorkerCrashed
 from dataprep.io.inputs import PathLike, Source, as_source, peek_kind
 from dataprep.io.jsonl import Block, FileFacts
 from dataprep.models import ModelInfo, resolve_model, with_tokenizer_settings
-from dataprep.report.model import FileReport, Report
+from dataprep.packing import pack
+from dataprep.report.model import FileReport, Report, TemplateRun
 from dataprep.rules.base import FileSummary
 from dataprep.rules.duplicates import NEAR_DUPLICATE_CODES, duplicate_check
 from dataprep.rules.registry import FILE_CHECKS, RULES_BY_CODE, codes_of, enabled_record_checks
@@ -30,6 +31,7 @@ from dataprep.rules.split_sanity import split_sanity
 from dataprep.selection import RuleSelection
 from dataprep.stats import StatsAccumulator
 from dataprep.targets import TargetProfile, resolve_target
+from dataprep.tokens import CHAT_TEMPLATE_BACKEND, build_tokenizer
 from dataprep.types import Finding, Kind, Location, Problem, Severity
 from dataprep.validation.executors import choose_executor
 from dataprep.validation.record import BatchResult, CheckSettings
@@ -305,13 +307,34 @@ class _Run:
                 lines=s.facts.lines,
                 size_bytes=s.facts.size_bytes,
                 stats=s.stats.summary(s.kind.value),
+                packing=pack(s.stats.total_tokens, self.model.max_tokens) if self.config.packing else None,
             )
             for s in self.files
         )
         index_bytes = self.duplicates.memory_bytes() if self.duplicates is not None else None
         cost = self._cost()
         compute = self._compute(cost)
-        return Report(files, tuple(findings), self.model, cost, index_bytes, compute=compute)
+        return Report(
+            files,
+            tuple(findings),
+            self.model,
+            cost,
+            index_bytes,
+            compute=compute,
+            template_run=self._template_run(),
+        )
+
+    def _template_run(self) -> TemplateRun | None:
+        spec = self.model.tokenizer_spec
+        if spec.backend != CHAT_TEMPLATE_BACKEND:
+            return None
+        if self.config.max_seq_length is not None:
+            origin = "--max-seq-length"
+        elif self.config.max_tokens is not None:
+            origin = "--max-tokens"
+        else:
+            origin = "the model's context length (default; set the trainer's with --max-seq-length)"
+        return TemplateRun(build_tokenizer(spec).name, self.model.max_tokens, origin)
 
     def _split_findings(self) -> list[Finding]:
         train = [s for s in self.files if s.source.role == "train"]
