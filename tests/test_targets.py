@@ -377,3 +377,12 @@ def test_unknown_keys_in_the_table_are_an_error() -> None:
     row = {"title": "X", "kind": "provider", "sources": ["s"], "checked": "2026-01-01", "min_exampels": 3}
     with pytest.raises(ConfigError, match="unknown keys min_exampels"):
         _profile("x", row, ())
+
+
+def test_a_real_mistral_model_gets_the_id_rule_beside_its_templates_refusal() -> None:
+    """With the open-weight Mistral row (mistral-common renders it), DP805 names the id rule whatever the
+    template does; the template's own refusal is DP701."""
+    pytest.importorskip("mistral_common")
+    report = validate([_weather_call("call_abc")], config=Config(), jobs=1, model=MISTRAL, target="trl")
+    codes = [f.code for f in report.findings]
+    assert codes.count("DP805") == 2 and "DP701" in codes
