@@ -166,7 +166,7 @@ class StatsAccumulator:
             )
         return Stats(
             examples=self.examples,
-            messages_per_example=Distribution.of(self.messages),
+            messages_per_example=None if kind == "completion" else Distribution.of(self.messages),
             total_tokens=Distribution.of(self.total_tokens),
             assistant_tokens=Distribution.of(self.assistant_tokens),
             trained_tokens=Distribution.of(self.trained_tokens),
@@ -177,7 +177,7 @@ class StatsAccumulator:
             missing_user=self.missing_user,
             over_limit=self.over_limit,
             total_tokens_histogram=Histogram.of(self.total_tokens),
-            messages_histogram=Histogram.of(self.messages),
+            messages_histogram=None if kind == "completion" else Histogram.of(self.messages),
             kind=kind,
             not_counted=self.not_counted,
             prompt_tokens=prompt,

@@ -60,7 +60,7 @@ def test_convert_input_format_and_json_report(capsys: pytest.CaptureFixture[str]
 def test_help_shows_the_new_names_only(capsys: pytest.CaptureFixture[str]) -> None:
     code, text, _ = run(capsys, "convert", "--help")
     assert code == 0 and "--input-format" in text and "[text|json]" in text
-    assert not re.search(r"--json\b(?!-)", text)  # the hidden alias (--json-key is another option)
+    assert re.search(r"--json\b(?!-)", text) is None  # the hidden alias (--json-key is another option)
     assert "--select" in text and "--severity" in text and "--config" in text and "--jobs" in text
     code, text, _ = run(capsys, "validate", "--help")
     assert "--tokenizer-encoding" in text and "--encoding" not in text

@@ -12,7 +12,17 @@ from dataprep import Config, validate_files
 from dataprep.cli import main
 from tests.conftest import assistant, chat, user
 
-# Alpaca rows, as in LLaMA-Factory's data/ files, validated as chat by mistake: no line is a chat example.
+# Chat-looking records from a bot export whose roles are not chat roles: every line fails the schema (DP101).
+BOT_EXPORT = [
+    {
+        "messages": [
+            {"role": "human", "content": f"Order {i} has not arrived."},
+            {"role": "bot", "content": "Sorry!"},
+        ]
+    }
+    for i in range(40)
+]
+# Alpaca rows, as in LLaMA-Factory's data/ files: the file itself is not chat JSONL (one DP013).
 ALPACA = [
     {"instruction": "Give three tips for staying healthy.", "input": "", "output": "Eat well, sleep, move."},
     {
@@ -26,24 +36,29 @@ ALPACA = [
 def test_a_file_with_no_valid_example_prints_no_cost_and_no_statistics(
     capsys: pytest.CaptureFixture[str], write_jsonl: Callable[..., Path]
 ) -> None:
-    path = write_jsonl(ALPACA)
-    # As it is, the file gets one DP013 (not chat JSONL) and no figures at all.
-    assert main(["validate", str(path), "--kind", "chat", "--ignore", "DP4"]) == 1
+    path = write_jsonl(BOT_EXPORT)
+    assert main(["validate", str(path), "--ignore", "DP4"]) == 1
     out = capsys.readouterr().out
-    assert "DP013" in out and "$" not in out and "total tokens" not in out
-    assert "no token statistics" in out and "no cost estimate" in out
-    # Checked line by line (DP013 off), every record fails the schema, and still no figure comes from them.
-    assert main(["validate", str(path), "--kind", "chat", "--ignore", "DP4,DP013"]) == 1
-    out = capsys.readouterr().out
+    assert "DP101" in out
     assert "$" not in out and "tokens per example" not in out and "total tokens" not in out
     assert "none of the 40 records is a valid chat example" in out
     assert "no valid training examples (40 records fail the schema): no cost estimate" in out
     assert "DP501" not in out  # count rules still see 40 records
-    main(["validate", str(path), "--kind", "chat", "--ignore", "DP4,DP013", "--format", "json"])
+    main(["validate", str(path), "--ignore", "DP4", "--format", "json"])
     data = json.loads(capsys.readouterr().out)
     stats = data["files"][0]["stats"]
     assert data["cost"] is None
     assert (stats["examples"], stats["records_not_counted"], stats["tokens_sum"]) == (0, 40, 0)
+
+
+def test_a_file_that_is_not_chat_jsonl_prints_no_figures(
+    capsys: pytest.CaptureFixture[str], write_jsonl: Callable[..., Path]
+) -> None:
+    path = write_jsonl(ALPACA)
+    assert main(["validate", str(path), "--kind", "chat", "--ignore", "DP4"]) == 1
+    out = capsys.readouterr().out
+    assert "$" not in out and "total tokens" not in out and "assistant 0" not in out
+    assert "no token statistics" in out and "no cost estimate" in out
 
 
 def test_invalid_records_are_left_out_of_figures_and_cost(write_jsonl: Callable[..., Path]) -> None:

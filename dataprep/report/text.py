@@ -67,8 +67,10 @@ def _file_section(file: FileReport) -> str:
             "(each fails the schema, see the errors above)"
         )
         return "\n".join(lines) + "\n\n"
-    if s.examples == 0:  # an empty file, or one that is not this kind of JSONL at all (DP013)
-        lines.append("  no token statistics: no example was checked (see the findings above)")
+    if s.examples == 0:
+        lines.append(
+            f"  no token statistics: no record was read as a {file.kind} example (see the findings above)"
+        )
         return "\n".join(lines) + "\n\n"
     completion = s.kind == "completion"
     rows: list[tuple[str, Distribution | None]]
@@ -131,19 +133,6 @@ def _size(size: int) -> str:
 def _cost_section(report: Report) -> str:
     m = report.model
     head = f"Model {m.id} ({m.encoding}, training context {m.max_tokens:,} tokens)"
-    run = report.template_run
-    if run is not None:
-        head = (
-            f"Model {m.id}: rendered and counted by {run.tokenizer}\n"
-            f"  sequence length {run.sequence_length:,} tokens, from {run.sequence_length_from}"
-        )
-        for f in report.files:
-            if f.packing is not None:
-                p = f.packing
-                head += (
-                    f"\n  {f.path}: {p.sequences_unpacked:,} sequences unpacked ({p.waste_unpacked:.1%} padding), "
-                    f"{p.sequences_packed:,} packed ({p.waste_packed:.1%} padding) of {p.sequence_length:,} tokens"
-                )
     cost = report.cost
     if cost is None:
         invalid = sum(f.stats.not_counted for f in report.files if f.role == "train")

@@ -60,7 +60,7 @@ class _Records:
     what: str
 
 
-def sniff(path: str, lines: Sequence[bytes], kind: Kind, model: Any) -> Shape | None:
+def sniff(path: str, lines: Sequence[bytes], kind: Kind, model: ModelInfo) -> Shape | None:
     """The file's shape from its first lines (BOM removed), or None when it may be chat JSONL.
 
     `path` is the file as the user named it (the command uses it); `model` the run's ModelInfo."""
@@ -84,7 +84,7 @@ def sniff(path: str, lines: Sequence[bytes], kind: Kind, model: Any) -> Shape | 
         if _trains_completion(model):
             return None
         # DP520's words: which models do take prompt/completion records (the convert command is the other way)
-        what = f"prompt/completion JSON Lines, and {fit_message(model, 'completion')}"
+        what = f"prompt/completion JSON Lines, and {fit_message(model, Kind.COMPLETION.value)}"
         return Shape(what, _convert(path, "prompt-completion"))
     for preset in ("alpaca", "sharegpt"):
         matching = [r for r in found if r is not None and r.preset == preset]
@@ -139,7 +139,7 @@ def _document(path: str, lines: Sequence[bytes]) -> Shape | None:
         key = lists[0]
         records = _records_of(value[key][0]) or _Records("chat", "records")
         what = f"one JSON object holding a list of {records.what} under {key!r}"
-        return Shape(what, _compact(path, f".{_jq_key(key)}[]", records.preset))
+        return Shape(what, _convert(path, records.preset, f"{fmt} --json-key {shlex.quote(key)}"))
     records = _records_of(value) or _Records("chat", "records")
     what = f"pretty-printed JSON ({records.what} written over several lines; JSON Lines needs one per line)"
     return Shape(what, _compact(path, ".", records.preset))
@@ -210,17 +210,12 @@ def _compact(path: str, selector: str, preset: str) -> str:
     return f"{jq} && dataprep convert {records} --preset {preset} -o {_output(path)}"
 
 
-def _jq_key(key: str) -> str:
-    return key if key.isidentifier() else json.dumps(key)
-
-
 def _output(path: str) -> str:
     return shlex.quote(str(PurePath(path).with_suffix(".chat.jsonl")))
 
 
-def _trains_completion(model: ModelInfo | None) -> bool:
-    """The model table's `trains` decides (no model: nothing to hold the records against)."""
-    return model is None or model.fits("completion")
+def _trains_completion(model: ModelInfo) -> bool:
+    return model.fits(Kind.COMPLETION.value)  # the model table's `trains` (DP520's source too)
 
 
 def check_shape(summary: FileSummary) -> list[tuple[int, Problem]]:
@@ -249,8 +244,9 @@ RULES: tuple[Rule, ...] = (
         "prompt/completion records for a chat model",
         "Looked at from its first lines, the file is another format: a JSON array or a pretty-printed JSON\n"
         "object, a CSV/TSV table, Alpaca or ShareGPT JSON Lines, or prompt/completion records for a model\n"
-        "that trains on chat. One finding names what it is and the command that converts it (a `jq -c` step\n"
-        "first for a JSON object, which `dataprep convert` does not read); the file is not checked line by\n"
+        "that trains on chat. One finding names what it is and the command that converts it (`--json-key` for\n"
+        "a list inside an object; a `jq -c` step first for records pretty-printed one after another); the file\n"
+        "is not checked line by\n"
         "line. A file with a chat record among its first lines is chat JSONL with broken lines: not this rule.\n"
         'Bad:  [{"instruction": "Name a spice.", "input": "", "output": "Cumin."}, ...]   (train.json)\n'
         "Good: the output of `dataprep convert train.json --preset alpaca -o train.chat.jsonl`",
