@@ -40,11 +40,13 @@ class Config:
     packing: bool = False
     epochs: int | None = None
     kind: str | None = None
+    target: str | None = None  # a provider or trainer of dataprep/data/targets.toml (`dataprep targets`)
     select: tuple[str, ...] = ("DP",)
     ignore: tuple[str, ...] = ()
     severity: Mapping[str, str] = field(default_factory=dict)
     min_examples: int = 10
     recommended_examples: int = 50
+    max_examples: int | None = None  # DP812: replaces the target's maximum
     max_line_bytes: int = 64 * 1024 * 1024
     max_file_bytes: int = 512 * 1024 * 1024  # DP503: the Files API upload limit of OpenAI and Azure
     jobs: int = 0
@@ -68,7 +70,15 @@ class Config:
     sources: Mapping[str, str] = field(default_factory=dict, compare=False)
 
     def selection(self) -> RuleSelection:
-        return RuleSelection(self.select, self.ignore, dict(self.severity))
+        return RuleSelection(self.select, self.ignore, dict(self.severity), off=self._off_for_target())
+
+    def _off_for_target(self) -> frozenset[str]:
+        """The codes of rules that state another target's requirement (none without a target)."""
+        if self.target is None:
+            return frozenset()
+        from dataprep.rules.registry import ALL_RULES  # the registry loads every rule module
+
+        return frozenset(rule.code for rule in ALL_RULES if not rule.applies_to(self.target))
 
     def with_overrides(self, source: str, **values: Any) -> Config:
         """A copy with every non-None value applied, recording `source` for each."""
@@ -111,6 +121,7 @@ _INT_KEYS = {
     "epochs",
     "min_examples",
     "recommended_examples",
+    "max_examples",
     "max_line_bytes",
     "max_file_bytes",
     "jobs",
@@ -127,7 +138,17 @@ _FLOAT_KEYS = {
     "gpu_price",
     "peak_tflops",
 }
-_STR_KEYS = {"model", "tokenizer_encoding", "kind", "method", "gpu", "tokenizer", "chat_template", "date"}
+_STR_KEYS = {
+    "model",
+    "tokenizer_encoding",
+    "kind",
+    "method",
+    "gpu",
+    "tokenizer",
+    "chat_template",
+    "date",
+    "target",
+}
 # Old names still read (hidden, deprecated): `encoding` was the tokenizer encoding before convert's text codec
 # took the name.
 _ALIASES = {"encoding": "tokenizer_encoding"}
@@ -139,6 +160,7 @@ _PER_FILE_KEYS = {
     "severity",
     "min_examples",
     "recommended_examples",
+    "max_examples",
     "max_line_bytes",
     "max_file_bytes",
     "kind",
@@ -174,6 +196,8 @@ def _check_values(values: Mapping[str, Any], source: str) -> dict[str, Any]:
                 raise ConfigError(f'{source}: severity must be a table of CODE = "error|warning|info|off"')
             value = {_rule_prefix(code, "severity", source): level for code, level in value.items()}
             RuleSelection(severity=value)  # raises on a bad severity name
+        if key == "target":
+            value = _target_name(value, raw_key, source)
         if key == "method" and value not in {"full", "lora", "qlora"}:
             raise ConfigError(f"{source}: method must be one of full, lora, qlora, got {value!r}")
         if key == "parameters":
@@ -192,6 +216,18 @@ def _parameters(value: Any, raw_key: str, source: str) -> float:
         return parse_parameters(value)
     except UsageError as exc:
         raise ConfigError(f"{source}: {exc}") from exc
+
+
+def _target_name(value: str, raw_key: str, source: str) -> str:
+    """A target of the profile table, lower-cased; an unknown name names the known ones."""
+    from dataprep.targets import target_names
+
+    name = value.strip().lower()
+    if name not in target_names():
+        raise ConfigError(
+            f"{source}: {raw_key}: unknown target {value!r} (known: {', '.join(target_names())})"
+        )
+    return name
 
 
 def _rule_prefix(code: str, where: str, source: str) -> str:

@@ -20,6 +20,7 @@ class RuleSelection:
     select: tuple[str, ...] = ("DP",)
     ignore: tuple[str, ...] = ()
     severity: Mapping[str, str] = field(default_factory=dict)
+    off: frozenset[str] = frozenset()  # codes that do not apply here (rules of another --target): never run
     _cache: dict[str, Severity | None] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -43,6 +44,9 @@ class RuleSelection:
         key = f"{code}:{default.value}"
         if key in self._cache:
             return self._cache[key]
+        if code in self.off:
+            self._cache[key] = None
+            return None
         selected = _longest_prefix(code, self.select)
         ignored = _longest_prefix(code, self.ignore)
         result: Severity | None = default if selected > ignored else None

@@ -40,6 +40,7 @@ COMMANDS = {
     "report": ("dataprep.cli.report_cmd", "report_cmd"),
     "rules": ("dataprep.cli.info_cmd", "rules_cmd"),
     "models": ("dataprep.cli.info_cmd", "models_cmd"),
+    "targets": ("dataprep.cli.info_cmd", "targets_cmd"),
     "config": ("dataprep.cli.config_cmd", "config_cmd"),
     "gpus": ("dataprep.cli.compute_options", "gpus_cmd"),
 }

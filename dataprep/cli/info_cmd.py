@@ -1,4 +1,5 @@
-"""`dataprep rules [CODE]` and `dataprep models`: the rule catalogue and the model table."""
+"""`dataprep rules [CODE]`, `dataprep models` and `dataprep targets`: the rule catalogue, the model table and
+the target profiles."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from dataprep.models import load_models
 from dataprep.open_models import load_open_models
 from dataprep.rules.base import Rule
 from dataprep.rules.registry import ALL_RULES, get_rule
+from dataprep.targets import load_targets, resolve_target
 
 
 @click.command("rules")
@@ -82,4 +84,47 @@ def models_cmd() -> int:
             f"{row.id:<38} {w.parameters / 1e9:>5.1f}B  {w.context_length:>8,} tokens  "
             f"{w.tokenizer.key:<14} {state:<12} {w.tokenizer.how_to_get()}  [{w.licence}]"
         )
+    return 0
+
+
+@click.command("targets")
+@click.argument("name", required=False)
+def targets_cmd(name: str | None) -> int:
+    """List the targets (providers and trainers) `validate --target` knows, with what each checks; with NAME,
+    the whole profile: sources, date, limits, token limits and prices where public.
+
+    \b
+    Examples:
+      dataprep targets
+      dataprep targets bedrock-nova
+    """
+    if name is None:
+        for profile in load_targets().values():
+            click.echo(f"{profile.name:<14} {profile.kind:<9} {profile.title}  (checked {profile.checked})")
+            for line in profile.checks():
+                click.echo(f"{'':<15}- {line}")
+        click.echo(
+            "\nWith any target, a Mistral --model needs tool-call ids of 9 letters or digits (DP805).\n"
+            "Rules: DP801-DP814 (`dataprep rules DP802` explains one); `dataprep targets NAME` shows sources."
+        )
+        return 0
+    chosen = load_targets().get(name.lower())
+    if chosen is None:
+        resolve_target(name)  # raises, naming the known targets
+        return 2  # pragma: no cover - resolve_target raised
+    click.echo(f"{chosen.name}: {chosen.title} ({chosen.kind}; checked {chosen.checked})")
+    click.echo(f"native format: {chosen.native_format or 'unknown'}")
+    click.echo(f"text encoding: {chosen.encoding or 'unknown'}")
+    click.echo("checks:")
+    for line in chosen.checks():
+        click.echo(f"  - {line}")
+    limits = ", ".join(f"{model} {tokens:,}" for model, tokens in chosen.max_tokens.items())
+    click.echo(f"per-example token limit: {limits or 'unknown'}")
+    prices = ", ".join(f"{what} ${price:.2f}" for what, price in chosen.price_per_1m.items())
+    click.echo(f"price per 1M training tokens: {prices or 'unknown'}")
+    if chosen.notes:
+        click.echo(f"notes: {chosen.notes}")
+    click.echo("sources:")
+    for source in chosen.sources:
+        click.echo(f"  {source}")
     return 0

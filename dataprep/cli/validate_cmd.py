@@ -74,6 +74,11 @@ from dataprep.validation.run import validate_files
     type=click.Choice(["chat", "preference", "completion"]),
     help="Record kind (default: detected from the first record).",
 )
+@click.option(
+    "--target",
+    "target_name",
+    help="Check for this provider or trainer (`dataprep targets`): its rules run, other targets' do not.",
+)
 @click.option("--select", multiple=True, help="Only these rule codes or prefixes (comma-separated).")
 @click.option(
     "--ignore", multiple=True, help="Skip these rule codes or prefixes (comma-separated), e.g. DP4."
@@ -124,6 +129,7 @@ def validate_cmd(
     packing: bool | None,
     epochs: int | None,
     kind: str | None,
+    target_name: str | None,
     select: tuple[str, ...],
     ignore: tuple[str, ...],
     severity: tuple[str, ...],
@@ -146,6 +152,7 @@ def validate_cmd(
       dataprep validate train.jsonl
       dataprep validate train.jsonl --validation valid.jsonl --model gpt-4.1-mini-2025-04-14
       dataprep validate data/*.jsonl --ignore DP4 --format json > report.json
+      dataprep validate train.jsonl --target bedrock-nova
       dataprep validate train.jsonl --parameters 8e9 --method qlora --gpu L4 --gpu-price 0.80
       dataprep validate train.jsonl --model meta-llama/Llama-3.1-8B-Instruct --max-seq-length 4096
       dataprep validate train.jsonl --tokenizer ./Qwen2.5-7B-Instruct --date 2026-01-01
@@ -167,6 +174,7 @@ def validate_cmd(
         packing=packing,
         epochs=epochs,
         kind=kind,
+        target_name=target_name,
         select=select,
         ignore=ignore,
         severity=severity,
@@ -207,6 +215,7 @@ def run_validation(
             raise click.UsageError("--encoding is the old name of --tokenizer-encoding: give one of them")
         click.echo("dataprep: note: --encoding is now --tokenizer-encoding", err=True)
         overrides["tokenizer_encoding"] = old_encoding
+    overrides["target"] = overrides.pop("target_name", None)  # --target (`target` is the HTML output here)
     # the open-weight options' parameter names differ from their configuration keys
     tokenizer_path = overrides.pop("tokenizer_path", None)
     overrides["tokenizer"] = str(tokenizer_path) if tokenizer_path is not None else None

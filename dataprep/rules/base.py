@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from dataprep.io.jsonl import FileFacts
     from dataprep.models import ModelInfo
     from dataprep.rules.shape import Shape
+    from dataprep.targets import TargetProfile
     from dataprep.tokens.protocol import RecordTokens
 
 Scope = Literal["line", "record", "file", "dataset"]
@@ -39,6 +40,7 @@ class RecordContext:
     tokens: RecordTokens
     context_limit: int
     model_id: str
+    target: TargetProfile | None = None  # the provider or trainer validated for (--target)
 
 
 RecordCheck = Callable[[dict[str, Any], RecordContext], list[Problem]]
@@ -57,6 +59,7 @@ class FileSummary:
     config: Config
     kind: Kind = Kind.CHAT  # the file's record kind (detected or given)
     model: ModelInfo | None = None  # the model the run validates for
+    target: TargetProfile | None = None  # the provider or trainer validated for (--target)
     shape: Shape | None = None  # the file is not chat JSONL but this (DP013); nothing else was checked
 
 
@@ -90,6 +93,12 @@ class Rule:
     good_validation: tuple[str, ...] = ()
     options: Mapping[str, Any] = field(default_factory=dict)
     bad_final_newline: bool = True
+    # The targets whose requirement this rule states (empty: every target). With `--target` set to another
+    # one, the rule does not run: OpenAI's 10-example minimum says nothing about Fireworks.
+    targets: tuple[str, ...] = ()
+
+    def applies_to(self, target: str | None) -> bool:
+        return target is None or not self.targets or target in self.targets
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -109,6 +118,8 @@ class Rule:
             out["options"] = dict(self.options)
         if not self.bad_final_newline:
             out["bad_final_newline"] = False
+        if self.targets:
+            out["targets"] = list(self.targets)
         return out
 
 

@@ -20,6 +20,7 @@ from dataprep.rules import (
     shape,
     split_sanity,
     structure,
+    targets,
     template,
     tool_arguments,
 )
@@ -38,6 +39,7 @@ ALL_RULES: tuple[Rule, ...] = tuple(
             *counts.RULES,
             *split_sanity.RULES,
             *model_fit.RULES,
+            *targets.RULES,
             *template.RULES,
             *content.RULES,
         ),

@@ -18,6 +18,7 @@ from dataprep.io.jsonl import DEFAULT_MAX_LINE_BYTES, Block, RawLine
 from dataprep.rules.base import RecordCheck, RecordContext
 from dataprep.rules.reading import BLANK_LINE, read_line
 from dataprep.stats import StatsAccumulator
+from dataprep.targets import TargetProfile
 from dataprep.tokens import TokenizerSpec, build_tokenizer
 from dataprep.types import Kind, Problem
 
@@ -34,6 +35,7 @@ class CheckSettings:
     max_line_bytes: int = DEFAULT_MAX_LINE_BYTES
     digests: bool = False
     near_duplicates: bool = False
+    target: TargetProfile | None = None  # --target: the provider or trainer's profile (DP8xx)
     # Codes that make a record not a valid example (schema errors at this file's severities): such a record
     # is still seen by the duplicate index, but left out of every token figure and of the cost.
     uncounted_codes: frozenset[str] = frozenset()
@@ -142,7 +144,7 @@ def check_record(record: dict[str, Any], settings: CheckSettings, result: LineRe
     )
     if len(counted.billed) > 1:
         result.second_tokens = min(counted.billed)
-    context = RecordContext(kind, counted, settings.context_limit, settings.model_id)
+    context = RecordContext(kind, counted, settings.context_limit, settings.model_id, settings.target)
     for check in settings.record_checks:
         result.problems.extend(check(record, context))
     return result

@@ -30,6 +30,7 @@ from dataprep.rules.shape import HEAD_BYTES, SHAPE_CODE, Shape, check_shape, sni
 from dataprep.rules.split_sanity import split_sanity
 from dataprep.selection import RuleSelection
 from dataprep.stats import StatsAccumulator
+from dataprep.targets import TargetProfile, resolve_target
 from dataprep.tokens import CHAT_TEMPLATE_BACKEND, build_tokenizer
 from dataprep.types import Finding, Kind, Location, Problem, Severity
 from dataprep.validation.executors import choose_executor
@@ -183,6 +184,7 @@ class _Run:
         self.lines_done = 0
         self.files: list[_FileState] = []
         self.selection = config.selection()
+        self.target: TargetProfile | None = resolve_target(config.target)
         self.duplicates: DuplicateIndex | None = None
         if _any_on(self.selection, codes_of(duplicate_check)):
             self.duplicates = duplicate_check(config)
@@ -212,6 +214,7 @@ class _Run:
                 max_line_bytes=config.max_line_bytes,
                 digests=self.duplicates is not None,
                 near_duplicates=self.duplicates is not None and _near_on(selection),
+                target=self.target,
                 uncounted_codes=_schema_errors(selection),
             )
             executor = choose_executor(config.jobs, src.size_hint)
@@ -264,6 +267,7 @@ class _Run:
             config=state.config,
             kind=state.kind,
             model=self.model,
+            target=self.target,
             shape=state.shape,
         )
         for check, _codes in FILE_CHECKS:
