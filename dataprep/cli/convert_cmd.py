@@ -81,6 +81,20 @@ def _column_names(value: str | None) -> tuple[str, ...] | None:
     help="Drop this input column even though it changes what is trained (chosen, label, images...).",
 )
 @click.option(
+    "--embed-images",
+    is_flag=True,
+    help="Write local image files of an `images` column as data URLs (within the --target's image limits).",
+)
+@click.option(
+    "--image-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Folder of relative image paths (default: each input file's folder).",
+)
+@click.option(
+    "--target",
+    help="Provider or trainer the data is for (see `dataprep targets`): its image limits and validation rules.",
+)
+@click.option(
     "--input-format", type=click.Choice(FORMATS), help="Input format (default: from the extension)."
 )
 @click.option("--delimiter", help="CSV delimiter (default ',' or tab for .tsv); 'tab' is accepted.")
@@ -136,6 +150,9 @@ def convert_cmd(
     missing: str | None,
     list_format: str | None,
     ignore_columns: tuple[str, ...],
+    embed_images: bool,
+    image_dir: Path | None,
+    target: str | None,
     input_format: str | None,
     delimiter: str | None,
     quotechar: str,
@@ -171,6 +188,9 @@ def convert_cmd(
 ) -> int:
     """Convert CSV/TSV, .xlsx, JSON, JSONL, Parquet or Hugging Face datasets to chat JSONL.
 
+    Preference pairs (chosen/rejected) become OpenAI DPO records and KTO labels TRL's KTO records, through the
+    preference and kto presets or a mapping's chosen/rejected/label keys; an `images` column becomes image parts.
+
     Every row is accounted for: rows read = written + rejected, and rejected rows go to
     <output>.rejects.jsonl with their source location and reason. The written file is then validated
     (--config, --select, --ignore, --severity and --jobs as in `dataprep validate`). --format is the report
@@ -182,12 +202,14 @@ def convert_cmd(
       dataprep convert recipes.csv --preset recipe -o recipes.jsonl --validation-size 0.1
       dataprep convert faq.xlsx --sheet Answers --user '{question}' --assistant '{answer}' -o faq.jsonl
       dataprep convert tickets.csv --mapping tickets.mapping.toml -o tickets.jsonl
+      dataprep convert pairs.csv --preset preference -o dpo.jsonl
+      dataprep convert vision.json --preset sharegpt --embed-images --target openai -o vision.jsonl
       dataprep convert --show-preset alpaca > my-mapping.toml
     """
     fmt = chosen_report_format(report_format, as_json)
     if list_presets:
         for name, description in preset_descriptions():
-            click.echo(f"{name:<18} {description}")
+            click.echo(f"{name:<20} {description}")
         return 0
     if show_preset is not None:
         click.echo(preset_text(show_preset), nl=False)
@@ -246,6 +268,9 @@ def convert_cmd(
             ignore=comma_list(ignore),
             severity=severity_pairs(severity),
             jobs=jobs,
+            target=target,
+            embed_images=embed_images,
+            image_dir=image_dir,
         )
     finally:
         if progress is not None:

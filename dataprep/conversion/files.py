@@ -20,6 +20,7 @@ import orjson
 
 from dataprep.conversion.checks import check_model, validate_outputs, validation_config
 from dataprep.conversion.export import check_dataset_dir, export, read_back
+from dataprep.conversion.images import ImageOptions
 from dataprep.conversion.mapping import ChatMapping
 from dataprep.conversion.pipeline import (
     DEFAULT_MAX_CELL_CHARS,
@@ -215,6 +216,9 @@ def convert_file(
     ignore: Sequence[str] | None = None,
     severity: Mapping[str, str] | None = None,
     jobs: int | None = None,
+    target: str | None = None,
+    embed_images: bool = False,
+    image_dir: str | os.PathLike[str] | None = None,
 ) -> ConvertReport:
     """Convert `inputs` into `output` (chat JSONL by default) and return the accounting.
 
@@ -222,8 +226,10 @@ def convert_file(
     `<name>.train.jsonl` and `<name>.validation.jsonl` (see `dataprep.split`). With `trace`, `<output>.sources.jsonl`
     names the source rows of every output line. With `validate`, the written JSONL is checked by
     `dataprep.validate` and its Report is kept in `report.validation`; `config` (a Config or a configuration
-    file; default the nearest one), `select`, `ignore`, `severity` and `jobs` are validate's options for that
-    run, checked before any input is read. `progress(rows_read, bytes_read, total_bytes)` is called every 1,000
+    file; default the nearest one), `select`, `ignore`, `severity`, `jobs` and `target` are validate's options
+    for that run, checked before any input is read. A mapping's `images` become image parts: local files only
+    with `embed_images` (as data URLs, found under `image_dir`, default each input's folder), within the
+    target's image limits when its profile states them. `progress(rows_read, bytes_read, total_bytes)` is called every 1,000
     output items (the CLI's progress bar; total None when unknown).
     """
     sources = (
@@ -248,19 +254,20 @@ def convert_file(
         list_format=list_format,
         ignore_columns=ignore_columns,
     )
+    settings = validation_config(
+        config, model=model, select=select, ignore=ignore, severity=severity, jobs=jobs, target=target
+    )
     converter = Converter(
         chosen,
         read,
         max_cell_chars=max_cell_chars,
         extra_columns=[group or "", stratify or ""],
         limit=limit,
+        images=image_options(settings.target, embed_images, image_dir),
     )
     # Optional packages first: a missing one is one line naming the extra, before anything is read or written.
     converter.check_extras(sources)
     require(_OUTPUT_FEATURES.get(output_format, ()))
-    settings = validation_config(
-        config, model=model, select=select, ignore=ignore, severity=severity, jobs=jobs
-    )
     if validate or model is not None:
         check_model(model, settings)
     splitting: _SplitOptions | None = None
@@ -279,9 +286,12 @@ def convert_file(
         trace,
     )
 
-    report = ConvertReport(inputs=sources, output_format=output_format)
+    report = ConvertReport(inputs=sources, output_format=output_format, record_kind=chosen.output)
     direct = output_format == "jsonl" and splitting is None
-    with _claim(plan, force, report), _staging(out.parent, needed=not direct) as staging:
+    if chosen.output == "kto" and output_format != "jsonl":
+        raise UsageError("KTO records (prompt, completion, label) are written as JSONL only")
+    kto = chosen.output == "kto"
+    with _claim(plan, force, report), _staging(out.parent, needed=not direct or kto) as staging:
         converted = plan.final[0] if direct else staging / f"{out.stem}.all.jsonl"
         # With a split, output line numbers are only known in the second pass: stage the trace until then.
         trace_first = staging / "sources.jsonl" if splitting is not None and plan.trace else plan.trace
@@ -299,7 +309,15 @@ def convert_file(
             # Validate what a trainer will load: the records read back from the written files.
             plan.jsonl = _read_back(plan.final, output_format, splitting is not None, staging)
         if validate:
-            _validate(report, plan.jsonl, model, _validation_labels(plan, output_format), settings)
+            labels = _validation_labels(plan, output_format)
+            if kto:  # validate knows no KTO records: it checks each one's conversation as a chat record
+                plan.jsonl = [
+                    kto_as_chat(path, staging / f"chat-view-{i}.jsonl") for i, path in enumerate(plan.jsonl)
+                ]
+                labels = (f"{labels[0]} (KTO read as chat)", labels[1] and f"{labels[1]} (KTO read as chat)")
+                # one prompt with a desirable and an undesirable answer is KTO's point, not a conflict (DP404)
+                settings = settings.with_overrides("KTO records", ignore=(*settings.ignore, "DP404"))
+            _validate(report, plan.jsonl, model, labels, settings)
     report.outputs = [str(p) for p in plan.final]
     if not report.rows_rejected and plan.rejects.exists():
         plan.rejects.unlink()  # a stale rejects file of an earlier run (only reached with force)
@@ -307,6 +325,32 @@ def convert_file(
     if report.examples_written == 0:
         report.warnings.append("no examples were written: every row was rejected or the input is empty")
     return report
+
+
+def image_options(target: str | None, embed: bool, directory: str | os.PathLike[str] | None) -> ImageOptions:
+    """How images are written, with the target's per-example count and per-image size limits when stated."""
+    from dataprep.targets import resolve_target
+
+    profile = resolve_target(target)
+    return ImageOptions(
+        embed=embed,
+        directory=Path(directory) if directory is not None else None,
+        max_count=profile.max_images_per_example if profile else None,
+        max_bytes=profile.max_image_bytes if profile else None,
+        target=profile.name if profile else None,
+    )
+
+
+def kto_as_chat(source: Path, target: Path) -> Path:
+    """Each KTO record's prompt and completion as one chat record, line for line (for validation)."""
+    with source.open("rb") as records, atomic_binary_writer(target) as handle:
+        for line in records:
+            record = orjson.loads(line)
+            chat: dict[str, Any] = {"messages": [*record["prompt"], *record["completion"]]}
+            if "tools" in record:
+                chat["tools"] = record["tools"]
+            handle.write(orjson.dumps(chat, option=orjson.OPT_APPEND_NEWLINE))
+    return target
 
 
 def _other_inputs(mapping: object, config_given: object) -> list[str]:

@@ -18,6 +18,7 @@ import orjson
 
 from dataprep.conversion.build import RecordBuilder, RowProblem
 from dataprep.conversion.columns import ColumnGuard
+from dataprep.conversion.images import ImageOptions
 from dataprep.conversion.mapping import (
     ChatMapping,
     check_columns,
@@ -154,6 +155,7 @@ class Converter:
         max_cell_chars: int = DEFAULT_MAX_CELL_CHARS,
         extra_columns: Sequence[str] = (),
         limit: int | None = None,
+        images: ImageOptions | None = None,
     ) -> None:
         if limit is not None and limit < 1:
             raise UsageError(f"--limit must be 1 or more, not {limit}")
@@ -167,7 +169,10 @@ class Converter:
         self.read = read or ReadOptions()
         self.max_cell_chars = max_cell_chars
         self.extra_columns = [c for c in extra_columns if c]
-        self.builder = RecordBuilder(mapping)
+        self.builder = RecordBuilder(mapping, images)
+        self._bases: dict[
+            str, Path | None
+        ] = {}  # input path -> its folder (relative image paths), for images
         self.rows_read = 0
         self.meter = ByteMeter()  # bytes read of the input files, for the progress percentage
         self.blank_rows = 0
@@ -283,10 +288,18 @@ class Converter:
         if problem is not None:
             return self._reject(row, *problem)
         try:
-            record = self.builder.build(row.values)
+            record = self.builder.build(row.values, self._base(row.location.path))
         except RowProblem as exc:
             return self._reject(row, exc.reason, exc.message)
         return Converted(record, (row.location,), row.values)
+
+    def _base(self, path: str) -> Path | None:
+        """The folder of an input file, for relative image paths (None for records and datasets)."""
+        if self.mapping.images is None:
+            return None
+        if path not in self._bases:
+            self._bases[path] = Path(path).parent if Path(path).is_file() else None
+        return self._bases[path]
 
     # -- group mode ----------------------------------------------------------------------------------------------
 
@@ -421,11 +434,13 @@ def convert(
     max_cell_chars: int = DEFAULT_MAX_CELL_CHARS,
     ignore_columns: Sequence[str] = (),
     limit: int | None = None,
+    images: ImageOptions | None = None,
 ) -> Iterator[ConvertItem]:
     """Convert one source (a path, an `hf:` id, a list of dicts or a `datasets.Dataset`) lazily.
 
     Yields `Converted` (`.record`, `.sources`) and `Rejected` (`.source`, `.reason`, `.message`, `.raw`) items;
-    both have `.ok`. The mapping is checked now; the source is read as the iterator is consumed.
+    both have `.ok`. The mapping is checked now; the source is read as the iterator is consumed. `images` says
+    how a mapping's `images` column is written (local files as data URLs only with `embed=True`).
     """
     chosen = resolve_mapping(
         preset=preset,
@@ -443,6 +458,6 @@ def convert(
     )
     if isinstance(source, Path):
         source = str(source)
-    converter = Converter(chosen, read, max_cell_chars=max_cell_chars, limit=limit)
+    converter = Converter(chosen, read, max_cell_chars=max_cell_chars, limit=limit, images=images)
     converter.check_extras([source])  # now, not when the first item is asked for
     return converter.items([source])
