@@ -97,6 +97,9 @@ _LF_COLUMNS = [
 _LF_TAGS = [
     "role_tag", "content_tag", "user_tag", "assistant_tag", "observation_tag", "function_tag", "system_tag",
 ]  # fmt: skip
+_LF_TAGS = [
+    "role_tag", "content_tag", "user_tag", "assistant_tag", "observation_tag", "function_tag", "system_tag",
+]  # fmt: skip
 LLAMA_FACTORY_DATASET_INFO = {
     "type": "object",
     "minProperties": 1,
@@ -115,17 +118,7 @@ LLAMA_FACTORY_DATASET_INFO = {
             },
             "tags": {
                 "type": "object",
-                "propertyNames": {
-                    "enum": [
-                        "role_tag",
-                        "content_tag",
-                        "user_tag",
-                        "assistant_tag",
-                        "observation_tag",
-                        "function_tag",
-                        "system_tag",
-                    ]  # fmt: skip
-                },
+                "propertyNames": {"enum": _LF_TAGS},
             },
         },
     },
