@@ -14,15 +14,25 @@ _TRAINERS = ("trl", "axolotl", "llama-factory", "autotrain")  # dataprep.convers
 
 @click.command("export")
 @click.argument("train", type=click.Path(path_type=Path))
-@click.option("--to", "trainer", type=click.Choice(_TRAINERS), required=True, help="The trainer to write for.")
+@click.option(
+    "--to", "trainer", type=click.Choice(_TRAINERS), required=True, help="The trainer to write for."
+)
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="Output folder.")
-@click.option("--validation", type=click.Path(path_type=Path), help="Validation JSONL (same kind of records).")
+@click.option(
+    "--validation", type=click.Path(path_type=Path), help="Validation JSONL (same kind of records)."
+)
 @click.option("--base-model", help="The model to fine-tune, written into the config.")
-@click.option("--max-length", type=click.IntRange(min=1), help="Sequence length (tokens): the trainer's setting.")
-@click.option("--max-prompt-length", type=click.IntRange(min=1), help="Prompt length for DPO (TRL, AutoTrain).")
+@click.option(
+    "--max-length", type=click.IntRange(min=1), help="Sequence length (tokens): the trainer's setting."
+)
+@click.option(
+    "--max-prompt-length", type=click.IntRange(min=1), help="Prompt length for DPO (TRL, AutoTrain)."
+)
 @click.option("--packing", is_flag=True, help="Pack examples into full sequences (SFT).")
 @click.option("--assistant-only-loss", is_flag=True, help="TRL: train on assistant tokens only.")
-@click.option("--name", default="dataprep", show_default=True, help="Dataset name (LLaMA-Factory), project name.")
+@click.option(
+    "--name", default="dataprep", show_default=True, help="Dataset name (LLaMA-Factory), project name."
+)
 @click.option("--force", is_flag=True, help="Replace an earlier export in the output folder.")
 @report_format_option()
 def export_cmd(
