@@ -101,6 +101,25 @@ def test_axolotl_keeps_weight_zero_as_a_training_flag(tmp_path: Path) -> None:
     assert all("weight" not in m for m in messages)
 
 
+def test_axolotl_tool_call_arguments_of_different_functions_read_back_unmerged(tmp_path: Path) -> None:
+    def conversation(name: str, arguments: str) -> dict[str, Any]:
+        call = {"id": "c1", "type": "function", "function": {"name": name, "arguments": arguments}}
+        return {
+            "messages": [
+                {"role": "user", "content": "go"},
+                {"role": "assistant", "tool_calls": [call]},
+                {"role": "tool", "tool_call_id": "c1", "content": "ok"},
+                {"role": "assistant", "content": "done"},
+            ]
+        }
+
+    source = write(tmp_path / "in.jsonl", [conversation("f", '{"x": 1}'), conversation("g", '{"y": "z"}')])
+    export_for_trainer(source, tmp_path / "ax", "axolotl")
+    loaded = quiet_load("json", data_files=str(tmp_path / "ax" / "data" / "train.jsonl"), split="train")
+    arguments = [row["messages"][1]["tool_calls"][0]["function"]["arguments"] for row in loaded]
+    assert arguments == [{"x": 1}, {"y": "z"}]
+
+
 def test_axolotl_dpo_config_and_data(tmp_path: Path) -> None:
     out = tmp_path / "ax"
     export_for_trainer(PREFERENCE, out, "axolotl", options=TrainerOptions(packing=True))
@@ -196,6 +215,7 @@ def test_llama_factory_chat_dataset_info_and_data(tmp_path: Path) -> None:
     assert args["dataset"] in info and args["eval_dataset"] in info and args["stage"] == "sft"
     entry = info[args["dataset"]]
     assert entry["formatting"] == "sharegpt" and entry["columns"]["messages"] == "conversations"
+    assert entry["columns"]["system"] == "system" and entry["columns"]["tools"] == "tools"
     # LLaMA-Factory loads a local file with load_dataset("json", data_files=[dataset_dir/file_name]).
     loaded = quiet_load("json", data_files=[str(out / entry["file_name"])], split="train")
     assert loaded.num_rows == len(lines(CHAT))
@@ -217,6 +237,9 @@ def test_llama_factory_preference_and_kto_entries(tmp_path: Path) -> None:
     info = json.loads((tmp_path / "dpo" / "dataset_info.json").read_text(encoding="utf-8"))
     jsonschema.validate(info, trainer_schemas.LLAMA_FACTORY_DATASET_INFO)
     assert info["pairs"]["ranking"] is True and info["pairs"]["columns"]["chosen"] == "chosen"
+    assert (
+        "system" not in info["pairs"]["columns"]
+    )  # no record has one: LLaMA-Factory would look for the column
     row = lines(tmp_path / "dpo" / "train.jsonl")[0]
     assert row["conversations"][-1]["from"] == "human" and row["chosen"]["from"] == "gpt"
     assert load_yaml(tmp_path / "dpo" / "llamafactory.yaml")["stage"] == "dpo"
@@ -372,3 +395,31 @@ def test_the_cli_lists_every_trainer() -> None:
 def test_yaml_writer_round_trips_through_a_yaml_parser(value: Any) -> None:
     document = {"key": value, "list": [value, "plain"], "nested": {"items": [{"a": value, "b": [1, 2]}]}}
     assert yaml.safe_load(dump(document, ["a comment"])) == document
+
+
+def test_readme_worked_examples_are_what_export_writes(tmp_path: Path) -> None:
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+
+    def block_after(marker: str) -> str:
+        start = readme.index(marker) + len(marker)
+        return readme[start : readme.index("```", start)]
+
+    export_for_trainer(
+        CHAT,
+        tmp_path / "run",
+        "axolotl",
+        validation=CHAT_VALIDATION,
+        options=TrainerOptions(max_length=4096, base_model="Qwen/Qwen3-0.6B"),
+    )
+    config_lines = (tmp_path / "run" / "axolotl.yaml").read_text(encoding="utf-8").splitlines(keepends=True)
+    assert block_after("$ sed -n 3,18p run/axolotl.yaml\n") == "".join(config_lines[2:18])
+    export_for_trainer(
+        PREFERENCE,
+        tmp_path / "lf",
+        "llama-factory",
+        options=TrainerOptions(name="kitchen_dpo", max_length=2048),
+    )
+    shown = block_after("$ cat lf/dataset_info.json\n").split("$ head -1 lf/train.jsonl\n")
+    assert shown[0] == (tmp_path / "lf" / "dataset_info.json").read_text(encoding="utf-8")
+    first = (tmp_path / "lf" / "train.jsonl").read_text(encoding="utf-8").splitlines(keepends=True)[0]
+    assert shown[1] == first

@@ -43,6 +43,7 @@ class DataFacts:
     tools: bool = False
     weights: bool = False
     images: bool = False
+    system: bool = False  # a top-level system column (LLaMA-Factory reads a named column, so it must exist)
     message_keys: tuple[str, ...] = ()  # message keys besides role and content (Axolotl maps them)
 
 
@@ -130,7 +131,8 @@ def llama_factory_dataset_info(facts: DataFacts, options: TrainerOptions) -> Con
         columns |= {"chosen": "chosen", "rejected": "rejected"}
     if facts.kind == "kto":
         columns["kto_tag"] = "kto_tag"
-    columns["system"] = "system"
+    if facts.system:
+        columns["system"] = "system"
     if facts.tools:
         columns["tools"] = "tools"
     if facts.images:

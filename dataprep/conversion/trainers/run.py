@@ -156,16 +156,17 @@ def _shape(loaded: LoadedFile, trainer: str, images: ImageSink) -> list[dict[str
 def _facts(
     kind: str, shaped: list[list[dict[str, Any]]], images: ImageSink, *, validation: bool
 ) -> DataFacts:
-    tools = weights = has_images = False
+    tools = weights = has_images = system = False
     keys: dict[str, None] = {}
     for records in shaped:
         for record in records:
             tools = tools or "tools" in record
             has_images = has_images or "images" in record
+            system = system or "system" in record
             for message in record.get("messages", []):
                 weights = weights or "training" in message
                 keys.update((k, None) for k in message if k not in ("role", "content", "training"))
-    return DataFacts(kind, validation, tools, weights, has_images or bool(images.files), tuple(keys))
+    return DataFacts(kind, validation, tools, weights, has_images or bool(images.files), system, tuple(keys))
 
 
 def _render(config: ConfigFile) -> str:
