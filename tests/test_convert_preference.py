@@ -238,9 +238,7 @@ def test_local_files_become_data_urls_only_when_asked(tmp_path: Path) -> None:
     )
     records, rejected = items(str(source), preset="alpaca")
     assert not records and rejected[0].reason == "local-image" and "--embed-images" in rejected[0].message
-    from dataprep.conversion.images import ImageOptions
-
-    records, rejected = items(str(source), preset="alpaca", images=ImageOptions(embed=True))
+    records, rejected = items(str(source), preset="alpaca", embed_images=True)
     url = records[0]["messages"][0]["content"][0]["image_url"]["url"]
     assert url == "data:image/png;base64," + base64.b64encode(PNG).decode()
     assert records[0]["messages"][0]["content"][1] == {"type": "text", "text": "What?"}

@@ -20,7 +20,7 @@ import orjson
 
 from dataprep.conversion.checks import check_model, validate_outputs, validation_config
 from dataprep.conversion.export import check_dataset_dir, export, read_back
-from dataprep.conversion.images import ImageOptions
+from dataprep.conversion.images import image_options
 from dataprep.conversion.mapping import ChatMapping
 from dataprep.conversion.pipeline import (
     DEFAULT_MAX_CELL_CHARS,
@@ -325,20 +325,6 @@ def convert_file(
     if report.examples_written == 0:
         report.warnings.append("no examples were written: every row was rejected or the input is empty")
     return report
-
-
-def image_options(target: str | None, embed: bool, directory: str | os.PathLike[str] | None) -> ImageOptions:
-    """How images are written, with the target's per-example count and per-image size limits when stated."""
-    from dataprep.targets import resolve_target
-
-    profile = resolve_target(target)
-    return ImageOptions(
-        embed=embed,
-        directory=Path(directory) if directory is not None else None,
-        max_count=profile.max_images_per_example if profile else None,
-        max_bytes=profile.max_image_bytes if profile else None,
-        target=profile.name if profile else None,
-    )
 
 
 def kto_as_chat(source: Path, target: Path) -> Path:

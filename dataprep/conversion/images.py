@@ -16,11 +16,13 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from dataprep.conversion.row_problem import RowProblem
+from dataprep.targets import resolve_target
 
 PLACEHOLDER = "<image>"
 # Magic numbers of the formats vision fine-tuning takes (JPEG, PNG, WEBP) and GIF, which chat input takes.
@@ -42,6 +44,18 @@ class ImageOptions:
     max_count: int | None = None
     max_bytes: int | None = None
     target: str | None = None
+
+
+def image_options(target: str | None, embed: bool, directory: str | os.PathLike[str] | None) -> ImageOptions:
+    """How images are written, with the target's per-example count and per-image size limits when stated."""
+    profile = resolve_target(target)
+    return ImageOptions(
+        embed=embed,
+        directory=Path(directory) if directory is not None else None,
+        max_count=profile.max_images_per_example if profile else None,
+        max_bytes=profile.max_image_bytes if profile else None,
+        target=profile.name if profile else None,
+    )
 
 
 def image_list(value: Any, column: str) -> list[str]:

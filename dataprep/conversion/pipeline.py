@@ -18,7 +18,7 @@ import orjson
 
 from dataprep.conversion.build import RecordBuilder, RowProblem
 from dataprep.conversion.columns import ColumnGuard
-from dataprep.conversion.images import ImageOptions
+from dataprep.conversion.images import ImageOptions, image_options
 from dataprep.conversion.mapping import (
     ChatMapping,
     check_columns,
@@ -434,13 +434,16 @@ def convert(
     max_cell_chars: int = DEFAULT_MAX_CELL_CHARS,
     ignore_columns: Sequence[str] = (),
     limit: int | None = None,
-    images: ImageOptions | None = None,
+    embed_images: bool = False,
+    image_dir: str | os.PathLike[str] | None = None,
+    target: str | None = None,
 ) -> Iterator[ConvertItem]:
     """Convert one source (a path, an `hf:` id, a list of dicts or a `datasets.Dataset`) lazily.
 
     Yields `Converted` (`.record`, `.sources`) and `Rejected` (`.source`, `.reason`, `.message`, `.raw`) items;
-    both have `.ok`. The mapping is checked now; the source is read as the iterator is consumed. `images` says
-    how a mapping's `images` column is written (local files as data URLs only with `embed=True`).
+    both have `.ok`. The mapping is checked now; the source is read as the iterator is consumed. A mapping's
+    `images` become image parts: local files as data URLs only with `embed_images` (found under `image_dir`,
+    default each input's folder), within `target`'s image limits when its profile states them.
     """
     chosen = resolve_mapping(
         preset=preset,
@@ -458,6 +461,7 @@ def convert(
     )
     if isinstance(source, Path):
         source = str(source)
+    images = image_options(target, embed_images, image_dir)
     converter = Converter(chosen, read, max_cell_chars=max_cell_chars, limit=limit, images=images)
     converter.check_extras([source])  # now, not when the first item is asked for
     return converter.items([source])
