@@ -17,7 +17,7 @@ from dataprep.cli.export_cmd import _TRAINERS as CLI_TRAINERS
 from dataprep.conversion.trainers import TRAINERS, TrainerOptions, export_for_trainer
 from dataprep.conversion.trainers.run import MANIFEST
 from dataprep.conversion.trainers.yaml_text import dump
-from dataprep.errors import InputError, OutputError
+from dataprep.errors import InputError, OutputError, UsageError
 from tests import trainer_schemas
 from tests.conftest import SAMPLE
 
@@ -365,6 +365,22 @@ def test_inputs_that_are_not_dataprep_records_name_the_line(tmp_path: Path, text
     source.write_text(text, encoding="utf-8")
     with pytest.raises(InputError, match=words):
         export_for_trainer(source, tmp_path / "out", "trl")
+
+
+def test_old_preference_names_are_read_as_the_new_ones(tmp_path: Path) -> None:
+    record = lines(PREFERENCE)[0]
+    old = {
+        "input": record["input"],
+        "preferred_completion": record["preferred_output"],
+        "non_preferred_completion": record["non_preferred_output"],
+    }
+    export_for_trainer(write(tmp_path / "old.jsonl", [old]), tmp_path / "trl", "trl")
+    assert lines(tmp_path / "trl" / "data" / "train.jsonl")[0]["chosen"] == record["preferred_output"]
+
+
+def test_a_name_that_is_not_a_plain_word_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(UsageError, match="--name"):
+        export_for_trainer(PREFERENCE, tmp_path / "x", "llama-factory", options=TrainerOptions(name="a b/c"))
 
 
 def test_train_and_validation_must_hold_the_same_kind(tmp_path: Path) -> None:

@@ -41,6 +41,7 @@ from dataprep.io.atomic import (
 from dataprep.io.extras import require
 from dataprep.io.safe_json import dumps_line
 from dataprep.io.tabular import ReadOptions
+from dataprep.rules.duplicates import CONFLICT
 from dataprep.splitting import (
     SideAssigner,
     SplitSummary,
@@ -315,8 +316,8 @@ def convert_file(
                     kto_as_chat(path, staging / f"chat-view-{i}.jsonl") for i, path in enumerate(plan.jsonl)
                 ]
                 labels = (f"{labels[0]} (KTO read as chat)", labels[1] and f"{labels[1]} (KTO read as chat)")
-                # one prompt with a desirable and an undesirable answer is KTO's point, not a conflict (DP404)
-                settings = settings.with_overrides("KTO records", ignore=(*settings.ignore, "DP404"))
+                # one prompt with a desirable and an undesirable answer is KTO's point, not a conflict
+                settings = settings.with_overrides("KTO records", ignore=(*settings.ignore, CONFLICT))
             _validate(report, plan.jsonl, model, labels, settings)
     report.outputs = [str(p) for p in plan.final]
     if not report.rows_rejected and plan.rejects.exists():

@@ -54,6 +54,16 @@ def kind_of(record: Any) -> str | None:
     return None
 
 
+# The 2025 API schema's names for the preference outputs (validate flags them; export reads them as the new ones).
+_OLD_NAMES = {"preferred_completion": "preferred_output", "non_preferred_completion": "non_preferred_output"}
+
+
+def _canonical(record: Any) -> Any:
+    if isinstance(record, dict) and "input" in record and any(k in record for k in _OLD_NAMES):
+        return {_OLD_NAMES.get(k, k): v for k, v in record.items()}
+    return record
+
+
 def _messages(value: Any) -> bool:
     return isinstance(value, list) and all(
         isinstance(m, dict) and isinstance(m.get("role"), str) for m in value
@@ -74,6 +84,7 @@ def load_file(path: Path) -> LoadedFile:
                 raise InputError(
                     f"{path}:{raw.number}: not valid JSON ({exc}); run `dataprep validate`"
                 ) from None
+            record = _canonical(record)
             found = kind_of(record)
             if found is None:
                 raise InputError(

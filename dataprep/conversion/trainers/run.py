@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import tempfile
 from dataclasses import dataclass, field
@@ -27,6 +28,7 @@ from dataprep.conversion.trainers.yaml_text import dump
 from dataprep.errors import InputError, OutputError, UsageError
 
 MANIFEST = "dataprep-export.json"
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
 _SHOWN_PROBLEMS = 10
 
 
@@ -76,6 +78,10 @@ def export_for_trainer(
     if trainer not in TRAINERS:
         raise UsageError(f"unknown trainer {trainer!r} (known: {', '.join(TRAINERS)})")
     options = options or TrainerOptions()
+    if not _NAME.match(options.name):
+        raise UsageError(
+            f"--name {options.name!r}: use letters, digits, '_', '-' or '.' (it names files and keys)"
+        )
     out = Path(output)
     inputs = [Path(train), *([Path(validation)] if validation is not None else [])]
     _check_output(out, inputs, force)
