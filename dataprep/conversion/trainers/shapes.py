@@ -38,10 +38,13 @@ class ImageSink:
     """Images that must become files beside the data (LLaMA-Factory reads paths, not data URLs)."""
 
     files: dict[str, bytes] = field(default_factory=dict)
+    names: dict[str, str] = field(default_factory=dict)  # data URL -> file: one file per distinct image
 
     def add(self, url: str) -> str:
         if url.lower().startswith(("http://", "https://")):
             return url
+        if url in self.names:
+            return self.names[url]
         if not url.startswith("data:") or ";base64," not in url:
             raise NotExpressible(
                 f"image URL {url[:40]!r}: only http(s) URLs and base64 data URLs can be written"
@@ -56,6 +59,7 @@ class ImageSink:
         )
         name = f"images/{len(self.files) + 1:06d}.{suffix}"
         self.files[name] = data
+        self.names[url] = name
         return name
 
 
