@@ -43,7 +43,8 @@ def files(folder: Path) -> dict[str, bytes]:
 def test_export_of_the_samples_matches_its_golden_folder(tmp_path: Path, case: str) -> None:
     trainer, train, validation = CASES[case]
     out = tmp_path / case
-    export_for_trainer(train, out, trainer, validation=validation, options=TrainerOptions(max_length=2048))
+    options = TrainerOptions(max_length=2048)
+    export_for_trainer(train, out, trainer, validation=validation, options=options, validate=False)
     golden = HERE / "export" / case
     if os.environ.get("DATAPREP_UPDATE_GOLDEN"):
         shutil.rmtree(golden, ignore_errors=True)

@@ -12,9 +12,11 @@ import jsonschema
 import pytest
 import yaml
 
+import dataprep
 from dataprep.cli import main
 from dataprep.cli.export_cmd import _TRAINERS as CLI_TRAINERS
-from dataprep.conversion.trainers import TRAINERS, TrainerOptions, export_for_trainer
+from dataprep.conversion.trainers import TRAINERS, TrainerOptions
+from dataprep.conversion.trainers import export_for_trainer as export_and_validate
 from dataprep.conversion.trainers.run import MANIFEST
 from dataprep.conversion.trainers.yaml_text import dump
 from dataprep.errors import InputError, OutputError, UsageError
@@ -27,6 +29,11 @@ GOLDEN = Path(__file__).parent / "golden" / "convert"
 CHAT, CHAT_VALIDATION = SAMPLE / "chat_valid.jsonl", SAMPLE / "chat_valid.validation.jsonl"
 PREFERENCE, KTO = SAMPLE / "preference.jsonl", GOLDEN / "kto.jsonl"
 OPTIONS = TrainerOptions(base_model="Qwen/Qwen3-0.6B", max_length=2048)
+
+
+def export_for_trainer(*args: Any, **kwargs: Any) -> Any:
+    """The export without its validation run (tested once below): these tests are about the folder."""
+    return export_and_validate(*args, validate=False, **kwargs)
 
 
 def lines(path: Path) -> list[dict[str, Any]]:
@@ -399,6 +406,31 @@ def test_cli_writes_and_reports(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert main(["export", str(KTO), "--to", "autotrain", "-o", str(tmp_path / "x")]) == 2
     assert "no KTO trainer" in capsys.readouterr().err
     assert main(["export", str(KTO), "--to", "nemo", "-o", str(tmp_path / "x")]) == 2
+    bad = write(tmp_path / "bad.jsonl", [{"messages": [{"role": "user", "content": "only a question"}]}] * 12)
+    assert main(["export", str(bad), "--to", "trl", "-o", str(tmp_path / "b")]) == 1
+    assert "DP2" in capsys.readouterr().out
+    assert main(["export", str(bad), "--to", "trl", "-o", str(tmp_path / "c"), "--no-validate"]) == 0
+
+
+def test_the_input_is_validated_with_the_trainers_target_profile(tmp_path: Path) -> None:
+    report = export_and_validate(CHAT, tmp_path / "ax", "axolotl", validation=CHAT_VALIDATION)
+    assert report.validation is not None and report.ok
+    assert (tmp_path / "ax" / "axolotl.yaml").exists() and not any(tmp_path.glob(".ax.*"))
+    # With the trainer as target, OpenAI's 10-example minimum (DP501) does not apply to 3 examples.
+    few = write(tmp_path / "few.jsonl", lines(CHAT)[:3])
+    assert any(f.code == "DP501" for f in dataprep.validate(few).findings)
+    report = export_and_validate(few, tmp_path / "few", "trl")
+    assert report.validation is not None and report.ok
+    assert not any(f.code == "DP501" for f in report.validation.findings)
+    # KTO records are read as chat, without the same-prompt conflict that is KTO's point.
+    report = export_and_validate(KTO, tmp_path / "kto", "trl")
+    assert report.validation is not None and report.ok
+    assert not any(f.code == "DP404" for f in report.validation.findings)
+    assert not any(p.name.startswith(".chat-view") for p in (tmp_path / "kto").rglob("*"))
+    # Errors in the input: the folder is written, the report is not ok (exit 1).
+    bad = write(tmp_path / "bad.jsonl", [{"messages": [{"role": "user", "content": "only a question"}]}] * 12)
+    report = export_and_validate(bad, tmp_path / "bad", "trl")
+    assert not report.ok and (tmp_path / "bad" / "trl.yaml").exists()
 
 
 def test_the_cli_lists_every_trainer() -> None:

@@ -34,6 +34,11 @@ _TRAINERS = ("trl", "axolotl", "llama-factory", "autotrain")  # dataprep.convers
     "--name", default="dataprep", show_default=True, help="Dataset name (LLaMA-Factory), project name."
 )
 @click.option("--force", is_flag=True, help="Replace an earlier export in the output folder.")
+@click.option("--model", help="Model whose token limit the validation uses (see `dataprep models`).")
+@click.option("--no-validate", is_flag=True, help="Do not check the input with the trainer's target profile.")
+@click.option(
+    "--config", "config_path", type=click.Path(path_type=Path, dir_okay=False), help="Configuration file."
+)
 @report_format_option()
 def export_cmd(
     train: Path,
@@ -47,6 +52,9 @@ def export_cmd(
     assistant_only_loss: bool,
     name: str,
     force: bool,
+    model: str | None,
+    no_validate: bool,
+    config_path: Path | None,
     report_format: str | None,
     as_json: bool,
 ) -> int:
@@ -55,7 +63,10 @@ def export_cmd(
 
     Every record is written, or nothing is: a record the trainer cannot take as the data says (a weight-0
     message for TRL, a late system message for LLaMA-Factory...) stops the export with its line and reason.
-    Exit status: 0 written, 2 usage error or records that cannot be written.
+    The input is first checked as `dataprep validate --target TRAINER` checks it (--model, --config; skip with
+    --no-validate); the folder is written all the same, and errors give exit status 1.
+    Exit status: 0 written and valid, 1 written but validation found errors, 2 usage error or records that cannot
+    be written (nothing written).
 
     \b
     Examples:
@@ -74,9 +85,23 @@ def export_cmd(
         assistant_only_loss=assistant_only_loss,
         name=name,
     )
-    report = export_for_trainer(train, output, trainer, validation=validation, options=options, force=force)
+    report = export_for_trainer(
+        train,
+        output,
+        trainer,
+        validation=validation,
+        options=options,
+        force=force,
+        validate=not no_validate,
+        model=model,
+        config=config_path,
+    )
     if fmt == "json":
         click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     else:
         click.echo(report.format_text())
-    return 0
+        if report.validation is not None:
+            from dataprep.conversion.checks import render_findings
+
+            click.echo(render_findings(report.validation), nl=False)
+    return 0 if report.ok else 1

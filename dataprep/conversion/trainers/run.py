@@ -15,17 +15,24 @@ import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
 from dataprep._version import __version__
+from dataprep.conversion.checks import validate_outputs, validation_config
 from dataprep.conversion.export import replace_dir
+from dataprep.conversion.files import kto_as_chat
 from dataprep.conversion.trainers.configs import CONFIGS, DATA_DIR, ConfigFile, DataFacts, TrainerOptions
 from dataprep.conversion.trainers.records import LoadedFile, load_file
 from dataprep.conversion.trainers.shapes import SHAPES, TRAINERS, UNSUPPORTED, ImageSink, NotExpressible
 from dataprep.conversion.trainers.yaml_text import dump
 from dataprep.errors import InputError, OutputError, UsageError
+from dataprep.report.model import Report
+from dataprep.rules.duplicates import CONFLICT
+
+if TYPE_CHECKING:
+    from dataprep.config import Config
 
 MANIFEST = "dataprep-export.json"
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
@@ -41,6 +48,11 @@ class ExportReport:
     config_files: list[str] = field(default_factory=list)
     run: str = ""
     notes: list[str] = field(default_factory=list)
+    validation: Report | None = None  # the input checked with the trainer's target profile (when asked)
+
+    @property
+    def ok(self) -> bool:
+        return self.validation is None or self.validation.ok
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -51,6 +63,7 @@ class ExportReport:
             "config_files": list(self.config_files),
             "run": self.run,
             "notes": list(self.notes),
+            "validation": self.validation.to_dict() if self.validation is not None else None,
         }
 
     def format_text(self) -> str:
@@ -71,10 +84,15 @@ def export_for_trainer(
     validation: str | os.PathLike[str] | None = None,
     options: TrainerOptions | None = None,
     force: bool = False,
+    validate: bool = True,
+    model: str | None = None,
+    config: Config | str | os.PathLike[str] | None = None,
 ) -> ExportReport:
     """Write `train` (and `validation`) for `trainer` (trl, axolotl, llama-factory, autotrain) into the folder
     `output`: the data in the trainer's shape plus its configuration. Raises InputError naming every record the
-    trainer cannot take as the data says, before anything is written."""
+    trainer cannot take as the data says, before anything is written. With `validate`, the input is also checked
+    as `dataprep validate --target TRAINER` checks it (`model`, `config` as there): `report.validation`, and
+    `report.ok` is False when it found errors (the folder is written all the same, as convert writes its output)."""
     if trainer not in TRAINERS:
         raise UsageError(f"unknown trainer {trainer!r} (known: {', '.join(TRAINERS)})")
     options = options or TrainerOptions()
@@ -96,7 +114,8 @@ def export_for_trainer(
     images = ImageSink()
     shaped = [_shape(loaded, trainer, images) for loaded in files]
     facts = _facts(kind, shaped, images, validation=len(files) == 2)
-    configs = [make(facts, options) for make in CONFIGS[trainer]]
+    config_files = [make(facts, options) for make in CONFIGS[trainer]]
+    settings = validation_config(config, model=model, target=trainer) if validate else None
     report = ExportReport(trainer, kind, str(out))
     data_dir = "" if trainer == "llama-factory" else f"{DATA_DIR}/"
     names = [f"{data_dir}train.jsonl", f"{data_dir}validation.jsonl"]
@@ -108,19 +127,36 @@ def export_for_trainer(
             target = staging / name
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
-        for config in configs:
-            (staging / config.name).write_text(_render(config), encoding="utf-8")
-            report.config_files.append(str(out / config.name))
+        for written in config_files:
+            (staging / written.name).write_text(_render(written), encoding="utf-8")
+            report.config_files.append(str(out / written.name))
         (staging / MANIFEST).write_bytes(
             orjson.dumps(_manifest(trainer, kind, inputs, report), option=orjson.OPT_INDENT_2)
         )
+        if settings is not None:
+            report.validation = _validate(files, staging, settings)
         replace_dir(staging, out)
-    report.run = next((c.run for c in configs if c.run), "")
+    report.run = next((c.run for c in config_files if c.run), "")
     if images.files:
         report.notes.append(f"{len(images.files)} images from data URLs written to {out / 'images'}")
     if not options.base_model:
         report.notes.append("no --base-model: set the model to fine-tune in the config before training")
     return report
+
+
+def _validate(files: list[LoadedFile], staging: Path, settings: Config) -> Report:
+    """The validator's Report on the inputs, KTO records read as chat (validate knows no KTO records)."""
+    paths = [loaded.path for loaded in files]
+    labels = (str(paths[0]), str(paths[1]) if len(paths) > 1 else None)
+    if files[0].kind == "kto":
+        paths = [kto_as_chat(path, staging / f".chat-view-{i}.jsonl") for i, path in enumerate(paths)]
+        labels = (f"{labels[0]} (KTO read as chat)", labels[1] and f"{labels[1]} (KTO read as chat)")
+        settings = settings.with_overrides("KTO records", ignore=(*settings.ignore, CONFLICT))
+    result = validate_outputs(paths[0], paths[1] if len(paths) > 1 else None, labels=labels, config=settings)
+    for path in paths:
+        if path.parent == staging:
+            path.unlink()
+    return result
 
 
 def _check_output(out: Path, inputs: list[Path], force: bool) -> None:
