@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dataprep.cli import main
 from dataprep.conversion import convert_file
@@ -350,3 +352,38 @@ def test_cli_flags_reach_the_conversion(tmp_path: Path, capsys: pytest.CaptureFi
     assert "rejected 0" in capsys.readouterr().out
     assert main([*args, "--no-validate", "--force", "--target", "nope"]) == 2
     assert "unknown target" in capsys.readouterr().err
+
+
+_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-2, 2)
+    | st.sampled_from(["", "x", "<image>", "[", "{}", "a.png"]),
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(st.sampled_from(["role", "content", "from", "value"]), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    row=st.dictionaries(
+        st.sampled_from(
+            ["prompt", "chosen", "rejected", "completion", "label", "instruction", "output", "images"]
+        ),
+        _VALUES,
+    ),
+    preset=st.sampled_from(["preference", "kto", "alpaca", "sharegpt-preference"]),
+)
+def test_any_row_converts_or_is_rejected_with_a_reason(row: dict[str, Any], preset: str) -> None:
+    try:
+        found = list(convert([row], preset=preset))
+    except MappingError:
+        return  # a column no record has: the whole run stops with a message (checked elsewhere)
+    assert len(found) == 1
+    item = found[0]
+    assert isinstance(item, (Converted, Rejected))
+    if isinstance(item, Rejected):
+        assert item.reason and item.message

@@ -11,6 +11,8 @@ from typing import Any
 import jsonschema
 import pytest
 import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import dataprep
 from dataprep.cli import main
@@ -19,7 +21,7 @@ from dataprep.conversion.trainers import TRAINERS, TrainerOptions
 from dataprep.conversion.trainers import export_for_trainer as export_and_validate
 from dataprep.conversion.trainers.run import MANIFEST
 from dataprep.conversion.trainers.yaml_text import dump
-from dataprep.errors import InputError, OutputError, UsageError
+from dataprep.errors import DataprepError, InputError, OutputError, UsageError
 from tests import trainer_schemas
 from tests.conftest import SAMPLE
 
@@ -471,3 +473,52 @@ def test_readme_worked_examples_are_what_export_writes(tmp_path: Path) -> None:
     assert shown[0] == (tmp_path / "lf" / "dataset_info.json").read_text(encoding="utf-8")
     first = (tmp_path / "lf" / "train.jsonl").read_text(encoding="utf-8").splitlines(keepends=True)[0]
     assert shown[1] == first
+
+
+_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers(-3, 3) | st.text(max_size=5),
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(st.sampled_from(["type", "text", "x"]), inner, max_size=2)
+    ),
+    max_leaves=6,
+)
+_MESSAGES = st.lists(
+    st.fixed_dictionaries(
+        {"role": st.sampled_from(["system", "user", "assistant", "tool", "developer", "x"])},
+        optional={
+            "content": _VALUES,
+            "weight": st.sampled_from([0, 1, 2, "1"]),
+            "tool_calls": _VALUES,
+            "name": _VALUES,
+        },
+    ),
+    max_size=4,
+)
+_RECORDS = st.one_of(
+    st.fixed_dictionaries({"messages": _MESSAGES}, optional={"tools": _VALUES, "functions": _VALUES}),
+    st.fixed_dictionaries(
+        {
+            "input": st.fixed_dictionaries({"messages": _MESSAGES}),
+            "preferred_output": _MESSAGES,
+            "non_preferred_output": _MESSAGES,
+        }
+    ),
+    st.fixed_dictionaries({"prompt": _MESSAGES, "completion": _MESSAGES, "label": st.booleans()}),
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(record=_RECORDS, trainer=st.sampled_from(TRAINERS))
+def test_any_record_is_written_or_refused_with_a_dataprep_error(
+    tmp_path: Path, record: dict[str, Any], trainer: str
+) -> None:
+    source = write(tmp_path / "in.jsonl", [record])
+    out = tmp_path / "out"
+    try:
+        export_for_trainer(source, out, trainer, force=True)
+    except DataprepError as exc:
+        # nothing half-written: no folder, or the whole folder of an earlier example
+        assert str(exc) and (not out.exists() or (out / MANIFEST).exists())
+    else:
+        assert (out / MANIFEST).exists()

@@ -65,7 +65,7 @@ def image_list(value: Any, column: str) -> list[str]:
         if text.startswith("["):
             try:
                 value = json.loads(text)
-            except ValueError:
+            except (ValueError, RecursionError):
                 raise RowProblem("bad-images", f"column {column!r} is not a valid JSON list") from None
         else:
             value = [text]

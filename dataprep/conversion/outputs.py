@@ -48,6 +48,8 @@ def maybe_json(value: Any) -> Any:
             parsed = json.loads(value)
         except ValueError:
             return value  # text that merely starts with a bracket
+        except RecursionError:
+            raise RowProblem("bad-answer", "a value holds JSON nested too deeply to read") from None
         if isinstance(parsed, (list, dict)):
             return parsed
     return value

@@ -143,7 +143,7 @@ def axolotl_chat(record: dict[str, Any], _: ImageSink) -> dict[str, Any]:
         message = dict(message)
         if "weight" in message:
             message[AXOLOTL_TRAINING_FIELD] = message.pop("weight") == 1
-        if "tool_calls" in message:
+        if isinstance(message.get("tool_calls"), list):
             message["tool_calls"] = [_call_with_object_arguments(c) for c in message["tool_calls"]]
         messages.append(message)
     return _with_tools({"messages": messages}, _tools_of(record))
@@ -275,8 +275,10 @@ def _turn(message: dict[str, Any], index: int, images: ImageSink, pictures: list
 
 def _calls(calls: list[Any], index: int) -> Any:
     out = []
-    for call in calls:
-        function = call.get("function", {}) if isinstance(call, dict) else {}
+    for call in calls if isinstance(calls, list) else [calls]:
+        function = call.get("function") if isinstance(call, dict) else None
+        if not isinstance(function, dict) or not isinstance(function.get("name"), str):
+            raise NotExpressible(f"messages[{index}]: a tool call without a function name")
         arguments = function.get("arguments", "{}")
         try:
             parsed = json.loads(arguments) if isinstance(arguments, str) else arguments
