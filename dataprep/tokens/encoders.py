@@ -130,11 +130,10 @@ class TiktokenEncoder:
         """Byte offsets from a table of token byte lengths (vectorised; decode_with_offsets is much slower)."""
         import numpy as np
 
-        ids = self.encode(text)
-        ends = (
-            np.cumsum(self._byte_lengths[np.asarray(ids, dtype=np.int64)]) if ids else np.zeros(0, np.int64)
-        )
-        starts = ends - self._byte_lengths[np.asarray(ids, dtype=np.int64)] if ids else ends
+        ids = self._enc.encode(text, allowed_special="all")
+        lengths = self._byte_lengths[np.asarray(ids, dtype=np.int64)]
+        ends = np.cumsum(lengths)
+        starts = ends - lengths
         return ids, Offsets(starts.tolist(), ends.tolist(), in_bytes=True)
 
 
