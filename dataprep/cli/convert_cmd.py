@@ -92,6 +92,7 @@ def _column_names(value: str | None) -> tuple[str, ...] | None:
 )
 @click.option(
     "--target",
+    "target_name",
     help="Provider or trainer the data is for (see `dataprep targets`): its image limits and validation rules.",
 )
 @click.option(
@@ -152,7 +153,7 @@ def convert_cmd(
     ignore_columns: tuple[str, ...],
     embed_images: bool,
     image_dir: Path | None,
-    target: str | None,
+    target_name: str | None,
     input_format: str | None,
     delimiter: str | None,
     quotechar: str,
@@ -268,7 +269,7 @@ def convert_cmd(
             ignore=comma_list(ignore),
             severity=severity_pairs(severity),
             jobs=jobs,
-            target=target,
+            target=target_name,
             embed_images=embed_images,
             image_dir=image_dir,
         )
