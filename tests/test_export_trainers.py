@@ -435,6 +435,26 @@ def test_the_input_is_validated_with_the_trainers_target_profile(tmp_path: Path)
     assert not report.ok and (tmp_path / "bad" / "trl.yaml").exists()
 
 
+def test_kto_validation_keeps_the_input_line_numbers_across_blank_lines(tmp_path: Path) -> None:
+    text = KTO.read_text(encoding="utf-8").splitlines(keepends=True)
+    source = tmp_path / "kto.jsonl"
+    source.write_text("".join([text[0], "\n", *text[1:]]), encoding="utf-8")
+    report = export_and_validate(source, tmp_path / "out", "trl")
+    assert report.validation is not None
+    blank = [f for f in report.validation.findings if f.code == "DP004"]
+    assert [f.location.line for f in blank] == [2]
+    assert report.data_files[str(tmp_path / "out" / "data" / "train.jsonl")] == len(text)
+
+
+def test_a_refusal_in_the_validation_file_leaves_nothing(tmp_path: Path) -> None:
+    zero = {
+        "messages": [{"role": "user", "content": "a"}, {"role": "assistant", "content": "b", "weight": 0}]
+    }
+    with pytest.raises(InputError, match="valid.jsonl:1: messages"):
+        export_for_trainer(CHAT, tmp_path / "out", "trl", validation=write(tmp_path / "valid.jsonl", [zero]))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["valid.jsonl"]
+
+
 def test_the_cli_lists_every_trainer() -> None:
     assert CLI_TRAINERS == TRAINERS
 

@@ -332,6 +332,9 @@ def kto_as_chat(source: Path, target: Path) -> Path:
     """Each KTO record's prompt and completion as one chat record, line for line (for validation)."""
     with source.open("rb") as records, atomic_binary_writer(target) as handle:
         for line in records:
+            if not line.strip():
+                handle.write(b"\n")  # kept, so that findings keep the input's line numbers
+                continue
             record = orjson.loads(line)
             chat: dict[str, Any] = {"messages": [*record["prompt"], *record["completion"]]}
             if "tools" in record:

@@ -1,9 +1,10 @@
 """The records `dataprep export` reads: what `dataprep convert` writes (chat, OpenAI DPO preference, TRL KTO), one
-kind per file, with a clear error naming the file and line for anything else."""
+kind per file, streamed, with a clear error naming the file and line for anything else."""
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,14 +22,8 @@ class Example:
     """One record and the line it came from (for messages that name it)."""
 
     line: int
-    record: dict[str, Any]
-
-
-@dataclass(frozen=True, slots=True)
-class LoadedFile:
-    path: Path
     kind: str
-    examples: list[Example]
+    record: dict[str, Any]
 
 
 def kind_of(record: Any) -> str | None:
@@ -70,9 +65,8 @@ def _messages(value: Any) -> bool:
     )
 
 
-def load_file(path: Path) -> LoadedFile:
-    """Every record of a JSONL file, all of one kind; InputError naming the first line that is not."""
-    examples: list[Example] = []
+def iter_examples(path: Path) -> Iterator[Example]:
+    """The records of a JSONL file, streamed, all of one kind; InputError naming the first line that is not."""
     kind: str | None = None
     with open_input(path) as handle:
         for raw in iter_lines(handle, FileFacts(), max_line_bytes=sys.maxsize):
@@ -94,7 +88,11 @@ def load_file(path: Path) -> LoadedFile:
             if kind is not None and found != kind:
                 raise InputError(f"{path}:{raw.number}: a {found} record in a file of {kind} records")
             kind = found
-            examples.append(Example(raw.number, record))
-    if kind is None:
-        raise InputError(f"{path}: holds no records")
-    return LoadedFile(path, kind, examples)
+            yield Example(raw.number, found, record)
+
+
+def file_kind(path: Path) -> str:
+    """The kind of the file's first record (InputError for a file with none, or a bad first record)."""
+    for example in iter_examples(path):
+        return example.kind
+    raise InputError(f"{path}: holds no records")

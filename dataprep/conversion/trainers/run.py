@@ -24,7 +24,7 @@ from dataprep.conversion.checks import validate_outputs, validation_config
 from dataprep.conversion.export import replace_dir
 from dataprep.conversion.files import kto_as_chat
 from dataprep.conversion.trainers.configs import CONFIGS, DATA_DIR, ConfigFile, DataFacts, TrainerOptions
-from dataprep.conversion.trainers.records import LoadedFile, load_file
+from dataprep.conversion.trainers.records import file_kind, iter_examples
 from dataprep.conversion.trainers.shapes import SHAPES, TRAINERS, UNSUPPORTED, ImageSink, NotExpressible
 from dataprep.conversion.trainers.yaml_text import dump
 from dataprep.errors import InputError, OutputError, UsageError
@@ -103,30 +103,24 @@ def export_for_trainer(
     out = Path(output)
     inputs = [Path(train), *([Path(validation)] if validation is not None else [])]
     _check_output(out, inputs, force)
-    files = [load_file(path) for path in inputs]
-    if len(files) == 2 and files[0].kind != files[1].kind:
-        raise InputError(
-            f"{inputs[1]}: {files[1].kind} records, but {inputs[0]} holds {files[0].kind} records"
-        )
-    kind = files[0].kind
+    kinds = [file_kind(path) for path in inputs]
+    if len(kinds) == 2 and kinds[0] != kinds[1]:
+        raise InputError(f"{inputs[1]}: {kinds[1]} records, but {inputs[0]} holds {kinds[0]} records")
+    kind = kinds[0]
     if (trainer, kind) in UNSUPPORTED:
         raise InputError(f"{inputs[0]}: {kind} records: {UNSUPPORTED[(trainer, kind)]}")
-    images = ImageSink()
-    shaped = [_shape(loaded, trainer, images) for loaded in files]
-    facts = _facts(kind, shaped, images, validation=len(files) == 2)
-    config_files = [make(facts, options) for make in CONFIGS[trainer]]
     settings = validation_config(config, model=model, target=trainer) if validate else None
     report = ExportReport(trainer, kind, str(out))
     data_dir = "" if trainer == "llama-factory" else f"{DATA_DIR}/"
     names = [f"{data_dir}train.jsonl", f"{data_dir}validation.jsonl"]
     with _staged_dir(out) as staging:
-        for name, records in zip(names, shaped, strict=False):
-            _write_jsonl(staging / name, records)
-            report.data_files[str(out / name)] = len(records)
-        for name, data in images.files.items():
-            target = staging / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
+        # One pass: records are shaped and written as they are read; a refusal anywhere discards the staging.
+        images = ImageSink(staging)
+        facts = _Facts()
+        for name, path in zip(names, inputs, strict=False):
+            report.data_files[str(out / name)] = _write_shaped(path, staging / name, trainer, images, facts)
+        data = facts.done(kind, validation=len(inputs) == 2, images=bool(images.files))
+        config_files = [make(data, options) for make in CONFIGS[trainer]]
         for written in config_files:
             (staging / written.name).write_text(_render(written), encoding="utf-8")
             report.config_files.append(str(out / written.name))
@@ -134,7 +128,7 @@ def export_for_trainer(
             orjson.dumps(_manifest(trainer, kind, inputs, report), option=orjson.OPT_INDENT_2)
         )
         if settings is not None:
-            report.validation = _validate(files, staging, settings)
+            report.validation = _validate(inputs, kind, staging, settings)
         replace_dir(staging, out)
     report.run = next((c.run for c in config_files if c.run), "")
     if images.files:
@@ -144,11 +138,11 @@ def export_for_trainer(
     return report
 
 
-def _validate(files: list[LoadedFile], staging: Path, settings: Config) -> Report:
+def _validate(inputs: list[Path], kind: str, staging: Path, settings: Config) -> Report:
     """The validator's Report on the inputs, KTO records read as chat (validate knows no KTO records)."""
-    paths = [loaded.path for loaded in files]
+    paths = list(inputs)
     labels = (str(paths[0]), str(paths[1]) if len(paths) > 1 else None)
-    if files[0].kind == "kto":
+    if kind == "kto":
         paths = [kto_as_chat(path, staging / f".chat-view-{i}.jsonl") for i, path in enumerate(paths)]
         labels = (f"{labels[0]} (KTO read as chat)", labels[1] and f"{labels[1]} (KTO read as chat)")
         settings = settings.with_overrides("KTO records", ignore=(*settings.ignore, CONFLICT))
@@ -174,54 +168,61 @@ def _check_output(out: Path, inputs: list[Path], force: bool) -> None:
         )
 
 
-def _shape(loaded: LoadedFile, trainer: str, images: ImageSink) -> list[dict[str, Any]]:
-    shape = SHAPES[(trainer, loaded.kind)]
-    out: list[dict[str, Any]] = []
+def _write_shaped(source: Path, target: Path, trainer: str, images: ImageSink, facts: _Facts) -> int:
+    """Shape and write every record of `source`; InputError listing the records the trainer cannot take."""
     problems: list[str] = []
-    for example in loaded.examples:
-        try:
-            out.append(shape(example.record, images))
-        except NotExpressible as exc:
-            problems.append(f"{loaded.path}:{example.line}: {exc}")
+    count = 0
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with target.open("wb") as handle:
+        for example in iter_examples(source):
+            count += 1
+            try:
+                shaped = SHAPES[(trainer, example.kind)](example.record, images)
+            except NotExpressible as exc:
+                problems.append(f"{source}:{example.line}: {exc}")
+                continue
+            if not problems:  # after the first refusal nothing is kept: the lines are only checked
+                handle.write(orjson.dumps(shaped, option=orjson.OPT_APPEND_NEWLINE))
+                facts.see(shaped)
     if problems:
         shown = "\n  ".join(problems[:_SHOWN_PROBLEMS])
         more = (
             f"\n  ... and {len(problems) - _SHOWN_PROBLEMS} more" if len(problems) > _SHOWN_PROBLEMS else ""
         )
         raise InputError(
-            f"{len(problems)} of {len(loaded.examples)} records cannot be written for {trainer} as they are "
+            f"{len(problems)} of {count} records cannot be written for {trainer} as they are "
             f"(nothing was written):\n  {shown}{more}"
         )
-    return out
+    return count
 
 
-def _facts(
-    kind: str, shaped: list[list[dict[str, Any]]], images: ImageSink, *, validation: bool
-) -> DataFacts:
-    tools = weights = has_images = system = False
-    keys: dict[str, None] = {}
-    for records in shaped:
-        for record in records:
-            tools = tools or "tools" in record
-            has_images = has_images or "images" in record
-            system = system or "system" in record
-            for message in record.get("messages", []):
-                weights = weights or "training" in message
-                keys.update((k, None) for k in message if k not in ("role", "content", "training"))
-    return DataFacts(kind, validation, tools, weights, has_images or bool(images.files), system, tuple(keys))
+class _Facts:
+    """What the written records hold that the configuration must mention, gathered as they are written."""
+
+    def __init__(self) -> None:
+        self.tools = self.weights = self.images = self.system = False
+        self.keys: dict[str, None] = {}
+
+    def see(self, record: dict[str, Any]) -> None:
+        self.tools = self.tools or "tools" in record
+        self.images = self.images or "images" in record
+        self.system = self.system or "system" in record
+        for message in record.get("messages", ()):
+            self.weights = self.weights or "training" in message
+            for key in message:
+                if key not in ("role", "content", "training") and key not in self.keys:
+                    self.keys[key] = None
+
+    def done(self, kind: str, *, validation: bool, images: bool) -> DataFacts:
+        return DataFacts(
+            kind, validation, self.tools, self.weights, self.images or images, self.system, tuple(self.keys)
+        )
 
 
 def _render(config: ConfigFile) -> str:
     if config.format == "json":
         return orjson.dumps(config.document, option=orjson.OPT_INDENT_2).decode() + "\n"
     return dump(config.document, config.comments)
-
-
-def _write_jsonl(path: Path, records: list[dict[str, Any]]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("wb") as handle:
-        for record in records:
-            handle.write(orjson.dumps(record, option=orjson.OPT_APPEND_NEWLINE))
 
 
 def _manifest(trainer: str, kind: str, inputs: list[Path], report: ExportReport) -> dict[str, Any]:

@@ -20,9 +20,11 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 TRAINERS = ("trl", "axolotl", "llama-factory", "autotrain")
@@ -35,16 +37,21 @@ class NotExpressible(Exception):
 
 @dataclass
 class ImageSink:
-    """Images that must become files beside the data (LLaMA-Factory reads paths, not data URLs)."""
+    """Images that must become files beside the data (LLaMA-Factory reads paths, not data URLs): written under
+    `folder` as they come (None: kept in memory, for a shape used on its own)."""
 
-    files: dict[str, bytes] = field(default_factory=dict)
-    names: dict[str, str] = field(default_factory=dict)  # data URL -> file: one file per distinct image
+    folder: Path | None = None
+    files: dict[str, int] = field(default_factory=dict)  # file -> bytes
+    names: dict[str, str] = field(
+        default_factory=dict
+    )  # data URL digest -> file: one file per distinct image
 
     def add(self, url: str) -> str:
         if url.lower().startswith(("http://", "https://")):
             return url
-        if url in self.names:
-            return self.names[url]
+        key = hashlib.sha256(url.encode("utf-8", "surrogatepass")).hexdigest()
+        if key in self.names:
+            return self.names[key]
         if not url.startswith("data:") or ";base64," not in url:
             raise NotExpressible(
                 f"image URL {url[:40]!r}: only http(s) URLs and base64 data URLs can be written"
@@ -58,8 +65,11 @@ class ImageSink:
             header[5:].split(";")[0].lower(), "bin"
         )
         name = f"images/{len(self.files) + 1:06d}.{suffix}"
-        self.files[name] = data
-        self.names[url] = name
+        if self.folder is not None:
+            (self.folder / "images").mkdir(parents=True, exist_ok=True)
+            (self.folder / name).write_bytes(data)
+        self.files[name] = len(data)
+        self.names[key] = name
         return name
 
 
