@@ -450,7 +450,7 @@ def test_a_refusal_in_the_validation_file_leaves_nothing(tmp_path: Path) -> None
     zero = {
         "messages": [{"role": "user", "content": "a"}, {"role": "assistant", "content": "b", "weight": 0}]
     }
-    with pytest.raises(InputError, match="valid.jsonl:1: messages"):
+    with pytest.raises(InputError, match=r"valid\.jsonl:1: messages"):
         export_for_trainer(CHAT, tmp_path / "out", "trl", validation=write(tmp_path / "valid.jsonl", [zero]))
     assert sorted(p.name for p in tmp_path.iterdir()) == ["valid.jsonl"]
 
