@@ -64,9 +64,8 @@ def to_chat(record: dict[str, Any]) -> Native:
         out.origins[f"messages[{len(prompt) + i}]"] = (
             f"completion[{i}]" if isinstance(record["completion"], list) else "completion"
         )
-    if "label" in record:
-        if not isinstance(record["label"], bool):
-            raise Refusal(("label",), "a KTO label is true or false")
+    if "label" in record and not isinstance(record["label"], bool):
+        raise Refusal(("label",), "a KTO label is true or false")
     out.record.update({k: v for k, v in record.items() if k not in ("prompt", "completion")})
     return out
 

@@ -166,12 +166,10 @@ def _tool_result(value: Any, path: PathT, pending: list[tuple[str, str]]) -> dic
     only_keys(data, {"name", "response"}, path, "functionResponse")
     name = require_str(data.get("name"), (*path, "name"), "name")
     response = require_dict(data.get("response"), (*path, "response"), "response")
-    for index, (call_id, called) in enumerate(pending):
-        if called == name:
-            del pending[index]
-            break
-    else:
+    index = next((i for i, (_, called) in enumerate(pending) if called == name), None)
+    if index is None:
         raise Refusal((*path, "name"), f"functionResponse for {name!r} answers no functionCall before it")
+    call_id = pending.pop(index)[0]
     if set(response) == {"content"} and isinstance(response["content"], str):
         content = response["content"]
     else:
