@@ -21,6 +21,7 @@ from typing import Any
 
 import orjson
 
+from dataprep.formats import Refusal, detect_native, format_for_target
 from dataprep.models import ModelInfo
 from dataprep.rules.base import FileSummary, Rule
 from dataprep.rules.model_fit import fit_message
@@ -69,6 +70,9 @@ def sniff(path: str, lines: Sequence[bytes], kind: Kind, model: ModelInfo) -> Sh
         return None
     parsed = [_parse(line) for line in head]
     objects = [value for value in parsed if isinstance(value, dict)]
+    native = _native_shape(path, objects)
+    if native is not None:
+        return native
     chat = sum(1 for value in objects if "messages" in value)
     if _opens_document(head[0]) and chat * 2 < len(head):
         return _document(path, lines)
@@ -94,6 +98,44 @@ def sniff(path: str, lines: Sequence[bytes], kind: Kind, model: ModelInfo) -> Sh
 
 
 _NOT_JSON = object()
+
+
+def native_format(lines: Sequence[bytes], target: str) -> tuple[str | None, Kind]:
+    """The target's own format when the file's first record is in it (read as that target reads it), and the
+    kind of record it holds; (None, chat) otherwise."""
+    fmt = format_for_target(target)
+    if fmt is None or fmt.name == "chat":
+        return None, Kind.CHAT
+    for line in lines:
+        if not line.strip():
+            continue
+        value = _parse(line)
+        if not isinstance(value, dict) or detect_native(value) is not fmt:
+            return None, Kind.CHAT
+        try:
+            return fmt.name, Kind(fmt.to_chat(value).kind)
+        except Refusal:
+            return fmt.name, Kind.PREFERENCE if _looks_preference(value) else Kind.CHAT
+    return None, Kind.CHAT
+
+
+def _looks_preference(value: dict[str, Any]) -> bool:
+    messages = value.get("messages")
+    last = messages[-1] if isinstance(messages, list) and messages else None
+    return ("chosen" in value and "rejected" in value) or (isinstance(last, dict) and "candidates" in last)
+
+
+def _native_shape(path: str, objects: list[dict[str, Any]]) -> Shape | None:
+    """Records in a provider's or trainer's own format (most of the head): the convert command reads them."""
+    found = [detect_native(value) for value in objects]
+    for fmt in {f for f in found if f is not None}:
+        if sum(1 for f in found if f is fmt) * 2 > len(objects) and fmt.name != "llama-factory":
+            targets = ", ".join(fmt.targets)
+            what = f"{fmt.title} records (check them as they are with --target {targets})"
+            return Shape(
+                what, f"dataprep convert {shlex.quote(path)} --input-format {fmt.name} -o {_output(path)}"
+            )
+    return None
 
 
 def _parse(line: bytes) -> Any:
