@@ -63,6 +63,7 @@ class TargetProfile:
     max_examples: int | None = None
     max_file_bytes: int | None = None
     reserved_strings: tuple[str, ...] = ()
+    image_uri_schemes: tuple[str, ...] = ()  # URI schemes the target's own records give images by (gs, s3)
     encoding: str = ""
     max_tokens: Mapping[str, int] = field(default_factory=dict)
     price_per_1m: Mapping[str, float] = field(default_factory=dict)
@@ -155,7 +156,16 @@ def _family(name: str, row: Mapping[str, Any]) -> ModelFamily:
     )
 
 
-_TUPLE_KEYS = ("shapes", "roles", "first_roles", "after_system", "weights", "reserved_strings", "sources")
+_TUPLE_KEYS = (
+    "shapes",
+    "roles",
+    "first_roles",
+    "after_system",
+    "weights",
+    "reserved_strings",
+    "image_uri_schemes",
+    "sources",
+)
 _KNOWN_KEYS = frozenset(
     {
         *_TUPLE_KEYS,

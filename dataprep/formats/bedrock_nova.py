@@ -174,13 +174,17 @@ def _read_turn(role: str, blocks: list[Any], path: PathT, out: Native, index: in
             call_id = require_str(use.get("toolUseId"), (*bpath, kind, "toolUseId"), "toolUseId")
             name = require_str(use.get("name"), (*bpath, kind, "name"), "name")
             args = require_dict(use.get("input", {}), (*bpath, kind, "input"), "input")
+            out.origins[f"_call{len(calls)}"] = show(
+                (*bpath, kind)
+            )  # numbered once the turn's index is known
             calls.append(
                 {"id": call_id, "type": "function", "function": {"name": name, "arguments": dump_json(args)}}
             )
         elif kind == "toolResult":
             if role != "user":
                 raise Refusal((*bpath, kind), "toolResult belongs in a user turn")
-            out.origins[f"messages[{index + len(results)}]"] = show(bpath)
+            at = f"messages[{index + len(results)}]"
+            out.origins[at] = out.origins[f"{at}.role"] = show((*bpath, kind))
             results.append(_tool_result(value, (*bpath, kind)))
         else:
             raise Refusal((*bpath, kind), f"a {kind} block has no chat equivalent", INEXPRESSIBLE)
@@ -193,6 +197,10 @@ def _read_turn(role: str, blocks: list[Any], path: PathT, out: Native, index: in
             message["tool_calls"] = calls
         at = index + len(results)
         out.origins[f"messages[{at}]"] = show(path[:-1])
+        for n in range(len(calls)):
+            out.origins[f"messages[{at}].tool_calls[{n}]"] = out.origins.pop(f"_call{n}")
+        if calls:
+            out.origins[f"messages[{at}].tool_calls"] = out.origins[f"messages[{at}].tool_calls[0]"]
         if len(pieces) == 1 and pieces[0][0] == "text":
             first = next(i for i, b in enumerate(blocks) if isinstance(b, dict) and "text" in b)
             out.origins[f"messages[{at}].content"] = show((*path, first, "text"))

@@ -98,12 +98,14 @@ def to_chat(record: dict[str, Any]) -> Native:
                 args = require_dict(call.get("args", {}), (*ppath, kind, "args"), "args")
                 calls += 1
                 out.origins[f"messages[{len(messages)}].tool_calls[{len(tool_calls)}]"] = show((*ppath, kind))
+                out.origins.setdefault(f"messages[{len(messages)}].tool_calls", show((*ppath, kind)))
                 tool_calls.append(_call(f"call_{calls}", name, args))
                 pending.append((f"call_{calls}", name))
             else:
                 if role != "user":
                     raise Refusal((*ppath, kind), "functionResponse belongs in a user turn")
-                out.origins[f"messages[{len(messages)}]"] = show(ppath)
+                at = f"messages[{len(messages)}]"
+                out.origins[at] = out.origins[f"{at}.role"] = show((*ppath, kind))
                 messages.append(_tool_result(value, (*ppath, kind), pending))
         if pieces or tool_calls or not parts:
             message: dict[str, Any] = {"role": "assistant" if role == "model" else "user"}

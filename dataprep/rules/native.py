@@ -37,6 +37,10 @@ def read_native(record: dict[str, Any], settings: CheckSettings) -> tuple[Native
             message = f"{fmt.name}: {refusal.message}; only the record's shape was checked"
             problem = Problem("DP816", message, json_path=refusal.json_path)
         return None, [problem]
+    if isinstance(
+        native.record.get("label"), bool
+    ):  # a KTO label (TRL, LLaMA-Factory): not a chat key to check
+        native.record = {k: v for k, v in native.record.items() if k != "label"}
     if native.kind != settings.kind.value:
         message = f"a {native.kind} record in a file of {settings.kind.value} records; not checked further"
         return None, [Problem("DP012", message)]
