@@ -43,6 +43,16 @@ from dataprep.io.byte_meter import ByteMeter
 from dataprep.io.extras import require
 from dataprep.io.tabular import BLANK, ReadOptions, SourceRow
 
+__all__ = [
+    "DEFAULT_MAX_CELL_CHARS",
+    "ConvertItem",
+    "Converted",
+    "Converter",
+    "Rejected",
+    "convert",
+    "resolve_mapping",
+]
+
 DEFAULT_MAX_CELL_CHARS = 10_000_000
 _EARLY_COLUMN_CHECK = 1_000  # usable JSON records after which a column none of them has is an error
 # A path (str or PathLike), an `hf:` id, an iterable of mappings, or a datasets.Dataset (duck-typed, so: Any).
@@ -320,6 +330,7 @@ class Converter:
         if group.order_by is not None:
             ordered, problems = _order(members, group.order_by)
         if not problems:
+            assert isinstance(self.builder, RecordBuilder)  # native readers have no group mode
             record, problems = self.builder.build_group([m.values for m in ordered])
             if not problems:
                 yield Converted(record, tuple(m.location for m in ordered), ordered[0].values)

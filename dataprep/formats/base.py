@@ -17,8 +17,9 @@ from typing import Any, Literal
 from dataprep.schema.explain import format_path
 
 PathT = tuple[str | int, ...]
-INVALID = "invalid"
-INEXPRESSIBLE = "inexpressible"
+RefusalKind = Literal["invalid", "inexpressible"]
+INVALID: RefusalKind = "invalid"
+INEXPRESSIBLE: RefusalKind = "inexpressible"
 
 
 class Refusal(Exception):

@@ -138,7 +138,8 @@ def _candidates(value: Any, path: PathT, out: Native, index: int) -> dict[str, l
             raise Refusal((*cpath, "preferenceLabel"), f"a second {label!r} candidate")
         blocks = require_list(candidate.get("content"), (*cpath, "content"), "content")
         scratch = Native({})
-        (message,) = _read_turn("assistant", blocks, (*cpath, "content"), scratch, 0) or [None]
+        read = _read_turn("assistant", blocks, (*cpath, "content"), scratch, 0)
+        message = read[0] if len(read) == 1 else None
         if message is None or message["role"] != "assistant":
             raise Refusal((*cpath, "content"), "a candidate is one assistant answer")
         out.origins[f"_{key}[0]"] = show(cpath)
@@ -195,15 +196,15 @@ def _read_turn(role: str, blocks: list[Any], path: PathT, out: Native, index: in
         message["content"] = content if content is not None or calls else ""
         if calls:
             message["tool_calls"] = calls
-        at = index + len(results)
-        out.origins[f"messages[{at}]"] = show(path[:-1])
+        turn = f"messages[{index + len(results)}]"
+        out.origins[turn] = show(path[:-1])
         for n in range(len(calls)):
-            out.origins[f"messages[{at}].tool_calls[{n}]"] = out.origins.pop(f"_call{n}")
+            out.origins[f"{turn}.tool_calls[{n}]"] = out.origins.pop(f"_call{n}")
         if calls:
-            out.origins[f"messages[{at}].tool_calls"] = out.origins[f"messages[{at}].tool_calls[0]"]
+            out.origins[f"{turn}.tool_calls"] = out.origins[f"{turn}.tool_calls[0]"]
         if len(pieces) == 1 and pieces[0][0] == "text":
             first = next(i for i, b in enumerate(blocks) if isinstance(b, dict) and "text" in b)
-            out.origins[f"messages[{at}].content"] = show((*path, first, "text"))
+            out.origins[f"{turn}.content"] = show((*path, first, "text"))
         messages.append(message)
     return messages
 

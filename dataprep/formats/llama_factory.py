@@ -147,7 +147,7 @@ def parse_entry(value: Any, name: str) -> Entry:
 
 def guess_entry(record: dict[str, Any]) -> Entry:
     """The entry a record's own keys suggest, for a file given without dataset_info.json."""
-    columns = {
+    columns: dict[str, str] = {
         key: key
         for key in ("system", "history", "tools", "images", "chosen", "rejected", "kto_tag")
         if key in record
@@ -277,7 +277,7 @@ def _sharegpt(
     for i in range(start, len(turns)):
         path: PathT = (column, i)
         turn = require_dict(turns[i], path, "a turn")
-        kind = roles.get(turn.get(role_tag))
+        kind = roles.get(str(turn.get(role_tag)))
         if kind is None or kind == "system_tag":
             raise Refusal(
                 (*path, role_tag),

@@ -229,11 +229,15 @@ def from_chat(record: dict[str, Any]) -> Written:
             out.record["systemInstruction"] = {"parts": [{"text": text} for _, text in pieces]}
         elif role == "user":
             only_keys(message, {"role", "content"}, path, "a user message")
-            parts = [
-                _part(kind, value, (*path, "content"))
-                for kind, value in content_pieces(message.get("content"), (*path, "content"))
-            ]
-            contents.append({"role": "user", "parts": parts})
+            contents.append(
+                {
+                    "role": "user",
+                    "parts": [
+                        _part(kind, value, (*path, "content"))
+                        for kind, value in content_pieces(message.get("content"), (*path, "content"))
+                    ],
+                }
+            )
         elif role == "assistant":
             only_keys(message, {"role", "content", "tool_calls", "weight"}, path, "an assistant message")
             weight_note(message, path, WHO, out.notes)
@@ -261,13 +265,13 @@ def from_chat(record: dict[str, Any]) -> Written:
             contents.append({"role": "model", "parts": parts})
         elif role == "tool":
             only_keys(message, {"role", "content", "tool_call_id"}, path, "a tool message")
-            name = names.get(str(message.get("tool_call_id")))
-            if name is None:
+            answered = names.get(str(message.get("tool_call_id")))
+            if answered is None:
                 raise Refusal((*path, "tool_call_id"), "answers no tool call before it", INEXPRESSIBLE)
             content = message.get("content")
             if not isinstance(content, str):
                 raise Refusal((*path, "content"), "a tool result must be text here", INEXPRESSIBLE)
-            part = {"functionResponse": {"name": name, "response": {"content": content}}}
+            part = {"functionResponse": {"name": answered, "response": {"content": content}}}
             previous = contents[-1] if contents else None
             if (
                 previous is not None
