@@ -1,420 +1,262 @@
-"""Native formats (dataprep.formats): round trips through every format, refusals with their JSON paths, and
-golden files for every sample file in each direction."""
+"""CI output formats: GitHub workflow commands, SARIF 2.1.0 (checked against the official schema), JUnit XML."""
 
 from __future__ import annotations
 
-import copy
+import dataclasses
+import hashlib
 import json
-import os
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 
 import dataprep
-from dataprep.conversion import Converted
-from dataprep.formats import FORMATS, INEXPRESSIBLE, INVALID, Refusal, detect_native, format_for_target
-from dataprep.formats.llama_factory import Entry, parse_entry, to_chat
+from dataprep.cli import main
+from dataprep.report.formats import RENDERERS
+from dataprep.report.github import escape_data, escape_property, render_github
+from dataprep.report.junit import render_junit
+from dataprep.report.model import Report
+from dataprep.report.sarif import SARIF_SCHEMA, render_sarif, sarif_log
+from dataprep.rules.registry import ALL_RULES
+from dataprep.types import Finding, Location, Severity
+from tests.conftest import assistant, chat, user
 
-ROOT = Path(__file__).resolve().parent.parent
-SAMPLES = ROOT / "sample_data"
-GOLDEN = Path(__file__).resolve().parent / "golden_formats"
-CHAT_SAMPLES = ("chat_valid.jsonl", "chat_valid.validation.jsonl", "preference.jsonl", "open_weights.jsonl")
-NATIVE_SAMPLES = {
-    "vertex.jsonl": "vertex",
-    "bedrock_nova.jsonl": "bedrock-nova",
-    "bedrock_nova_dpo.jsonl": "bedrock-nova",
-    "trl_preference.jsonl": "trl",
-    "trl_kto.jsonl": "trl",
-    "trl_prompt_completion.jsonl": "trl",
-}
-LLAMA_FACTORY = ("alpaca_zh", "custom_columns", "sharegpt_tools", "openai_layout", "dpo_zh", "kto", "images")
-WRITTEN = ("vertex", "bedrock-nova", "trl", "llama-factory", "chat")
+SCHEMA_PATH = Path(__file__).parent / "data" / "sarif-schema-2.1.0.json"
+E, W, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 
 
-def _lines(path: Path) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+def _report(write_jsonl: Callable[..., Path], *findings: Finding) -> Report:
+    """A real report of a clean 60-example file, with the given findings in place of its own (if any)."""
+    path = write_jsonl([chat(user(f"q {i}"), assistant(f"a {i}")) for i in range(60)], "good.jsonl")
+    report = dataprep.validate_files([path])
+    return dataclasses.replace(report, findings=findings) if findings else report
 
 
-def _chat_records() -> list[dict[str, Any]]:
-    """Every chat or preference record the samples hold: the chat files and the chat reading of the native ones."""
-    records = [r for name in CHAT_SAMPLES for r in _lines(SAMPLES / name)]
-    for name, fmt in NATIVE_SAMPLES.items():
-        records += [FORMATS[fmt].to_chat(r).record for r in _lines(SAMPLES / name)]
-    return records
+def _finding(code: str, severity: Severity, message: str, path: str, line: int, col: int = 1) -> Finding:
+    return Finding(code, severity, message, Location(path, line, col, ""))
 
 
-def _as_noted(record: dict[str, Any], notes: list[str]) -> dict[str, Any]:
-    """What a round trip gives back after the changes its notes name: ids renumbered, weight 1 dropped."""
-    out = copy.deepcopy(record)
-    messages = out.get("messages") or out.get("input", {}).get("messages") or []
-    answers = [m for key in ("preferred_output", "non_preferred_output") for m in out.get(key, [])]
-    if any("ids not kept" in n for n in notes):
-        renamed: dict[str, str] = {}
-        for message in messages:
-            for call in message.get("tool_calls") or []:
-                renamed[call["id"]] = call["id"] = f"call_{len(renamed) + 1}"
-            if "tool_call_id" in message:
-                message["tool_call_id"] = renamed.get(message["tool_call_id"], message["tool_call_id"])
-    if any("weight 1 dropped" in n for n in notes):
-        for message in [*messages, *answers]:
-            if message.get("weight") == 1:
-                del message["weight"]
-    return out
+# --- GitHub workflow commands ----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", WRITTEN)
-def test_chat_to_format_and_back_is_lossless_where_the_format_can_say_it(name: str) -> None:
-    fmt = FORMATS[name]
-    written = refused = 0
-    for record in _chat_records():
-        try:
-            out = fmt.from_chat(record)
-        except Refusal as refusal:
-            assert refusal.kind == INEXPRESSIBLE, refusal.describe()  # valid chat is never "invalid"
-            assert refusal.message
-            refused += 1
-            continue
-        text = json.dumps(out.record, ensure_ascii=False)  # what a file holds
-        back = fmt.to_chat(json.loads(text))
-        assert back.record == _as_noted(record, out.notes), (name, out.notes, record)
-        if not out.notes:
-            assert back.record == record
-        if name == "trl":  # TRL's conversational shape is chat itself
-            assert detect_native(out.record) in (fmt, None)
-        elif name != "chat":
-            assert detect_native(out.record) is fmt
-        written += 1
-    assert written >= 20
-    if name == "vertex":
-        assert refused >= 10  # every preference record: Vertex tuning is chat only
+def test_escaping_follows_githubs_rules() -> None:
+    assert escape_data("50% done\r\nnext: a, b") == "50%25 done%0D%0Anext: a, b"
+    assert escape_property("dir:a,b/50%\n") == "dir%3Aa%2Cb/50%25%0A"
+    # `%` is escaped first: a literal "%0A" in the text must not turn into a newline for the runner.
+    assert escape_data("%0A") == "%250A"
 
 
-def test_lossy_round_trips_are_the_noted_ones() -> None:
-    """A tool call id other than call_N is not kept by Vertex or LLaMA-Factory, and the note says so."""
-    record = _lines(SAMPLES / "chat_valid.jsonl")[11]
-    assert record["messages"][2]["tool_calls"][0]["id"] == "call_cups_1"
-    for name in ("vertex", "llama-factory"):
-        out = FORMATS[name].from_chat(record)
-        assert any("ids not kept" in n for n in out.notes)
-        back = FORMATS[name].to_chat(out.record).record
-        assert back["messages"][2]["tool_calls"][0]["id"] == "call_1"
-        assert back["messages"][3]["tool_call_id"] == "call_1"
-    nova = FORMATS["bedrock-nova"].from_chat(record)
-    assert nova.notes == [] and FORMATS["bedrock-nova"].to_chat(nova.record).record == record
+def _parse_command(line: str) -> tuple[str, dict[str, str], str]:
+    """Read a workflow command back the way the runner does: split, then undo the escapes."""
+    match = re.fullmatch(r"::(\w+) ([^:]*)::(.*)", line)
+    assert match, line
+    command, props_text, data = match.groups()
+
+    def unescape(text: str) -> str:
+        for escaped, raw in (("%0D", "\r"), ("%0A", "\n"), ("%3A", ":"), ("%2C", ","), ("%25", "%")):
+            text = text.replace(escaped, raw)
+        return text
+
+    props = dict(item.split("=", 1) for item in props_text.split(","))
+    return command, {k: unescape(v) for k, v in props.items()}, unescape(data)
 
 
-# -- refusals name the JSON path ----------------------------------------------------------------------------
+def test_github_levels_locations_and_round_trip(write_jsonl: Callable[..., Path]) -> None:
+    hostile = "odd:name, 100%.jsonl"
+    report = _report(
+        write_jsonl,
+        _finding("DP002", E, "malformed JSON:\nline two, 5%", hostile, 7, 12),
+        _finding("DP204", W, "last message is 'user'", "train.jsonl", 3),
+        _finding("DP005", INFO, "file starts with a BOM", "train.jsonl", 1),
+        _finding("DP501", E, "3 training examples", "train.jsonl", 0),
+    )
+    lines = render_github(report).splitlines()
+    assert len(lines) == 5  # one command per finding (newlines escaped) and the summary
+    parsed = [_parse_command(line) for line in lines[:4]]
+    assert [p[0] for p in parsed] == ["error", "warning", "notice", "error"]
+    _, props, message = parsed[0]
+    assert props == {"file": hostile, "line": "7", "col": "12", "title": "DP002"}
+    assert message == "malformed JSON:\nline two, 5%"
+    # A file-level finding (line 0) annotates the file: no line or col property at all.
+    assert parsed[3][1] == {"file": "train.jsonl", "title": "DP501"}
+    assert lines[4] == "dataprep: FAILED: 2 error(s), 1 warning(s), 1 info"
 
 
-def _user(text: str) -> dict[str, Any]:
-    return {"role": "user", "parts": [{"text": text}]}
+def test_github_paths_are_relative_to_the_checkout(write_jsonl: Callable[..., Path], tmp_path: Path) -> None:
+    inside = str(tmp_path / "data" / "train.jsonl")  # the tests run from tmp_path
+    report = _report(write_jsonl, _finding("DP002", E, "bad", inside, 2))
+    assert render_github(report).startswith("::error file=data/train.jsonl,line=2,col=1,title=DP002::bad\n")
 
 
-@pytest.mark.parametrize(
-    ("name", "record", "path", "words"),
-    [
-        (
-            "vertex",
-            {"contents": [_user("hi"), {"role": "assistant", "parts": [{"text": "x"}]}]},
-            "contents[1].role",
-            "'user' or 'model'",
-        ),
-        (
-            "vertex",
-            {"contents": [_user("hi"), {"role": "model", "parts": [{"text": "x", "functionCall": {}}]}]},
-            "contents[1].parts[0]",
-            "exactly one",
-        ),
-        ("vertex", {"contents": [_user("hi"), {"role": "model", "parts": []}]}, "contents[1].parts", "empty"),
-        (
-            "vertex",
-            {"contents": [{"role": "user", "parts": [{"functionResponse": {"name": "f", "response": {}}}]}]},
-            "contents[0].parts[0].functionResponse.name",
-            "no functionCall",
-        ),
-        (
-            "vertex",
-            {"contents": [_user("hi")], "systemInstruction": {"parts": [{"text": 3}]}},
-            "systemInstruction.parts[0].text",
-            "string",
-        ),
-        (
-            "bedrock-nova",
-            {"schemaVersion": "x", "messages": [{"role": "user", "content": "hi"}]},
-            "messages[0].content",
-            "list",
-        ),
-        (
-            "bedrock-nova",
-            {
-                "schemaVersion": "x",
-                "messages": [
-                    {"role": "user", "content": [{"text": "a"}]},
-                    {
-                        "role": "assistant",
-                        "candidates": [{"content": [{"text": "b"}], "preferenceLabel": "preferred"}],
-                    },
-                ],
-            },
-            "messages[1].candidates",
-            "non-preferred",
-        ),
-        (
-            "bedrock-nova",
-            {"schemaVersion": "x", "messages": [{"role": "bot", "content": [{"text": "a"}]}]},
-            "messages[0].role",
-            "'user' or 'assistant'",
-        ),
-        (
-            "bedrock-nova",
-            {
-                "schemaVersion": "x",
-                "messages": [
-                    {"role": "user", "content": [{"image": {"format": "png", "source": {"bytes": "AAAA"}}}]}
-                ],
-            },
-            "messages[0].content[0].image.source",
-            "s3Location",
-        ),
-        (
-            "trl",
-            {"chosen": [{"role": "user", "content": "a"}, {"role": "assistant", "content": "b"}]},
-            "rejected",
-            "missing",
-        ),
-        ("trl", {"prompt": "a", "completion": "b", "label": "yes"}, "label", "true or false"),
-        (
-            "llama-factory",
-            {"conversations": [{"from": "gpt", "value": "a"}]},
-            "conversations[0].from",
-            "human or observation",
-        ),
-        (
-            "llama-factory",
-            {"conversations": [{"from": "human", "value": "a"}, {"from": "observation", "value": "1"}]},
-            "conversations[1].from",
-            "gpt or function",
-        ),
-        ("llama-factory", {"instruction": "", "input": "", "output": "b"}, "instruction", "empty"),
-    ],
-)
-def test_invalid_native_records_are_refused_at_their_path(
-    name: str, record: dict[str, Any], path: str, words: str
+def test_cli_github_format(capsys: pytest.CaptureFixture[str], write_jsonl: Callable[..., Path]) -> None:
+    path = write_jsonl(
+        [chat(user(f"q {i}"), assistant(f"a {i}")) for i in range(12)] + [b'{"messages": [1,]}']
+    )
+    code = main(["validate", str(path), "--format", "github", "--ignore", "DP4,DP50"])
+    out = capsys.readouterr().out
+    assert code == 1
+    assert out.splitlines()[0] == (
+        f"::error file={escape_property(path.name)},line=13,col=16,title=DP002::"
+        "malformed JSON: trailing comma is not allowed"
+    )
+
+
+# --- SARIF -----------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def sarif_validator() -> jsonschema.Draft4Validator:
+    # Byte for byte the file tests/data/README.md describes (the standard's own schema, unmodified).
+    digest = hashlib.sha256(SCHEMA_PATH.read_bytes()).hexdigest()
+    assert digest == "ddddcccbf95c7c50c037b5b07eff4140556278ca574ff374db46786b5fce7949"
+    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    # The official schema declares draft-04.
+    assert schema["$schema"] == "http://json-schema.org/draft-04/schema#"
+    assert schema["id"] == SARIF_SCHEMA
+    jsonschema.Draft4Validator.check_schema(schema)
+    return jsonschema.Draft4Validator(schema, format_checker=jsonschema.Draft4Validator.FORMAT_CHECKER)
+
+
+def _assert_valid(validator: jsonschema.Draft4Validator, doc: Any) -> None:
+    errors = sorted(validator.iter_errors(doc), key=lambda e: list(e.absolute_path))
+    assert not errors, "\n".join(f"{list(e.absolute_path)}: {e.message}" for e in errors[:5])
+
+
+# RFC 3986 URI-reference characters (unreserved, reserved, percent escapes): what `format: uri-reference` needs.
+_URI_CHARS = re.compile(r"[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+")
+
+
+def test_sarif_of_a_real_run_is_valid(
+    sarif_validator: jsonschema.Draft4Validator, write_jsonl: Callable[..., Path]
 ) -> None:
-    with pytest.raises(Refusal) as caught:
-        FORMATS[name].to_chat(record)
-    assert caught.value.json_path == path
-    assert caught.value.kind == INVALID
-    assert words in caught.value.message
+    path = write_jsonl([chat()] * 3 + [b"[1]", b'{"messages": [1,]}'], "bad.jsonl")
+    report = dataprep.validate_files([path])
+    doc = json.loads(render_sarif(report))
+    _assert_valid(sarif_validator, doc)
+    assert doc["version"] == "2.1.0" and len(doc["runs"]) == 1
+    results = doc["runs"][0]["results"]
+    assert len(results) == len(report.findings)
+    codes = {r["ruleId"] for r in results}
+    assert {"DP002", "DP003", "DP501"} <= codes  # DP501 (too few examples) is a file-level finding
 
 
-def _chat(*messages: dict[str, Any], **extra: Any) -> dict[str, Any]:
-    return {"messages": list(messages), **extra}
-
-
-_U = {"role": "user", "content": "Name a spice."}
-_A = {"role": "assistant", "content": "Cumin."}
-
-
-@pytest.mark.parametrize(
-    ("target", "record", "path", "words"),
-    [
-        ("vertex", _chat(_U, {**_A, "weight": 0}), "messages[1].weight", "no per-message weight"),
-        ("bedrock-nova", _chat(_U, {**_A, "weight": 0}), "messages[1].weight", "no per-message weight"),
-        (
-            "vertex",
-            _chat(
-                {
-                    "role": "user",
-                    "content": [{"type": "image_url", "image_url": {"url": "data:image/png;base64,AAAA"}}],
-                },
-                _A,
-            ),
-            "messages[0].content",
-            "data URL",
-        ),
-        (
-            "bedrock-nova",
-            _chat(
-                {"role": "user", "content": [{"type": "image_url", "image_url": {"url": "https://x/a.png"}}]},
-                _A,
-            ),
-            "messages[0].content",
-            "s3://",
-        ),
-        (
-            "vertex",
-            _chat(_U, {"role": "system", "content": "late"}, _A),
-            "messages[1].role",
-            "one system instruction",
-        ),
-        ("vertex", _chat(_U, {**_A, "name": "bot"}), "messages[1].name", "no message names"),
-        (
-            "llama-factory",
-            _chat(
-                _U,
-                {
-                    "role": "assistant",
-                    "content": None,
-                    "tool_calls": [
-                        {"id": "a", "type": "function", "function": {"name": "f", "arguments": "{}"}},
-                        {"id": "b", "type": "function", "function": {"name": "g", "arguments": "{}"}},
-                    ],
-                },
-                {"role": "tool", "tool_call_id": "a", "content": "1"},
-                {"role": "tool", "tool_call_id": "b", "content": "2"},
-                _A,
-            ),
-            "messages[3]",
-            "two tool results",
-        ),
-        (
-            "trl",
-            _chat(_U, _A, {"role": "user", "content": "More?"}, {**_A, "weight": 0}),
-            "messages[3].weight",
-            "untrained turn after a trained one",
-        ),
-        (
-            "vertex",
-            {"input": {"messages": [_U]}, "preferred_output": [_A], "non_preferred_output": [_A]},
-            "record",
-            "not preference pairs",
-        ),
-    ],
-)
-def test_what_a_target_cannot_say_is_refused_with_its_path(
-    target: str, record: dict[str, Any], path: str, words: str
+def test_sarif_catalogue_levels_and_file_level_findings(
+    sarif_validator: jsonschema.Draft4Validator, write_jsonl: Callable[..., Path], tmp_path: Path
 ) -> None:
-    fmt = format_for_target(target)
-    assert fmt is not None
-    with pytest.raises(Refusal) as caught:
-        fmt.from_chat(record)
-    assert caught.value.kind == INEXPRESSIBLE
-    assert caught.value.json_path == path
-    assert words in caught.value.message
-
-
-def test_weight_zero_turns_become_a_trl_prompt_and_come_back() -> None:
-    record = _chat(
-        _U,
-        {**_A, "weight": 0},
-        {"role": "user", "content": "And for soup?"},
-        {"role": "assistant", "content": "Bay leaf."},
+    findings = (
+        _finding("DP002", E, "malformed JSON", "data dir/train.jsonl", 4, 9),
+        _finding("DP204", W, "ends with user", "<records>", 2),
+        _finding("DP006", INFO, "CRLF", str(tmp_path / "sub" / "x.jsonl"), 1),
+        _finding("DP501", E, "too few examples", "train.jsonl", 0),  # file-level: line 0
+        _finding("DP999", W, "a code outside the catalogue", "/elsewhere/x.jsonl", 3),
     )
-    out = FORMATS["trl"].from_chat(record)
-    assert [m["role"] for m in out.record["prompt"]] == ["user", "assistant", "user"]
-    assert "weight" not in out.record["prompt"][1]
-    assert FORMATS["trl"].to_chat(out.record).record == record
+    doc = sarif_log(_report(write_jsonl, *findings), base=tmp_path)
+    _assert_valid(sarif_validator, doc)
+    driver = doc["runs"][0]["tool"]["driver"]
+    assert driver["name"] == "dataprep" and driver["version"] == dataprep.__version__
+    rules = driver["rules"]
+    by_id = {rule["id"]: rule for rule in rules}
+    # The full catalogue, not only the rules that fired, with the documented default level.
+    for rule in ALL_RULES:
+        descriptor = by_id[rule.code]
+        level = {"error": "error", "warning": "warning", "info": "note"}[rule.severity.value]
+        assert descriptor["defaultConfiguration"]["level"] == level
+        assert descriptor["shortDescription"]["text"] == rule.summary
+        assert descriptor["help"]["text"] == rule.doc and "Bad:" in descriptor["help"]["markdown"]
+    results = doc["runs"][0]["results"]
+    assert [r["level"] for r in results] == ["error", "warning", "note", "error", "warning"]
+    for result in results:
+        assert rules[result["ruleIndex"]]["id"] == result["ruleId"]
+        uri = result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+        assert _URI_CHARS.fullmatch(uri), uri
+    location = [r["locations"][0]["physicalLocation"] for r in results]
+    assert location[0]["artifactLocation"] == {"uri": "data%20dir/train.jsonl", "uriBaseId": "%SRCROOT%"}
+    assert location[0]["region"] == {"startLine": 4, "startColumn": 9}
+    assert location[1]["artifactLocation"]["uri"] == "%3Crecords%3E"
+    assert location[2]["artifactLocation"]["uri"] == "sub/x.jsonl"  # absolute inside the base: relative
+    assert location[4]["artifactLocation"] == {"uri": "file:///elsewhere/x.jsonl"}
+    # Line 0 still gives a valid region (SARIF lines start at 1) and says it is about the whole file.
+    assert location[3]["region"] == {"startLine": 1}
+    assert results[3]["properties"]["fileLevel"] is True
 
 
-def test_trl_implicit_prompt_is_the_shared_beginning() -> None:
-    record = {"chosen": [_U, _A], "rejected": [_U, {"role": "assistant", "content": "Salt."}]}
-    native = FORMATS["trl"].to_chat(record)
-    assert native.kind == "preference"
-    assert native.record["input"]["messages"] == [_U]
-    assert native.record["non_preferred_output"] == [{"role": "assistant", "content": "Salt."}]
-    assert native.origins["preferred_output[0]"] == "chosen[1]"
-
-
-# -- LLaMA-Factory dataset_info entries ---------------------------------------------------------------------
-
-
-def test_dataset_info_entries_are_checked() -> None:
-    with pytest.raises(Refusal, match=r"not a dataset_info\.json key"):
-        parse_entry({"file_name": "a.json", "colums": {}}, "x")
-    with pytest.raises(Refusal, match="formatting must be"):
-        parse_entry({"file_name": "a.json", "formatting": "chatml"}, "x")
-    with pytest.raises(Refusal, match="needs file_name"):
-        parse_entry({"hf_hub_url": "org/data"}, "x")
-    entry = parse_entry({"file_name": "a.json", "formatting": "openai"}, "x")
-    assert entry == Entry("sharegpt", False, {"messages": "messages"}, entry.tags, "a.json")
-    assert entry.tag("role_tag") == "role" and entry.tag("user_tag") == "user"
-
-
-def test_custom_tags_and_columns_are_read_as_llama_factory_reads_them() -> None:
-    entry = parse_entry(
-        {
-            "file_name": "a.json",
-            "formatting": "sharegpt",
-            "columns": {"messages": "turns", "system": "sys"},
-            "tags": {"role_tag": "who", "content_tag": "text", "user_tag": "q", "assistant_tag": "a"},
-        },
-        "x",
-    )
-    record = {"turns": [{"who": "q", "text": "你好"}, {"who": "a", "text": "您好!"}], "sys": "Be kind."}
-    assert to_chat(record, entry).record == {
-        "messages": [
-            {"role": "system", "content": "Be kind."},
-            {"role": "user", "content": "你好"},
-            {"role": "assistant", "content": "您好!"},
-        ]
+def test_sarif_schema_rejects_what_it_should(sarif_validator: jsonschema.Draft4Validator) -> None:
+    """The kept schema really constrains: a region at line 0 and an unknown level are invalid."""
+    run = {"tool": {"driver": {"name": "x"}}}
+    bad_line = {
+        "message": {"text": "m"},
+        "locations": [{"physicalLocation": {"artifactLocation": {"uri": "a"}, "region": {"startLine": 0}}}],
     }
+    assert list(sarif_validator.iter_errors({"version": "2.1.0", "runs": [{**run, "results": [bad_line]}]}))
+    bad_level = {"message": {"text": "m"}, "level": "info"}
+    assert list(sarif_validator.iter_errors({"version": "2.1.0", "runs": [{**run, "results": [bad_level]}]}))
 
 
-def test_image_placeholders_become_image_parts_and_back() -> None:
-    record = {
-        "messages": [
-            {"role": "user", "content": "Compare <image> and <image>."},
-            {"role": "assistant", "content": "Same."},
-        ],
-        "images": ["a.jpg", "b.jpg"],
-    }
-    chat = FORMATS["llama-factory"].to_chat(record).record
-    parts = chat["messages"][0]["content"]
-    assert [p.get("text") or p["image_url"]["url"] for p in parts] == [
-        "Compare ",
-        "a.jpg",
-        " and ",
-        "b.jpg",
-        ".",
-    ]
-    out = FORMATS["llama-factory"].from_chat(chat).record
-    assert out["conversations"][0]["value"] == "Compare <image> and <image>." and out["images"] == [
-        "a.jpg",
-        "b.jpg",
-    ]
-    one = {"messages": [{"role": "user", "content": "<image>"}, {"role": "assistant", "content": "A loaf."}]}
-    with pytest.raises(Refusal, match="1 <image> placeholders for 2 images"):
-        FORMATS["llama-factory"].to_chat({**one, "images": ["a.jpg", "b.jpg"]})
+def test_cli_sarif_format(
+    capsys: pytest.CaptureFixture[str],
+    sarif_validator: jsonschema.Draft4Validator,
+    write_jsonl: Callable[..., Path],
+) -> None:
+    path = write_jsonl([b"[1]"], "bad.jsonl")
+    assert main(["validate", str(path), "--format", "sarif"]) == 1
+    doc = json.loads(capsys.readouterr().out)
+    _assert_valid(sarif_validator, doc)
+    assert doc["runs"][0]["results"][0]["ruleId"] == "DP003"
 
 
-# -- golden files ---------------------------------------------------------------------------------------------
+# --- JUnit -----------------------------------------------------------------------------------------------
 
 
-def _convert_lines(source: str, **options: Any) -> list[dict[str, Any]]:
-    out = []
-    for item in dataprep.convert(source, **options):
-        assert isinstance(item, Converted), item
-        out.append(item.record)
-    return out
+def test_junit_one_case_per_file_with_failures_and_output(write_jsonl: Callable[..., Path]) -> None:
+    good = write_jsonl([chat(user(f"q {i}"), assistant(f"a {i}")) for i in range(60)], "good.jsonl")
+    bad = write_jsonl([chat(user(f"x {i}"), assistant(f"y {i}")) for i in range(60)] + [b"[1]"], "bad.jsonl")
+    warn = write_jsonl([chat(user(f"w {i}"), assistant(f" z {i}")) for i in range(60)], "warn.jsonl")
+    report = dataprep.validate_files([good, bad, warn], ignore=("DP4", "DP5"))
+    root = ET.fromstring(render_junit(report))
+    suite = root.find("testsuite")
+    assert suite is not None
+    assert (root.get("tests"), root.get("failures")) == ("3", "1")
+    assert (suite.get("tests"), suite.get("failures"), suite.get("errors")) == ("3", "1", "0")
+    cases = {case.get("name"): case for case in suite.iter("testcase")}
+    assert list(cases) == [str(good), str(bad), str(warn)]
+    assert cases[str(good)].find("failure") is None and cases[str(good)].find("system-out") is None
+    failure = cases[str(bad)].find("failure")
+    assert failure is not None and failure.get("type") == "DP003" and failure.get("message") == "1 error(s)"
+    assert failure.text == f"{bad}:61:1: DP003 line is a JSON array, not a JSON object"
+    out = cases[str(warn)].find("system-out")  # warnings are reported, but the file passes
+    assert cases[str(warn)].find("failure") is None and out is not None and "DP212" in (out.text or "")
 
 
-def _golden(name: str, records: list[dict[str, Any]]) -> None:
-    path = GOLDEN / name
-    text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
-    if os.environ.get("DATAPREP_UPDATE_GOLDEN"):
-        path.write_text(text, encoding="utf-8")
-    assert path.read_text(encoding="utf-8") == text, f"{name} differs (DATAPREP_UPDATE_GOLDEN=1 rewrites it)"
-
-
-@pytest.mark.parametrize("name", sorted(NATIVE_SAMPLES))
-def test_native_samples_read_as_golden_chat(name: str) -> None:
-    _golden(name.replace(".jsonl", ".chat.jsonl"), _convert_lines(str(SAMPLES / name)))
-
-
-@pytest.mark.parametrize("entry", LLAMA_FACTORY)
-def test_llama_factory_entries_read_as_golden_chat(entry: str) -> None:
-    records = _convert_lines(f"{SAMPLES / 'llama_factory' / 'dataset_info.json'}#{entry}")
-    _golden(f"llama_factory.{entry}.chat.jsonl", records)
-
-
-@pytest.mark.parametrize(
-    ("source", "target"),
-    [("chat_valid.jsonl", t) for t in ("vertex", "bedrock-nova", "trl", "llama-factory")]
-    + [("preference.jsonl", t) for t in ("bedrock-nova", "trl", "llama-factory")],
-)
-def test_chat_samples_written_in_each_format_are_golden(source: str, target: str) -> None:
-    _golden(
-        f"{source.removesuffix('.jsonl')}.{target}.jsonl", _convert_lines(str(SAMPLES / source), to=target)
+def test_junit_escapes_markup_and_drops_characters_xml_cannot_hold(write_jsonl: Callable[..., Path]) -> None:
+    nasty = 'bad <tag> & "quotes" \x01 \x1b[31m \ud800 end'
+    report = _report(
+        write_jsonl,
+        _finding("DP101", E, nasty, 'a&b<"c">.jsonl', 2),
+        _finding("DP204", W, "note\x0c", 'a&b<"c">.jsonl', 3),
     )
+    text = render_junit(report)
+    text.encode("utf-8")  # a lone surrogate would make this raise
+    root = ET.fromstring(text)
+    case = next(c for c in root.iter("testcase") if c.get("name") == 'a&b<"c">.jsonl')
+    failure = case.find("failure")
+    assert failure is not None and failure.text is not None
+    assert 'bad <tag> & "quotes" \\x01 \\x1b[31m \\ud800 end' in failure.text
+    assert case.findtext("system-out", "").endswith("note\\x0c")
+    assert root.get("tests") == "2"  # the report's own file and the file named by the findings
+
+
+# --- registry --------------------------------------------------------------------------------------------
+
+
+def test_every_format_is_registered_and_offered_by_the_cli(
+    capsys: pytest.CaptureFixture[str], write_jsonl: Callable[..., Path]
+) -> None:
+    assert {"text", "json", "github", "sarif", "junit"} <= set(RENDERERS)
+    path = _report(write_jsonl).files[0].path
+    for name in ("github", "sarif", "junit"):
+        assert main(["validate", path, "--format", name]) == 0
+        assert capsys.readouterr().out.strip()
