@@ -418,3 +418,80 @@ def test_chat_samples_written_in_each_format_are_golden(source: str, target: str
     _golden(
         f"{source.removesuffix('.jsonl')}.{target}.jsonl", _convert_lines(str(SAMPLES / source), to=target)
     )
+
+
+# -- hostile records: a Refusal, never another exception ----------------------------------------------------
+
+_ODD_VALUES: list[Any] = [
+    None,
+    0,
+    -1,
+    2.5,
+    True,
+    "",
+    "x",
+    "<image>",
+    [],
+    {},
+    [None],
+    {"a": 1},
+    [{}],
+    {"text": 1},
+    "user",
+    "model",
+    "tool",
+]
+
+
+def _paths(value: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    found = [path]
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found += _paths(item, (*path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found += _paths(item, (*path, index))
+    return found
+
+
+def _mutated(record: dict[str, Any], rng: Any) -> dict[str, Any]:
+    out = copy.deepcopy(record)
+    for _ in range(rng.randint(1, 3)):
+        path = rng.choice(_paths(out)[1:] or [()])
+        if not path:
+            break
+        parent: Any = out
+        for step in path[:-1]:
+            parent = parent[step]
+        parent[path[-1]] = copy.deepcopy(rng.choice(_ODD_VALUES))
+    return out
+
+
+def test_broken_records_are_refused_not_crashed_on() -> None:
+    import random
+
+    rng = random.Random(12)
+    natives = {
+        fmt: [r for name, f in NATIVE_SAMPLES.items() if f == fmt for r in _lines(SAMPLES / name)]
+        for fmt in set(NATIVE_SAMPLES.values())
+    }
+    natives["llama-factory"] = [
+        r
+        for name in ("alpaca_zh", "sharegpt_tools", "dpo_zh", "kto", "images")
+        for r in json.loads((SAMPLES / "llama_factory" / f"{name}.json").read_text(encoding="utf-8"))
+    ]
+    chats = [r for name in CHAT_SAMPLES for r in _lines(SAMPLES / name)]
+    refused = 0
+    for _ in range(1500):
+        name = rng.choice(sorted(natives))
+        try:
+            FORMATS[name].to_chat(_mutated(rng.choice(natives[name]), rng))
+        except Refusal:
+            refused += 1
+        record = _mutated(rng.choice(chats), rng)
+        for written in ("vertex", "bedrock-nova", "trl", "llama-factory"):
+            try:
+                FORMATS[written].from_chat(record)
+            except Refusal:
+                refused += 1
+    assert refused > 500  # the mutations do break records, and each break is a Refusal

@@ -206,6 +206,6 @@ def weight_note(message: dict[str, Any], path: PathT, who: str, notes: list[str]
 def tool_call_note(calls: list[dict[str, Any]], start: int, notes: list[str], who: str) -> None:
     """Formats without call ids get call_1, call_2, ... back; other ids are lost, and said so."""
     for offset, call in enumerate(calls):
-        if call.get("id") != f"call_{start + offset}":
+        if not isinstance(call, dict) or call.get("id") != f"call_{start + offset}":
             notes.append(f"tool-call ids not kept ({who} has none; read back as call_1, call_2, ...)")
             return

@@ -128,7 +128,7 @@ def _candidates(value: Any, path: PathT, out: Native, index: int) -> dict[str, l
         candidate = require_dict(candidate, cpath, "a candidate")
         only_keys(candidate, {"content", "preferenceLabel"}, cpath, "a candidate")
         label = candidate.get("preferenceLabel")
-        if label not in _LABELS:
+        if not isinstance(label, str) or label not in _LABELS:
             raise Refusal(
                 (*cpath, "preferenceLabel"),
                 f"preferenceLabel must be 'preferred' or 'non-preferred', not {label!r}",

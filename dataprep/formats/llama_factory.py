@@ -426,7 +426,9 @@ def from_chat(record: dict[str, Any]) -> Written:
             turns.append({"from": "human", "value": _plain(message, path, images)})
         elif role == "assistant":
             weight_note(message, path, WHO, out.notes)
-            tool_calls = message.get("tool_calls") or []
+            tool_calls = require_list(
+                message.get("tool_calls") or [], (*path, "tool_calls"), "tool_calls", empty=True
+            )
             if tool_calls:
                 if message.get("content") not in (None, ""):
                     raise Refusal(
