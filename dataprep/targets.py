@@ -92,6 +92,13 @@ class TargetProfile:
             out.append(f"file size: at most {format_bytes(self.max_file_bytes)}")
         if self.reserved_strings:
             out.append("reserved strings: " + " ".join(self.reserved_strings))
+        if self.image_uri_schemes:
+            out.append("images: " + ", ".join(f"{s}:// URIs" for s in self.image_uri_schemes) + " accepted")
+        from dataprep.formats import format_for_target  # the table of native formats, small
+
+        fmt = format_for_target(self.name)
+        if fmt is not None and fmt.name != "chat":
+            out.append(f"its own records: read as it reads them (DP815), written by convert --to {self.name}")
         return out
 
     def order_words(self) -> str:
