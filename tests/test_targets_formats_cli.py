@@ -232,3 +232,23 @@ def test_native_samples_have_no_errors_for_their_target(name: str, target: str) 
     report = dataprep.validate(SAMPLE / name, target=target)
     assert [f for f in report.findings if f.severity.value == "error"] == []
     assert report.files[0].stats.examples == len(_lines(SAMPLE / name))
+
+
+def test_a_broken_first_line_does_not_hide_the_native_format(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "v.jsonl"
+    path.write_text(
+        '{"broken\n' + json.dumps(_vertex_line()) + "\n" + json.dumps(_vertex_line(role="bot")) + "\n",
+        encoding="utf-8",
+    )
+    assert main(["validate", str(path), "--target", "vertex", "-q"]) == 1
+    out = capsys.readouterr().out
+    assert "v.jsonl:1:9: DP002" in out and "v.jsonl:3:1: DP815" in out and "DP013" not in out
+
+
+def test_records_in_memory_in_a_native_format() -> None:
+    report = dataprep.validate([_vertex_line(), _vertex_line(role="assistant")], target="vertex")
+    assert [
+        (f.code, f.location.line, f.location.json_path) for f in report.findings if f.code == "DP815"
+    ] == [("DP815", 2, "contents[1].role")]

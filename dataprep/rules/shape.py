@@ -101,8 +101,8 @@ _NOT_JSON = object()
 
 
 def native_format(lines: Sequence[bytes], target: str) -> tuple[str | None, Kind]:
-    """The target's own format when the file's first record is in it (read as that target reads it), and the
-    kind of record it holds; (None, chat) otherwise."""
+    """The target's own format when the file's first record (its first line that is a JSON object) is in it,
+    and the kind of record it holds; (None, chat) otherwise."""
     fmt = format_for_target(target)
     if fmt is None or fmt.name == "chat":
         return None, Kind.CHAT
@@ -110,7 +110,9 @@ def native_format(lines: Sequence[bytes], target: str) -> tuple[str | None, Kind
         if not line.strip():
             continue
         value = _parse(line)
-        if not isinstance(value, dict) or detect_native(value) is not fmt:
+        if not isinstance(value, dict):
+            continue  # a broken line is its own finding; the first record decides
+        if detect_native(value) is not fmt:
             return None, Kind.CHAT
         try:
             return fmt.name, Kind(fmt.to_chat(value).kind)
