@@ -495,3 +495,19 @@ def test_broken_records_are_refused_not_crashed_on() -> None:
             except Refusal:
                 refused += 1
     assert refused > 500  # the mutations do break records, and each break is a Refusal
+
+
+def test_sharegpt_turn_counts_llama_factory_would_drop_are_refused() -> None:
+    odd = {
+        "conversations": [
+            {"from": "human", "value": "a"},
+            {"from": "gpt", "value": "b"},
+            {"from": "human", "value": "c"},
+        ]
+    }
+    with pytest.raises(Refusal, match="needs an even number"):
+        FORMATS["llama-factory"].to_chat(odd)
+    pair = {**odd, "chosen": {"from": "gpt", "value": "d"}, "rejected": {"from": "gpt", "value": "e"}}
+    assert (
+        FORMATS["llama-factory"].to_chat(pair).kind == "preference"
+    )  # a preference prompt ends with the human

@@ -252,3 +252,17 @@ def test_records_in_memory_in_a_native_format() -> None:
     assert [
         (f.code, f.location.line, f.location.json_path) for f in report.findings if f.code == "DP815"
     ] == [("DP815", 2, "contents[1].role")]
+
+
+def test_a_dataset_info_entry_may_name_a_folder(tmp_path: Path) -> None:
+    (tmp_path / "parts").mkdir()
+    for n in (1, 2):
+        row = {"instruction": f"Question {n}?", "input": "", "output": f"Answer {n}."}
+        (tmp_path / "parts" / f"part-{n}.json").write_text(json.dumps([row]), encoding="utf-8")
+    (tmp_path / "dataset_info.json").write_text(json.dumps({"qa": {"file_name": "parts"}}), encoding="utf-8")
+    records = [
+        item.record
+        for item in dataprep.convert(f"{tmp_path / 'dataset_info.json'}#qa")
+        if isinstance(item, Converted)
+    ]
+    assert [r["messages"][0]["content"] for r in records] == ["Question 1?", "Question 2?"]

@@ -106,7 +106,7 @@ def resolve_sources(
         if len(entries) != 1:
             raise UsageError("give one dataset_info.json#name input per run")
         file_name, entry = entries[0]  # type: ignore[misc]
-        return [file_name], read, NativeBuilder(FORMATS["llama-factory"], entry)
+        return _dataset_files(file_name), read, NativeBuilder(FORMATS["llama-factory"], entry)
     if read.format in INPUT_FORMATS:
         if mapped:
             raise UsageError(
@@ -119,6 +119,17 @@ def resolve_sources(
     if fmt is None:
         return list(sources), read, None  # resolve_mapping says what is missing
     return list(sources), read, NativeBuilder(fmt)
+
+
+def _dataset_files(file_name: str) -> list[str]:
+    """An entry's `file_name` may be a folder: LLaMA-Factory then loads every data file in it, in name order."""
+    path = Path(file_name)
+    if not path.is_dir():
+        return [file_name]
+    files = sorted(str(p) for p in path.iterdir() if p.is_file() and not p.name.startswith("."))
+    if not files:
+        raise InputError(f"{file_name}: the dataset folder holds no files")
+    return files
 
 
 def _entry_source(spec: str) -> tuple[str, Entry] | None:

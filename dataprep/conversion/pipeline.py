@@ -421,15 +421,16 @@ def convert(
         v is not None for v in (preset, mapping, system, user, assistant, group_by, role_column, content)
     )
     native = None
+    sources: list[SourceLike] = [source]
     if isinstance(source, str):
-        (source,), read, native = resolve_sources([source], read, mapped)
+        sources, read, native = resolve_sources([source], read, mapped)  # a dataset folder: several files
     writer = TargetWriter(to) if to is not None else None
     if native is not None:
         converter = Converter(
             ChatMapping(()), read, max_cell_chars=max_cell_chars, limit=limit, native=native
         )
-        converter.check_extras([source])
-        items = converter.items([source])
+        converter.check_extras(sources)
+        items = converter.items(sources)
         return writer.items(items) if writer is not None else items
     chosen = resolve_mapping(
         preset=preset,

@@ -307,6 +307,13 @@ def _sharegpt(
         else:
             role = "user" if kind == "user_tag" else "assistant"
             messages.append({"role": role, "content": require_str(value, (*path, content_tag), content_tag)})
+    count = len(turns) - start
+    if count == 0 or count % 2 != (1 if entry.ranking else 0):
+        # LLaMA-Factory's converter drops such a row ("Invalid message count"): say it here instead.
+        want = (
+            "an odd number (ending with the prompt)" if entry.ranking else "an even number (ending with gpt)"
+        )
+        raise Refusal((column,), f"{count} turns after the system turn; {WHO} needs {want}")
     if not entry.ranking:
         return messages, []
     answers = []
