@@ -511,3 +511,11 @@ def test_sharegpt_turn_counts_llama_factory_would_drop_are_refused() -> None:
     assert (
         FORMATS["llama-factory"].to_chat(pair).kind == "preference"
     )  # a preference prompt ends with the human
+
+
+@pytest.mark.parametrize("name", ["vertex", "bedrock-nova", "trl", "llama-factory"])
+def test_weight_one_is_dropped_with_a_note(name: str) -> None:
+    record = _chat(_U, {**_A, "weight": 1})
+    out = FORMATS[name].from_chat(record)
+    assert any("weight 1 dropped" in note for note in out.notes)
+    assert FORMATS[name].to_chat(out.record).record == _chat(_U, _A)

@@ -158,16 +158,19 @@ def from_chat(record: dict[str, Any]) -> Written:
         out.update({k: v for k, v in record.items() if k not in _PREFERENCE})
         return Written(out)
     messages = require_list(record.get("messages"), ("messages",), "messages")
-    weights = [m.get("weight") for m in messages if isinstance(m, dict)]
-    if "label" not in record and all(w is None for w in weights):
-        return Written(dict(record))
+    notes = []
+    if any(isinstance(m, dict) and m.get("weight") == 1 for m in messages):
+        notes.append("weight 1 dropped (TRL trains every assistant turn of a completion)")
+    if "label" not in record and not any(isinstance(m, dict) and m.get("weight") == 0 for m in messages):
+        kept = [_without_weight(m, 1, ("messages", i)) for i, m in enumerate(messages)]
+        return Written({**record, "messages": kept}, notes)
     # A split into prompt and completion: every untrained turn before every trained one.
     split = _split(messages)
-    prompt = [_without_weight(m, 0) for m in messages[:split]]
-    completion = [_without_weight(m, 1, (("messages", split + i),)) for i, m in enumerate(messages[split:])]
+    prompt = [_without_weight(m, 0, ("messages", i)) for i, m in enumerate(messages[:split])]
+    completion = [_without_weight(m, 1, ("messages", split + i)) for i, m in enumerate(messages[split:])]
     out = {"prompt": prompt, "completion": completion}
     out.update({k: v for k, v in record.items() if k != "messages"})
-    return Written(out)
+    return Written(out, notes)
 
 
 def _split(messages: list[Any]) -> int:
@@ -193,14 +196,15 @@ def _split(messages: list[Any]) -> int:
     return first_trained
 
 
-def _without_weight(message: dict[str, Any], expected: int, where: tuple[PathT, ...] = ()) -> dict[str, Any]:
-    out = dict(message)
-    weight = out.pop("weight", None)
-    if weight is not None and weight != expected and message.get("role") == "assistant":
+def _without_weight(message: Any, expected: int, path: PathT) -> Any:
+    """The message without its weight, which must be what its side of the split implies."""
+    if not isinstance(message, dict) or "weight" not in message:
+        return message
+    if message["weight"] != expected:
         raise Refusal(
-            (*(where[0] if where else ()), "weight"), "TRL trains the whole completion", INEXPRESSIBLE
+            (*path, "weight"), f"weight {message['weight']!r} cannot be said in TRL records", INEXPRESSIBLE
         )
-    return out
+    return {k: v for k, v in message.items() if k != "weight"}
 
 
 FORMAT = NativeFormat(
