@@ -266,3 +266,17 @@ def test_a_dataset_info_entry_may_name_a_folder(tmp_path: Path) -> None:
         if isinstance(item, Converted)
     ]
     assert [r["messages"][0]["content"] for r in records] == ["Question 1?", "Question 2?"]
+
+
+def test_native_records_in_memory_convert_too() -> None:
+    from dataprep.conversion import ReadOptions
+
+    records = [_vertex_line(text="好的。")]
+    (chat,) = [item.record for item in dataprep.convert(records) if isinstance(item, Converted)]
+    assert chat["messages"][1] == {"role": "assistant", "content": "好的。"}
+    (nova,) = [
+        item.record
+        for item in dataprep.convert(records, read=ReadOptions(format="vertex"), to="bedrock-nova")
+        if isinstance(item, Converted)
+    ]
+    assert nova["messages"][1]["content"] == [{"text": "好的。"}]

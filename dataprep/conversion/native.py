@@ -121,6 +121,25 @@ def resolve_sources(
     return list(sources), read, NativeBuilder(fmt)
 
 
+def resolve_records(
+    records: object, read: ReadOptions | None, mapped: bool
+) -> tuple[ReadOptions | None, NativeBuilder | None]:
+    """The native reader for records in memory (a list of dicts): named by `read.format`, or, without a
+    mapping, recognised from the first record."""
+    if read is not None and read.format in INPUT_FORMATS:
+        if mapped:
+            raise UsageError(
+                f"format {read.format!r} reads the records as they are: give no mapping or preset"
+            )
+        return dataclasses.replace(read, format=None), NativeBuilder(FORMATS[read.format])
+    if mapped or not isinstance(records, list) or not records or not isinstance(records[0], dict):
+        return read, None
+    found = detect_native(records[0])
+    if found is None and FORMATS["chat"].detect(records[0]):
+        found = FORMATS["chat"]
+    return read, NativeBuilder(found) if found is not None else None
+
+
 def _dataset_files(file_name: str) -> list[str]:
     """An entry's `file_name` may be a folder: LLaMA-Factory then loads every data file in it, in name order."""
     path = Path(file_name)

@@ -27,7 +27,7 @@ from dataprep.conversion.mapping import (
     unknown_column_message,
     with_system,
 )
-from dataprep.conversion.native import NativeBuilder, TargetWriter, resolve_sources
+from dataprep.conversion.native import NativeBuilder, TargetWriter, resolve_records, resolve_sources
 from dataprep.conversion.presets import load_preset
 from dataprep.conversion.sources import (
     RecordsSource,
@@ -424,6 +424,8 @@ def convert(
     sources: list[SourceLike] = [source]
     if isinstance(source, str):
         sources, read, native = resolve_sources([source], read, mapped)  # a dataset folder: several files
+    else:
+        read, native = resolve_records(source, read, mapped)
     writer = TargetWriter(to) if to is not None else None
     if native is not None:
         converter = Converter(
