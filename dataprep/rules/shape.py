@@ -284,14 +284,16 @@ RULES: tuple[Rule, ...] = (
         SHAPE_CODE,
         "not-chat-jsonl",
         Severity.ERROR,
-        "the file is not chat JSONL: a JSON array or document, a CSV/TSV table, Alpaca, ShareGPT or "
-        "prompt/completion records for a chat model",
+        "the file is not chat JSONL: a JSON array or document, a CSV/TSV table, Alpaca, ShareGPT, "
+        "prompt/completion records for a chat model, or a provider's or trainer's own records",
         "Looked at from its first lines, the file is another format: a JSON array or a pretty-printed JSON\n"
         "object, a CSV/TSV table, Alpaca or ShareGPT JSON Lines, or prompt/completion records for a model\n"
         "that trains on chat. One finding names what it is and the command that converts it (`--json-key` for\n"
         "a list inside an object; a `jq -c` step first for records pretty-printed one after another); the file\n"
         "is not checked line by\n"
         "line. A file with a chat record among its first lines is chat JSONL with broken lines: not this rule.\n"
+        "Records in a target's own format (Vertex `contents`, Bedrock Nova `schemaVersion`, TRL preference or KTO\n"
+        "rows) get the `--input-format` that converts them, and the `--target` that checks them as they are.\n"
         'Bad:  [{"instruction": "Name a spice.", "input": "", "output": "Cumin."}, ...]   (train.json)\n'
         "Good: the output of `dataprep convert train.json --preset alpaca -o train.chat.jsonl`",
         scope="file",
