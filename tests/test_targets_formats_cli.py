@@ -29,7 +29,7 @@ def test_convert_to_vertex_and_back_is_the_same_chat(
     vertex, back = tmp_path / "v.jsonl", tmp_path / "back.jsonl"
     assert main(["convert", str(SAMPLE / "chat_valid.jsonl"), "--to", "vertex", "-o", str(vertex)]) == 0
     out = capsys.readouterr().out
-    assert "1 records: tool-call ids not kept" in out  # said, not silent
+    assert "1 record: tool-call ids not kept" in out  # said, not silent
     assert all("contents" in r for r in _lines(vertex))
     assert main(["convert", str(vertex), "-o", str(back), "--no-validate"]) == 0  # detected as Vertex
     original = _lines(SAMPLE / "chat_valid.jsonl")

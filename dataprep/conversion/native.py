@@ -87,7 +87,7 @@ class TargetWriter:
 
 
 def note_lines(notes: Counter[str]) -> list[str]:
-    return [f"{count:,} records: {note}" for note, count in sorted(notes.items())]
+    return [f"{count:,} record{'s' if count != 1 else ''}: {note}" for note, count in sorted(notes.items())]
 
 
 def resolve_sources(

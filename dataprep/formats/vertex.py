@@ -48,6 +48,8 @@ def detect(record: dict[str, Any]) -> bool:
 def to_chat(record: dict[str, Any]) -> Native:
     out = Native({"messages": []})
     messages: list[dict[str, Any]] = out.record["messages"]
+    if all(key in record for key in _SYSTEM_KEYS):
+        raise Refusal(("system_instruction",), "systemInstruction is given twice (in both spellings)")
     for key in _SYSTEM_KEYS:
         if key in record:
             system = require_dict(record[key], (key,), key)
