@@ -94,7 +94,6 @@ def _column_names(value: str | None) -> tuple[str, ...] | None:
 )
 @click.option(
     "--target",
-    "target_name",
     help="Validate the output for this provider or trainer (default: the --to target; `dataprep targets`).",
 )
 @click.option("--delimiter", help="CSV delimiter (default ',' or tab for .tsv); 'tab' is accepted.")
@@ -152,7 +151,7 @@ def convert_cmd(
     ignore_columns: tuple[str, ...],
     input_format: str | None,
     to_target: str | None,
-    target_name: str | None,
+    target: str | None,
     delimiter: str | None,
     quotechar: str,
     encoding: str,
@@ -265,7 +264,7 @@ def convert_cmd(
             severity=severity_pairs(severity),
             jobs=jobs,
             to=to_target,
-            target=target_name,
+            target=target,
         )
     finally:
         if progress is not None:
