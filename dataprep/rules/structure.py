@@ -88,11 +88,17 @@ def _check_messages(
         if not isinstance(message, dict):
             continue
         role = message.get("role")
+        content = message.get("content")
+        # Text with no whitespace at either end: no content rule can fire and, for an assistant, it teaches
+        # something (the common case, decided without copying the text as strip() would).
+        clean = (
+            type(content) is str and content != "" and not content[0].isspace() and not content[-1].isspace()
+        )
         if role == "assistant":
             assistants += 1
             if message.get("weight", 1) != 0:
                 trainable += 1
-                substantive += _teaches_something(message)
+                substantive += clean or _teaches_something(message)
         elif role == "user":
             if open_calls:
                 _unanswered(out, open_calls, f"{base}[{index}]", role)
@@ -121,8 +127,7 @@ def _check_messages(
         elif role == "tool":
             _check_tool_answer(out, message, f"{base}[{index}]", open_calls, answered, all_ids)
         if isinstance(role, str):
-            content = message.get("content")
-            if type(content) is str and role != "assistant" and content.strip():
+            if clean or (type(content) is str and role != "assistant" and content.strip()):
                 pass  # the common case needs no further look
             else:
                 _check_content(out, message, f"{base}[{index}]", role)
