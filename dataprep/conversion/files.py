@@ -426,7 +426,7 @@ def _write(
         if isinstance(converter.builder, NativeBuilder):
             report.warnings += note_lines(converter.builder.notes)
         if writer is not None:
-            report.warnings += note_lines(writer.notes)
+            report.warnings += note_lines(writer.notes, writer.first)
         report.unused_columns = converter.columns.unused_columns()
 
 

@@ -69,6 +69,7 @@ class TargetWriter:
         self.target = target
         self.format = fmt
         self.notes: Counter[str] = Counter()
+        self.first: dict[str, str] = {}  # note -> the first source row it applies to
 
     def items(self, items: Iterable[ConvertItem]) -> Iterator[ConvertItem]:
         for item in items:
@@ -82,12 +83,19 @@ class TargetWriter:
                 for location in item.sources:
                     yield Rejected(location, _reason(refusal), message, item.row)
                 continue
-            self.notes.update(set(written.notes))
+            for note in set(written.notes):
+                self.notes[note] += 1
+                self.first.setdefault(note, str(item.sources[0]))
             yield Converted(written.record, item.sources, item.row)
 
 
-def note_lines(notes: Counter[str]) -> list[str]:
-    return [f"{count:,} record{'s' if count != 1 else ''}: {note}" for note, count in sorted(notes.items())]
+def note_lines(notes: Counter[str], first: dict[str, str] | None = None) -> list[str]:
+    """One summary line per note: how many records, and the first of them when known."""
+    lines = []
+    for note, count in sorted(notes.items()):
+        where = f" (first: {first[note]})" if first and note in first else ""
+        lines.append(f"{count:,} record{'s' if count != 1 else ''}: {note}{where}")
+    return lines
 
 
 def resolve_sources(
