@@ -280,3 +280,15 @@ def test_native_records_in_memory_convert_too() -> None:
         if isinstance(item, Converted)
     ]
     assert nova["messages"][1]["content"] == [{"text": "好的。"}]
+
+
+@pytest.mark.parametrize("doc", ["README.md", "docs/targets.md"])
+@pytest.mark.parametrize(("target", "name"), [("vertex", "vertex.jsonl"), ("bedrock-nova", "nova.jsonl")])
+def test_worked_examples_in_the_docs_are_what_convert_writes(
+    doc: str, target: str, name: str, tmp_path: Path
+) -> None:
+    text = (SAMPLE.parent / doc).read_text(encoding="utf-8")
+    shown = text.split(f"$ head -1 {name}\n", 1)[1].split("\n", 1)[0]
+    out = tmp_path / name
+    main(["convert", str(SAMPLE / "chat_valid.jsonl"), "--to", target, "-o", str(out), "--no-validate"])
+    assert out.read_text(encoding="utf-8").splitlines()[0] == shown
