@@ -313,7 +313,7 @@ def _sharegpt(
         want = (
             "an odd number (ending with the prompt)" if entry.ranking else "an even number (ending with gpt)"
         )
-        raise Refusal((column,), f"{count} turns after the system turn; {WHO} needs {want}")
+        raise Refusal((column,), f"{count} turns (not counting a system turn); {WHO} needs {want}")
     if not entry.ranking:
         return messages, []
     answers = []
