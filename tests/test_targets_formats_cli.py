@@ -292,3 +292,27 @@ def test_worked_examples_in_the_docs_are_what_convert_writes(
     out = tmp_path / name
     main(["convert", str(SAMPLE / "chat_valid.jsonl"), "--to", target, "-o", str(out), "--no-validate"])
     assert out.read_text(encoding="utf-8").splitlines()[0] == shown
+
+
+def test_llama_factory_rows_it_would_drop_are_rejects_with_line_and_path(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "data.json").write_text(
+        "[\n"
+        '  {"conversations": [{"from": "human", "value": "a"}, {"from": "gpt", "value": "b"}]},\n'
+        '  {"conversations": [{"from": "human", "value": "a"},\n'
+        '                     {"from": "human", "value": "b"}]}\n'
+        "]\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "dataset_info.json").write_text(
+        json.dumps({"d": {"file_name": "data.json", "formatting": "sharegpt"}})
+    )
+    out = tmp_path / "out.jsonl"
+    assert main(["convert", f"{tmp_path / 'dataset_info.json'}#d", "-o", str(out), "--no-validate"]) == 0
+    text = capsys.readouterr().out
+    assert (
+        "data.json, row 2 (line 3): native-format: llama-factory: conversations[1].from: turn 2 must be gpt or function"
+        in text
+    )
+    assert len(_lines(out)) == 1
