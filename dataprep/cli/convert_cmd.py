@@ -16,6 +16,7 @@ from dataprep.cli.options import (
 )
 from dataprep.cli.progress import progress_for
 from dataprep.conversion.files import OUTPUT_FORMATS
+from dataprep.conversion.native import INPUT_FORMATS, TO_TARGETS
 from dataprep.conversion.pipeline import DEFAULT_MAX_CELL_CHARS
 from dataprep.conversion.presets import PRESETS, preset_text
 from dataprep.conversion.presets import list_presets as preset_descriptions
@@ -81,7 +82,19 @@ def _column_names(value: str | None) -> tuple[str, ...] | None:
     help="Drop this input column even though it changes what is trained (chosen, label, images...).",
 )
 @click.option(
-    "--input-format", type=click.Choice(FORMATS), help="Input format (default: from the extension)."
+    "--input-format",
+    type=click.Choice((*FORMATS, *INPUT_FORMATS)),
+    help="Input format (default: from the extension; records in a native format are recognised).",
+)
+@click.option(
+    "--to",
+    "to_target",
+    type=click.Choice(TO_TARGETS),
+    help="Write the records in this target's own shape (vertex, bedrock-nova, trl, llama-factory; chat for the others).",
+)
+@click.option(
+    "--target",
+    help="Validate the output for this provider or trainer (default: the --to target; `dataprep targets`).",
 )
 @click.option("--delimiter", help="CSV delimiter (default ',' or tab for .tsv); 'tab' is accepted.")
 @click.option("--quotechar", default='"', show_default=True, help="CSV quote character.")
@@ -137,6 +150,8 @@ def convert_cmd(
     list_format: str | None,
     ignore_columns: tuple[str, ...],
     input_format: str | None,
+    to_target: str | None,
+    target: str | None,
     delimiter: str | None,
     quotechar: str,
     encoding: str,
@@ -183,6 +198,8 @@ def convert_cmd(
       dataprep convert faq.xlsx --sheet Answers --user '{question}' --assistant '{answer}' -o faq.jsonl
       dataprep convert tickets.csv --mapping tickets.mapping.toml -o tickets.jsonl
       dataprep convert --show-preset alpaca > my-mapping.toml
+      dataprep convert chat.jsonl --to vertex -o vertex.jsonl
+      dataprep convert data/dataset_info.json#my_data -o chat.jsonl
     """
     fmt = chosen_report_format(report_format, as_json)
     if list_presets:
@@ -246,6 +263,8 @@ def convert_cmd(
             ignore=comma_list(ignore),
             severity=severity_pairs(severity),
             jobs=jobs,
+            to=to_target,
+            target=target,
         )
     finally:
         if progress is not None:

@@ -26,7 +26,7 @@ from dataprep.report.model import FileReport, Report, TemplateRun
 from dataprep.rules.base import FileSummary
 from dataprep.rules.duplicates import NEAR_DUPLICATE_CODES, duplicate_check
 from dataprep.rules.registry import FILE_CHECKS, RULES_BY_CODE, codes_of, enabled_record_checks
-from dataprep.rules.shape import HEAD_BYTES, SHAPE_CODE, Shape, check_shape, sniff
+from dataprep.rules.shape import HEAD_BYTES, SHAPE_CODE, Shape, check_shape, native_format, sniff
 from dataprep.rules.split_sanity import split_sanity
 from dataprep.selection import RuleSelection
 from dataprep.stats import StatsAccumulator
@@ -196,8 +196,14 @@ class _Run:
         with src.blocks(facts, config.max_line_bytes) as read:
             head, blocks = peek_kind(read)
             kind = Kind(config.kind) if config.kind else head
+            native = None
+            if self.target is not None:
+                first, blocks = _head(blocks)
+                native, native_kind = native_format(first, self.target.name)
+                if native is not None and not config.kind:
+                    kind = native_kind
             state = _FileState(src, kind, facts, config, selection)
-            if src.path is not None and selection.enabled(SHAPE_CODE):
+            if native is None and src.path is not None and selection.enabled(SHAPE_CODE):
                 first, blocks = _head(blocks)
                 state.shape = sniff(src.label, first, kind, self.model)
             if state.shape is not None:
@@ -216,6 +222,7 @@ class _Run:
                 near_duplicates=self.duplicates is not None and _near_on(selection),
                 target=self.target,
                 uncounted_codes=_schema_errors(selection),
+                native=native,
             )
             executor = choose_executor(config.jobs, src.size_hint)
             try:
