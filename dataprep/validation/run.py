@@ -39,6 +39,7 @@ from dataprep.validation.record import BatchResult, CheckSettings
 # progress(lines_done, bytes_done, total_bytes): cumulative over the run; total_bytes is None when unknown.
 if TYPE_CHECKING:
     from dataprep.dedup import DuplicateIndex
+    from dataprep.validation.ray_executor import RayDuplicates, RayExecutor
 
 ProgressCallback = Callable[[int, int, "int | None"], None]
 
@@ -185,9 +186,19 @@ class _Run:
         self.files: list[_FileState] = []
         self.selection = config.selection()
         self.target: TargetProfile | None = resolve_target(config.target)
-        self.duplicates: DuplicateIndex | None = None
+        self.ray: RayExecutor | None = None
+        if config.executor == "ray":
+            from dataprep.validation.ray_executor import start  # Ray is imported only there
+
+            self.ray = start(config.ray_address)
+        self.duplicates: DuplicateIndex | RayDuplicates | None = None
+        self.index: DuplicateIndex | None = None  # fed here, digest by digest (local executors)
         if _any_on(self.selection, codes_of(duplicate_check)):
-            self.duplicates = duplicate_check(config)
+            index = duplicate_check(config)
+            if self.ray is None:
+                self.duplicates = self.index = index
+            else:  # the digests stay in the cluster: the search runs there, over the parts the tasks left
+                self.duplicates = self.ray.duplicates(index.params, _near_on(self.selection))
 
     def check_source(self, src: Source) -> None:
         config = self.config.for_file(src.label) if src.path is not None else self.config
@@ -217,9 +228,12 @@ class _Run:
                 target=self.target,
                 uncounted_codes=_schema_errors(selection),
             )
-            executor = choose_executor(config.jobs, src.size_hint)
+            if self.ray is not None:
+                batches = self.ray.run_source(src, blocks, settings, facts)
+            else:
+                batches = choose_executor(config.jobs, src.size_hint).run(blocks, settings)
             try:
-                for batch in executor.run(blocks, settings):
+                for batch in batches:
                     self._absorb(state, batch)
                     if self.progress is not None:
                         self.progress(self.lines_done, self.bytes_before + facts.size_bytes, self.total_bytes)
@@ -251,10 +265,10 @@ class _Run:
         if state.kind is Kind.PREFERENCE:
             state.second_tokens.extend(batch.second_tokens)
         state.system_prompts.update(batch.system_prompts)
-        if self.duplicates is not None:
+        if self.index is not None:
             role = state.source.role
             for line, digest in zip(batch.example_lines, batch.digests, strict=True):
-                self.duplicates.add(label, role, line, digest)
+                self.index.add(label, role, line, digest)
 
     def _file_level(self, state: _FileState) -> None:
         summary = FileSummary(
