@@ -32,7 +32,6 @@ if TYPE_CHECKING:
     from dataprep.io.inputs import Source
     from dataprep.types import Finding
 
-INSTALL_HINT = "--executor ray needs the optional package ray: pip install 'dataprep[ray]'"
 # A shard is at least this big (smaller ones cost more in scheduling than they save) and at most SHARD_BYTES
 # (its results and digests are held at once by the task that made them).
 MIN_SHARD_BYTES = 1 << 20
@@ -41,10 +40,11 @@ SHARD_BYTES = 64 << 20
 
 def start(address: str | None) -> RayExecutor:
     """Join the cluster at `address`, or start a local Ray; reuse the connection this process already has."""
-    try:
-        import ray
-    except ImportError:
-        raise UsageError(INSTALL_HINT) from None
+    from dataprep.io.extras import require
+
+    require(["ray"])  # one line naming `pip install 'dataprep[ray]'` when it is missing
+    import ray
+
     if not ray.is_initialized():
         try:
             ray.init(
@@ -94,7 +94,11 @@ class RayExecutor:
         check = self.task(_check_shard, 2)
         pending: list[tuple[Any, Any, tuple[int, int]]] = []
         path = src.path
-        if path is not None and path.is_file():
+        read_there = path is not None and path.is_file()
+        if read_there and src.parquet:  # one task reads the whole file (a shard of a sharded dataset)
+            result, part = check.remote(str(path), None, None, settings_ref)
+            pending.append((result, part, (1, 0)))
+        elif path is not None and read_there:
             shards = plan_shards(path, self._shard_count(path))
             bounds = [s.first_line for s in shards[1:]] + [0]
             for shard, next_first in zip(shards, bounds, strict=True):
@@ -112,7 +116,7 @@ class RayExecutor:
             if settings.digests and rows:
                 self.parts.append(_Part(part_ref, src.label, src.role, rows))
             yield result
-        if path is not None and path.is_file():
+        if read_there:
             for name in ("size_bytes", "lines", "bom", "crlf_line", "final_newline"):
                 setattr(facts, name, getattr(merged, name))
 
@@ -218,8 +222,10 @@ def _nbytes(value: Any) -> int:
 def _check_shard(
     path: str | None, shard: Shard | None, block: Block | None, settings: CheckSettings
 ) -> tuple[tuple[BatchResult, FileFacts], DigestPart | None]:
-    """In a Ray worker: check one shard of a file (or one block sent from the driver). Returns the merged
-    results without digests (they go to the driver) and the digests as a part (it stays here)."""
+    """In a Ray worker: check one shard of a JSONL file, a whole Parquet file (no shard) or one block sent from
+    the driver. Returns the merged results without digests (they go to the driver) and the digests as a part
+    (it stays here)."""
+    from dataprep.io.inputs import Source
     from dataprep.tokens import build_tokenizer
 
     build_tokenizer(settings.tokenizer)  # cached per worker process
@@ -228,6 +234,10 @@ def _check_shard(
     if path is not None and shard is not None:
         with open_input(path) as handle:
             for piece in iter_blocks(handle, facts, settings.max_line_bytes, shard=shard):
+                merged.merge(check_block(piece, settings))
+    elif path is not None:
+        with Source(path, "train", Path(path)).blocks(facts, settings.max_line_bytes) as pieces:
+            for piece in pieces:
                 merged.merge(check_block(piece, settings))
     elif block is not None:
         merged = check_block(block, settings)

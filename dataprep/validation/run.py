@@ -8,6 +8,7 @@ cost is estimated. Nothing here prints or exits: that is the CLI's job.
 from __future__ import annotations
 
 import dataclasses
+import os
 from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -18,8 +19,9 @@ from dataprep.compute import ComputeEstimate, estimate_compute, model_shape, res
 from dataprep.config import Config, load_config
 from dataprep.cost import CostEstimate, estimate_cost
 from dataprep.errors import UsageError, WorkerCrashed
-from dataprep.io.inputs import PathLike, Source, as_source, peek_kind
+from dataprep.io.inputs import PathLike, Role, Source, as_source, peek_kind
 from dataprep.io.jsonl import Block, FileFacts
+from dataprep.io.shards import expand_inputs
 from dataprep.models import ModelInfo, resolve_model, with_tokenizer_settings
 from dataprep.packing import pack
 from dataprep.report.model import FileReport, Report, TemplateRun
@@ -72,8 +74,8 @@ def validate(
     Keyword overrides are configuration keys (`kind`, `tokenizer_encoding`, `max_tokens`, `price_per_1m`, `epochs`,
     `select`, `ignore`, `severity`, `jobs`, ...). Without `config`, the nearest `[tool.dataprep]` applies.
     """
-    train = [as_source(source, "train", "<records>")]
-    valid = [as_source(validation, "validation", "<validation>")] if validation is not None else []
+    train = _sources(source, "train", "<records>")
+    valid = _sources(validation, "validation", "<validation>") if validation is not None else []
     return validate_sources(train, valid, model=model, config=config, **overrides)
 
 
@@ -87,9 +89,16 @@ def validate_files(
     **overrides: Any,
 ) -> Report:
     """Validate several training files and validation files together (cross-file rules see them all)."""
-    sources = [as_source(p, "train", "") for p in train]
-    valid = [as_source(p, "validation", "") for p in validation]
+    sources = [as_source(p, "train", "") for p in expand_inputs(list(train))]
+    valid = [as_source(p, "validation", "") for p in expand_inputs(list(validation))]
     return validate_sources(sources, valid, model=model, config=config, progress=progress, **overrides)
+
+
+def _sources(value: Any, role: Role, label: str) -> list[Source]:
+    """A path may stand for many shards (a directory or a glob pattern); records are one source."""
+    if isinstance(value, (str, os.PathLike)):
+        return [as_source(p, role, "") for p in expand_inputs([value])]
+    return [as_source(value, role, label)]
 
 
 def resolve_open_or_api_model(config: Config) -> ModelInfo:
