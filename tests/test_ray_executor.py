@@ -102,3 +102,35 @@ def test_cli_json_report_matches_and_the_address_implies_ray(
     # --ray-address alone means Ray; the session's cluster is joined (reused: this process is connected).
     code, report = _cli(capsys, *args, "--ray-address", "auto")
     assert code == 1 and report == _cli(capsys, *args)[1]
+
+
+def test_convert_shards_in_parallel_with_merged_accounting(cluster: None, tmp_path: Path) -> None:
+    from dataprep.conversion.files import convert_file
+    from dataprep.conversion.sharded import convert_shards
+
+    shards = tmp_path / "in"
+    shards.mkdir()
+    rows = [(f"question {i} about {i % 7}", f"answer {i}" if i % 9 else "") for i in range(60)]
+    rows[50] = rows[3]  # the same example in two shards: found by the validation of all outputs together
+    for n in range(3):
+        body = "".join(f"{q},{a}\n" for q, a in rows[20 * n : 20 * n + 20])
+        (shards / f"part-{n}.csv").write_text("q,a\n" + body, encoding="utf-8")
+    mapping = {"user": "{q}", "assistant": "{a}"}
+    local = convert_file(sorted(shards.iterdir()), tmp_path / "one.jsonl", **mapping, validate=False)
+    sharded = convert_shards([shards], tmp_path / "out", **mapping)
+    assert sharded.rows_read == local.rows_read == 60
+    assert sharded.rows_read == sharded.rows_written + sharded.rows_rejected
+    assert (sharded.rows_written, sharded.rows_rejected) == (local.rows_written, local.rows_rejected)
+    assert sharded.rejected_by_reason == local.rejected_by_reason
+    assert [s.location for s in sharded.samples] == [s.location for s in local.samples]
+    outputs = [Path(p) for p in sharded.outputs]
+    assert [p.name for p in outputs] == ["part-0.jsonl", "part-1.jsonl", "part-2.jsonl"]
+    assert b"".join(p.read_bytes() for p in outputs) == (tmp_path / "one.jsonl").read_bytes()
+    assert sorted(p.name for p in (tmp_path / "out").iterdir() if "rejects" in p.name) == [
+        "part-0.jsonl.rejects.jsonl",
+        "part-1.jsonl.rejects.jsonl",
+        "part-2.jsonl.rejects.jsonl",
+    ]
+    (report,) = sharded.validation
+    copies = [f for f in report.findings if f.code == "DP401"]
+    assert [(Path(f.location.path).name, f.location.line) for f in copies] == [("part-2.jsonl", 10)]

@@ -16,16 +16,19 @@ SHARD_SUFFIXES = (".jsonl", ".parquet")
 _GLOB_CHARS = frozenset("*?[")
 
 
-def expand_inputs(paths: list[str | os.PathLike[str]]) -> list[Path]:
-    """Each path as itself, a directory as its .jsonl and .parquet files, a glob as its matches (sorted)."""
+def expand_inputs(
+    paths: list[str | os.PathLike[str]], suffixes: tuple[str, ...] = SHARD_SUFFIXES
+) -> list[Path]:
+    """Each path as itself, a directory as its files of `suffixes` (JSONL and Parquet by default), a glob as
+    its matches (sorted)."""
     out: list[Path] = []
     for given in paths:
         path = Path(given)
         text = str(given)
         if path.is_dir():
-            found = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in SHARD_SUFFIXES)
+            found = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in suffixes)
             if not found:
-                raise InputError(f"{path}: a directory with no .jsonl or .parquet files")
+                raise InputError(f"{path}: a directory with no {' or '.join(suffixes)} files")
             out.extend(found)
         elif not path.exists() and _GLOB_CHARS & set(text):
             matches = sorted(Path(m) for m in glob.glob(text, recursive=True) if Path(m).is_file())

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from dataprep.errors import DataprepError, UsageError, WorkerCrashed
+from dataprep.errors import DataprepError, InputError, UsageError, WorkerCrashed
 from dataprep.io.jsonl import Block, FileFacts, Shard, iter_blocks, open_input, plan_shards
 from dataprep.validation.record import BatchResult, CheckSettings, check_block
 
@@ -125,8 +125,9 @@ class RayExecutor:
         wanted = max(math.ceil(size / SHARD_BYTES), 2 * self.cpus())
         return max(1, min(wanted, size // MIN_SHARD_BYTES))
 
-    def _get(self, ref: Any, lines: tuple[int, int]) -> Any:
-        """A task's value; its failure as the error it raised (one line), a lost worker as WorkerCrashed."""
+    def _get(self, ref: Any, lines: tuple[int, int] | None = None, what: str = "") -> Any:
+        """A task's value; its failure as the error it raised (one line); a lost worker as WorkerCrashed
+        naming the lines it held (or an InputError naming `what` it was working on)."""
         exceptions = self.ray.exceptions
         try:
             return self.ray.get(ref)
@@ -136,13 +137,17 @@ class RayExecutor:
                 raise cause from None
             raise
         except (exceptions.WorkerCrashedError, exceptions.NodeDiedError, exceptions.ObjectLostError) as exc:
+            reason = f"a Ray worker was lost ({type(exc).__name__}); nothing was reported for them"
+            if lines is None:
+                raise InputError(f"{what}: {reason.replace('them', 'it')}") from exc
             first, last = lines
-            raise WorkerCrashed(
-                first,
-                last if last >= first else first,
-                f"a Ray worker was lost while checking them ({type(exc).__name__}); nothing was reported "
-                "for them",
-            ) from exc
+            raise WorkerCrashed(first, max(first, last), reason) from exc
+
+    def map_in_order(self, fn: Callable[..., Any], calls: list[tuple[Any, ...]]) -> list[Any]:
+        """fn(*call) for every call as Ray tasks at once; the values in the order of the calls."""
+        task = self.task(fn)
+        refs = [task.remote(*call) for call in calls]
+        return [self._get(ref, what=str(call[0])) for ref, call in zip(refs, calls, strict=True)]
 
     def duplicates(self, params: NearDupParams, near: bool) -> RayDuplicates:
         return RayDuplicates(self, params, near)
