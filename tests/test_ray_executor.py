@@ -60,6 +60,15 @@ def data(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
+def test_an_address_where_no_cluster_answers_is_one_line_at_once() -> None:
+    from dataprep.errors import UsageError
+    from dataprep.validation.ray_executor import _reachable
+
+    with pytest.raises(UsageError, match=r"--ray-address 127\.0\.0\.1:1: no Ray cluster answers there"):
+        _reachable("127.0.0.1:1", timeout=2)
+    _reachable("auto")  # left to Ray, which finds a cluster started on this machine
+
+
 def _runs(data: Path, **options: Any) -> tuple[Any, Any]:
     train, valid = [data / "train"], [data / "valid.jsonl"]
     local = validate_files(train, valid, jobs=1, **options)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import math
+import socket
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,6 +47,8 @@ def start(address: str | None) -> RayExecutor:
     import ray
 
     if not ray.is_initialized():
+        if address:
+            _reachable(address)
         try:
             ray.init(
                 address=address,
@@ -58,6 +61,22 @@ def start(address: str | None) -> RayExecutor:
             where = f"the Ray cluster at {address}" if address else "a local Ray"
             raise UsageError(f"could not start or join {where}: {exc}") from None
     return RayExecutor(ray)
+
+
+def _reachable(address: str, timeout: float = 5.0) -> None:
+    """Fail in seconds, with one line, when a host:port address does not answer: Ray itself retries for
+    minutes, printing its own warnings."""
+    hostport = address.removeprefix("ray://")
+    host, sep, port = hostport.rpartition(":")
+    if not sep or not port.isdigit():
+        return  # "auto", "local": Ray finds the cluster itself
+    try:
+        socket.create_connection((host, int(port)), timeout=timeout).close()
+    except OSError as exc:
+        raise UsageError(
+            f"--ray-address {address}: no Ray cluster answers there ({exc.strerror or exc}); start one with "
+            "`ray start --head`, or leave out --ray-address for a local Ray"
+        ) from None
 
 
 @dataclass
