@@ -222,7 +222,7 @@ class _RayRunner:
 
     def submit_many(self, fn: Callable[..., list[Any]], *args: Any, returns: int) -> list[Any]:
         if returns == 1:
-            return [self.executor.task(_only).remote(fn, *args)]
+            return [self.executor.task(_only).options(name=fn.__name__).remote(fn, *args)]
         refs: list[Any] = self.executor.task(fn, returns).remote(*args)
         return refs
 
