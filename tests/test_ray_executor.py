@@ -143,3 +143,13 @@ def test_convert_shards_in_parallel_with_merged_accounting(cluster: None, tmp_pa
     (report,) = sharded.validation
     copies = [f for f in report.findings if f.code == "DP401"]
     assert [(Path(f.location.path).name, f.location.line) for f in copies] == [("part-2.jsonl", 10)]
+
+
+def test_records_in_memory_go_to_the_cluster_as_blocks(cluster: None) -> None:
+    import dataprep
+
+    train, valid = dataset(11)
+    local = dataprep.validate(train, validation=valid, jobs=1)
+    remote = dataprep.validate(train, validation=valid, executor="ray")
+    assert {f.code for f in local.findings} >= {"DP401", "DP403", "DP405"}
+    assert (remote.findings, remote.files, remote.cost) == (local.findings, local.files, local.cost)
