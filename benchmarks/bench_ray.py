@@ -55,9 +55,20 @@ def make_data(examples: int, folder: Path) -> tuple[Path, Path]:
 
 
 def cpu_seconds() -> float:
+    """CPU seconds (user + system) of this process and every descendant: finished ones (a pool's workers,
+    reaped) and living ones (Ray's raylet, object store and workers)."""
+    import psutil
+
     own = resource.getrusage(resource.RUSAGE_SELF)
     kids = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+    total = own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+    for child in psutil.Process().children(recursive=True):
+        try:
+            times = child.cpu_times()
+        except psutil.Error:
+            continue
+        total += times.user + times.system
+    return total
 
 
 class DriverState:
@@ -68,6 +79,8 @@ class DriverState:
         self.examples = 0
         self.duplicates_bytes = 0
         self.duplicates_seconds = 0.0
+        self.cpu_at_report = 0.0  # CPU seconds of the process tree when the checks were done
+        self.report_cpu = 0.0  # CPU seconds of the tree spent in the report (the duplicate search)
 
     def install(self) -> None:
         from dataprep.validation import run
@@ -83,9 +96,10 @@ class DriverState:
                 columns = (s.messages, s.total_tokens, s.assistant_tokens, s.trained_tokens, f.second_tokens)
                 state.stats_bytes += sum(c.itemsize * len(c) for c in columns)
                 state.examples += s.examples + s.not_counted
-            started = time.perf_counter()
+            started, state.cpu_at_report = time.perf_counter(), cpu_seconds()
             out = original(self)
             state.duplicates_seconds = time.perf_counter() - started
+            state.report_cpu = cpu_seconds() - state.cpu_at_report
             state.duplicates_bytes = out.duplicate_index_bytes or 0
             return out
 
@@ -134,6 +148,7 @@ def main(argv: list[str] | None = None) -> int:
     local = validate_files([train], [valid], jobs=args.cpus)
     local_wall, local_cpu = time.perf_counter() - t0, cpu_seconds() - cpu0
     local_dup_seconds, local_dup_bytes = state.duplicates_seconds, state.duplicates_bytes
+    local_check_cpu, local_dup_cpu = state.cpu_at_report - cpu0, state.report_cpu
     local_stats_bytes, examples = state.stats_bytes, state.examples
 
     import ray
@@ -147,9 +162,10 @@ def main(argv: list[str] | None = None) -> int:
     warmup = time.perf_counter() - t0
     ray.timeline()  # drop the warm-up's events
 
-    t0 = time.perf_counter()
+    cpu0, t0 = cpu_seconds(), time.perf_counter()
     remote = validate_files([train], [valid], executor="ray")
-    ray_wall = time.perf_counter() - t0
+    ray_wall, ray_cpu = time.perf_counter() - t0, cpu_seconds() - cpu0
+    ray_check_cpu, ray_dup_cpu = state.cpu_at_report - cpu0, state.report_cpu
     tasks = task_seconds(ray.timeline())
     ray_dup_seconds, ray_dup_bytes = state.duplicates_seconds, state.duplicates_bytes
     ray.shutdown()
@@ -172,6 +188,9 @@ def main(argv: list[str] | None = None) -> int:
         "local": {
             "wall_s": round(local_wall, 2),
             "cpu_s": round(local_cpu, 2),
+            "checks_cpu_s": round(local_check_cpu, 2),
+            "duplicates_cpu_s": round(local_dup_cpu, 2),
+            "examples_per_cpu_second": round(examples / local_check_cpu, 1),
             "duplicate_index_s": round(local_dup_seconds, 2),
             "duplicate_index_bytes": local_dup_bytes,
         },
@@ -179,11 +198,15 @@ def main(argv: list[str] | None = None) -> int:
             "startup_s": round(startup, 2),
             "first_run_warmup_s": round(warmup, 2),
             "wall_s": round(ray_wall, 2),
+            "cpu_s": round(ray_cpu, 2),
+            "checks_cpu_s": round(ray_check_cpu, 2),
+            "duplicates_cpu_s": round(ray_dup_cpu, 2),
+            "examples_per_cpu_second": round(examples / ray_check_cpu, 1),
             "duplicate_search_wall_s": round(ray_dup_seconds, 2),
             "shard_tasks": int(check["tasks"]),
-            "shard_task_cpu_s": round(check["seconds"], 2),
+            "shard_task_s": round(check["seconds"], 2),
             "longest_shard_s": round(check["longest"], 2),
-            "examples_per_shard_second": round(examples / check["seconds"], 1) if check["seconds"] else None,
+            "examples_per_task_second": round(examples / check["seconds"], 1) if check["seconds"] else None,
             "duplicate_tasks": {
                 k: {kk: round(vv, 3) for kk, vv in v.items()} for k, v in dedup_tasks.items()
             },
@@ -201,14 +224,19 @@ def main(argv: list[str] | None = None) -> int:
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     r, loc = result["ray"], result["local"]
-    print(f"| {examples:,} examples, {size / 2**20:.0f} MB, {args.cpus} CPUs | wall s | notes |")
-    print("|---|---|---|")
-    print(f"| local (jobs={args.cpus}) | {loc['wall_s']} | duplicate index {loc['duplicate_index_s']} s |")
-    print(f"| ray start-up | {r['startup_s']} | + first-run warm-up {r['first_run_warmup_s']} s |")
-    print(f"| ray run | {r['wall_s']} | duplicate search {r['duplicate_search_wall_s']} s |")
+    print(f"| {examples:,} examples, {size / 2**20:.0f} MB, {args.cpus} CPUs | wall s | CPU s | notes |")
+    print("|---|---|---|---|")
     print(
-        f"| ray shard tasks | {r['shard_task_cpu_s']} | {r['shard_tasks']} tasks, {r['examples_per_shard_second']} examples/s per task |"
+        f"| local (jobs={args.cpus}) | {loc['wall_s']} | {loc['cpu_s']} | checks {loc['checks_cpu_s']} CPU s, "
+        f"duplicate index {loc['duplicates_cpu_s']} CPU s |"
     )
+    print(f"| ray start-up | {r['startup_s']} | | + first-run warm-up {r['first_run_warmup_s']} s |")
+    print(
+        f"| ray run | {r['wall_s']} | {r['cpu_s']} | checks {r['checks_cpu_s']} CPU s, duplicate search "
+        f"{r['duplicates_cpu_s']} CPU s ({r['duplicate_search_wall_s']} s wall) |"
+    )
+    print("\n| Ray task (timeline) | summed task time s | tasks |\n|---|---|---|")
+    print(f"| _check_shard | {r['shard_task_s']} | {r['shard_tasks']} |")
     for name, v in sorted({**dedup_tasks, **ray_steps}.items(), key=lambda kv: -kv[1]["seconds"]):
         print(
             f"| {name if name.startswith('ray ') else 'ray ' + name} | {v['seconds']:.2f} | {int(v['tasks'])} tasks |"
