@@ -23,6 +23,7 @@ broken the same way and the findings are identical, whatever the number of parts
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -32,7 +33,8 @@ import numpy.typing as npt
 
 from dataprep.dedup.digest import ExampleDigest
 from dataprep.dedup.findings import Columns, analyse
-from dataprep.dedup.lsh import _band_keys, _bucket_pairs, _distinct, estimate
+from dataprep.dedup.lsh import _CHUNK, _band_keys, _bucket_pairs, _distinct
+from dataprep.dedup.minhash import corrected
 from dataprep.dedup.params import NearDupParams
 from dataprep.types import Finding
 
@@ -176,7 +178,15 @@ def band_map(
             _bits(np.tile(part.normal[rows], params.bands)),
         )
     )
-    return [table[:, target == p] for p in range(partitions)]
+    return _split(table, target, partitions)
+
+
+def _split(table: I64, target: I64, partitions: int) -> list[I64]:
+    """The columns of `table` cut by target partition, keeping their order within each."""
+    order = np.argsort(target.astype(np.uint32), kind="stable")
+    bounds = np.searchsorted(target[order], np.arange(partitions + 1)).tolist()
+    ordered = table[:, order]
+    return [ordered[:, lo:hi] for lo, hi in itertools.pairwise(bounds)]
 
 
 def band_reduce(offsets: I64, *pieces: I64) -> list[I64]:
@@ -185,21 +195,32 @@ def band_reduce(offsets: I64, *pieces: I64) -> list[I64]:
     Rows are put in row order first, so an oversized bucket is walked exactly as `lsh._bucket_pairs` walks
     it over the representatives of the whole dataset."""
     table = np.concatenate(pieces, axis=1)
-    table = table[:, np.argsort(table[2], kind="stable")]
+    # Each piece is band-major with rows ascending, and pieces come in row order: a stable sort by band
+    # (a radix sort on 16 bits) leaves each band's rows ascending.
+    table = table[:, np.argsort(table[0].astype(np.uint16), kind="stable")]
+    starts = (
+        np.flatnonzero(np.concatenate(([True], table[0, 1:] != table[0, :-1]))) if table.size else table[0]
+    )
+    ends = np.append(starts[1:], table.shape[1])
     firsts: list[I64] = []
     seconds: list[I64] = []
-    for band in _distinct(table[0]).tolist():
-        at = table[0] == band
-        rows = table[2][at]
-        a, b = _bucket_pairs(table[1][at].view(np.uint64), table[3][at].view(np.uint64))
+    for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
+        rows = table[2, start:end]
+        a, b = _bucket_pairs(table[1, start:end].view(np.uint64), table[3, start:end].view(np.uint64))
         firsts.append(rows[a])
         seconds.append(rows[b])
-    parts = offsets.size
     if not firsts:
-        return [np.empty((2, 0), dtype=np.int64) for _ in range(parts)]
-    pairs = np.stack((np.concatenate(firsts), np.concatenate(seconds)))
-    owner = np.searchsorted(offsets, pairs[0], side="right") - 1
-    return [pairs[:, owner == s] for s in range(parts)]
+        return [np.empty((2, 0), dtype=np.int64) for _ in range(offsets.size)]
+    return _by_owner(np.stack((np.concatenate(firsts), np.concatenate(seconds))), 0, offsets)
+
+
+def _by_owner(pairs: I64, side: int, offsets: I64) -> list[I64]:
+    """The pairs (2, n) cut by the part that holds their row on `side`, one array per part."""
+    owner = np.searchsorted(offsets, pairs[side], side="right") - 1
+    order = np.argsort(owner, kind="stable")
+    bounds = np.searchsorted(owner[order], np.arange(offsets.size + 1))
+    ordered = pairs[:, order]
+    return [ordered[:, bounds[s] : bounds[s + 1]] for s in range(offsets.size)]
 
 
 # ---- stages 3 and 4: confirm where the signatures are -----------------------------------------------------
@@ -207,8 +228,11 @@ def band_reduce(offsets: I64, *pieces: I64) -> list[I64]:
 
 @dataclass(frozen=True)
 class Attached:
+    """Pairs bound for one part, with the signatures of their first rows (each first row's once)."""
+
     pairs: I64  # (2, n)
-    sigs: npt.NDArray[np.uint16]  # the first row's signature, per pair
+    which: I64  # per pair: its first row's signature in `sigs`
+    sigs: npt.NDArray[np.uint16]
 
 
 def _sig_index(part: DigestPart) -> I64:
@@ -222,9 +246,19 @@ def attach(part: DigestPart, place: Place, offsets: I64, *pieces: I64) -> list[A
     n = int(pairs.max()) + 1 if pairs.size else 1
     codes = _distinct(pairs[0] * n + pairs[1]) if pairs.size else np.empty(0, dtype=np.int64)
     first, second = np.divmod(codes, n)
-    sigs = part.sigs[_sig_index(part)[first - place.offset]]
     owner = np.searchsorted(offsets, second, side="right") - 1
-    return [Attached(np.stack((first, second))[:, owner == s], sigs[owner == s]) for s in range(offsets.size)]
+    order = np.argsort(owner, kind="stable")
+    bounds = np.searchsorted(owner[order], np.arange(offsets.size + 1)).tolist()
+    first, second = first[order], second[order]
+    sig_of = _sig_index(part)
+    out = []
+    for lo, hi in itertools.pairwise(bounds):
+        rows = _distinct(first[lo:hi])
+        which = np.searchsorted(rows, first[lo:hi])
+        out.append(
+            Attached(np.stack((first[lo:hi], second[lo:hi])), which, part.sigs[sig_of[rows - place.offset]])
+        )
+    return out
 
 
 @dataclass(frozen=True)
@@ -235,15 +269,29 @@ class Confirmed:
 
 
 def confirm(part: DigestPart, place: Place, threshold: float, *pieces: Attached) -> Confirmed:
-    """The pairs whose second row is in this part, with their estimated similarity, kept at the threshold."""
-    pairs = np.concatenate([p.pairs for p in pieces], axis=1)
-    first_sigs = np.concatenate([p.sigs for p in pieces])
-    second_sigs = part.sigs[_sig_index(part)[pairs[1] - place.offset]]
-    both = np.concatenate((first_sigs, second_sigs))
-    m = pairs.shape[1]
-    sims = estimate(both, np.arange(m, dtype=np.int64), np.arange(m, 2 * m, dtype=np.int64))
-    keep = sims >= threshold
-    return Confirmed(pairs[0][keep], pairs[1][keep], sims[keep])
+    """The pairs whose second row is in this part, with their estimated similarity (as `lsh.estimate`
+    computes it), kept at the threshold."""
+    firsts, seconds, kept = [], [], []
+    sig_of = _sig_index(part)
+    width = part.sigs.shape[1] if part.sigs.ndim == 2 else 1
+    for piece in pieces:
+        m = piece.pairs.shape[1]
+        shares = np.empty(m, dtype=np.float64)
+        for start in range(0, m, _CHUNK):
+            a = piece.sigs[piece.which[start : start + _CHUNK]]
+            b = part.sigs[sig_of[piece.pairs[1, start : start + _CHUNK] - place.offset]]
+            shares[start : start + _CHUNK] = np.count_nonzero(a == b, axis=1) / width
+        sims = np.asarray(corrected(shares), dtype=np.float64)
+        keep = sims >= threshold
+        firsts.append(piece.pairs[0][keep])
+        seconds.append(piece.pairs[1][keep])
+        kept.append(sims[keep])
+    empty = np.empty(0, dtype=np.int64)
+    return Confirmed(
+        np.concatenate(firsts) if firsts else empty,
+        np.concatenate(seconds) if seconds else empty,
+        np.concatenate(kept) if kept else np.empty(0, dtype=np.float64),
+    )
 
 
 # ---- stage 5: collect what the findings need --------------------------------------------------------------
