@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -127,6 +128,16 @@ def _column_names(value: str | None) -> tuple[str, ...] | None:
     "--trace", is_flag=True, help="Also write <output>.sources.jsonl: the source rows of each line."
 )
 @click.option("--force", is_flag=True, help="Replace existing outputs.")
+@click.option(
+    "--executor",
+    type=click.Choice(["local", "ray"]),
+    default="local",
+    show_default=True,
+    help="ray: convert each input shard as a Ray task into -o DIRECTORY (pip install 'dataprep[ray]').",
+)
+@click.option(
+    "--ray-address", help="The Ray cluster to join (default: start a local Ray). Implies --executor ray."
+)
 @click.option("--strict", is_flag=True, help="Exit 1 when any row was rejected.")
 @click.option("--model", help="Model whose token limit the validation uses (see `dataprep models`).")
 @click.option("--no-validate", is_flag=True, help="Do not validate the written file.")
@@ -171,6 +182,8 @@ def convert_cmd(
     validation_output: Path | None,
     trace: bool,
     force: bool,
+    executor: str,
+    ray_address: str | None,
     strict: bool,
     model: str | None,
     no_validate: bool,
@@ -200,6 +213,7 @@ def convert_cmd(
       dataprep convert --show-preset alpaca > my-mapping.toml
       dataprep convert chat.jsonl --to vertex -o vertex.jsonl
       dataprep convert data/dataset_info.json#my_data -o chat.jsonl
+      dataprep convert 'shards/*.parquet' --preset alpaca -o converted/ --executor ray
     """
     fmt = chosen_report_format(report_format, as_json)
     if list_presets:
@@ -226,49 +240,66 @@ def convert_cmd(
         sheet=sheet,
         hf_split=hf_split,
     )
-    progress = progress_for()  # None unless stderr is a terminal
-    try:
-        report = convert_file(
-            list(inputs),
-            output,
-            preset=preset,
-            mapping=mapping,
-            system=system,
-            user=user,
-            assistant=assistant,
-            group_by=group_by,
-            order_by=order_by,
-            role_column=role_column,
-            content=content,
-            missing=missing,
-            list_format=list_format,
-            ignore_columns=ignore_columns,
-            limit=limit,
-            read=read,
-            max_cell_chars=max_cell_size,
-            output_format=output_format,
-            force=force,
-            validation_size=validation_size,
-            seed=seed,
-            group=group,
-            stratify=stratify,
-            train_output=train_output,
-            validation_output=validation_output,
-            trace=trace,
-            validate=not no_validate,
-            model=model,
-            progress=progress,
-            config=config_path,
-            select=comma_list(select),
-            ignore=comma_list(ignore),
-            severity=severity_pairs(severity),
-            jobs=jobs,
-            to=to_target,
-            target=target,
-        )
-    finally:
-        if progress is not None:
-            progress.close()  # wipe the bar before the summary is printed
+    options: dict[str, Any] = dict(
+        preset=preset,
+        mapping=mapping,
+        system=system,
+        user=user,
+        assistant=assistant,
+        group_by=group_by,
+        order_by=order_by,
+        role_column=role_column,
+        content=content,
+        missing=missing,
+        list_format=list_format,
+        ignore_columns=ignore_columns,
+        limit=limit,
+        read=read,
+        max_cell_chars=max_cell_size,
+        output_format=output_format,
+        force=force,
+        validation_size=validation_size,
+        train_output=train_output,
+        validation_output=validation_output,
+        trace=trace,
+        validate=not no_validate,
+        model=model,
+        config=config_path,
+        select=comma_list(select),
+        ignore=comma_list(ignore),
+        severity=severity_pairs(severity),
+    )
+    if executor == "ray" or ray_address:
+        from dataprep.conversion.sharded import convert_shards
+
+        if to_target or target:
+            raise click.UsageError(
+                "--to and --target are not available with --executor ray yet: convert the shards, then run "
+                "`dataprep convert` on the outputs with --to or --target"
+            )
+        if group or stratify:
+            raise click.UsageError(
+                "--group and --stratify need --validation-size, which --executor ray refuses"
+            )
+        report = convert_shards(list(inputs), output, ray_address=ray_address, **options)
+    else:
+        progress = progress_for()  # None unless stderr is a terminal
+        try:
+            report = convert_file(
+                list(inputs),
+                output,
+                seed=seed,
+                group=group,
+                stratify=stratify,
+                progress=progress,
+                jobs=jobs,
+                to=to_target,
+                target=target,
+                **options,
+            )
+        finally:
+            if progress is not None:
+                progress.close()  # wipe the bar before the summary is printed
     if fmt == "json":
         click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     else:
