@@ -65,6 +65,7 @@ class TargetProfile:
     max_images_per_example: int | None = None
     max_image_bytes: int | None = None
     reserved_strings: tuple[str, ...] = ()
+    image_uri_schemes: tuple[str, ...] = ()  # URI schemes the target's own records give images by (gs, s3)
     encoding: str = ""
     max_tokens: Mapping[str, int] = field(default_factory=dict)
     price_per_1m: Mapping[str, float] = field(default_factory=dict)
@@ -97,6 +98,13 @@ class TargetProfile:
             out.append(f"image size (convert): at most {format_bytes(self.max_image_bytes)}")
         if self.reserved_strings:
             out.append("reserved strings: " + " ".join(self.reserved_strings))
+        if self.image_uri_schemes:
+            out.append("images: " + ", ".join(f"{s}:// URIs" for s in self.image_uri_schemes) + " accepted")
+        from dataprep.formats import format_for_target  # the table of native formats, small
+
+        fmt = format_for_target(self.name)
+        if fmt is not None and fmt.name != "chat":
+            out.append(f"its own records: read as it reads them (DP815), written by convert --to {self.name}")
         return out
 
     def order_words(self) -> str:
@@ -161,7 +169,16 @@ def _family(name: str, row: Mapping[str, Any]) -> ModelFamily:
     )
 
 
-_TUPLE_KEYS = ("shapes", "roles", "first_roles", "after_system", "weights", "reserved_strings", "sources")
+_TUPLE_KEYS = (
+    "shapes",
+    "roles",
+    "first_roles",
+    "after_system",
+    "weights",
+    "reserved_strings",
+    "image_uri_schemes",
+    "sources",
+)
 _KNOWN_KEYS = frozenset(
     {
         *_TUPLE_KEYS,

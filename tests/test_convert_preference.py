@@ -387,3 +387,15 @@ def test_any_row_converts_or_is_rejected_with_a_reason(row: dict[str, Any], pres
     assert isinstance(item, (Converted, Rejected))
     if isinstance(item, Rejected):
         assert item.reason and item.message
+
+
+def test_pairs_go_through_to_trl_and_kto_records_are_not_rewritten(tmp_path: Path) -> None:
+    out = tmp_path / "pairs.jsonl"
+    report = convert_file(
+        SAMPLE / "preference_pairs_zh.csv", out, preset="preference", to="trl", validate=False
+    )
+    assert report.rows_written == 12
+    first = json.loads(out.read_text(encoding="utf-8").splitlines()[0])
+    assert set(first) == {"prompt", "chosen", "rejected"} and first["chosen"][0]["role"] == "assistant"
+    with pytest.raises(Exception, match="KTO records are TRL's shape already"):
+        convert_file(SAMPLE / "kto.jsonl", tmp_path / "k.jsonl", preset="kto", to="trl", validate=False)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -16,6 +17,7 @@ from dataprep.cli.options import (
 )
 from dataprep.cli.progress import progress_for
 from dataprep.conversion.files import OUTPUT_FORMATS
+from dataprep.conversion.native import INPUT_FORMATS, TO_TARGETS
 from dataprep.conversion.pipeline import DEFAULT_MAX_CELL_CHARS
 from dataprep.conversion.presets import PRESETS, preset_text
 from dataprep.conversion.presets import list_presets as preset_descriptions
@@ -91,12 +93,20 @@ def _column_names(value: str | None) -> tuple[str, ...] | None:
     help="Folder of relative image paths (default: each input file's folder).",
 )
 @click.option(
-    "--target",
-    "target_name",
-    help="Provider or trainer the data is for (see `dataprep targets`): its image limits and validation rules.",
+    "--input-format",
+    type=click.Choice((*FORMATS, *INPUT_FORMATS)),
+    help="Input format (default: from the extension; records in a native format are recognised).",
 )
 @click.option(
-    "--input-format", type=click.Choice(FORMATS), help="Input format (default: from the extension)."
+    "--to",
+    "to_target",
+    type=click.Choice(TO_TARGETS),
+    help="Write the records in this target's own shape (vertex, bedrock-nova, trl, llama-factory; chat for the others).",
+)
+@click.option(
+    "--target",
+    help="Validate the output for this provider or trainer (default: the --to target; `dataprep targets`); "
+    "its image limits apply to --embed-images.",
 )
 @click.option("--delimiter", help="CSV delimiter (default ',' or tab for .tsv); 'tab' is accepted.")
 @click.option("--quotechar", default='"', show_default=True, help="CSV quote character.")
@@ -129,6 +139,16 @@ def _column_names(value: str | None) -> tuple[str, ...] | None:
     "--trace", is_flag=True, help="Also write <output>.sources.jsonl: the source rows of each line."
 )
 @click.option("--force", is_flag=True, help="Replace existing outputs.")
+@click.option(
+    "--executor",
+    type=click.Choice(["local", "ray"]),
+    default="local",
+    show_default=True,
+    help="ray: convert each input shard as a Ray task into -o DIRECTORY (pip install 'dataprep[ray]').",
+)
+@click.option(
+    "--ray-address", help="The Ray cluster to join (default: start a local Ray). Implies --executor ray."
+)
 @click.option("--strict", is_flag=True, help="Exit 1 when any row was rejected.")
 @click.option("--model", help="Model whose token limit the validation uses (see `dataprep models`).")
 @click.option("--no-validate", is_flag=True, help="Do not validate the written file.")
@@ -153,8 +173,9 @@ def convert_cmd(
     ignore_columns: tuple[str, ...],
     embed_images: bool,
     image_dir: Path | None,
-    target_name: str | None,
     input_format: str | None,
+    to_target: str | None,
+    target: str | None,
     delimiter: str | None,
     quotechar: str,
     encoding: str,
@@ -174,6 +195,8 @@ def convert_cmd(
     validation_output: Path | None,
     trace: bool,
     force: bool,
+    executor: str,
+    ray_address: str | None,
     strict: bool,
     model: str | None,
     no_validate: bool,
@@ -206,6 +229,9 @@ def convert_cmd(
       dataprep convert pairs.csv --preset preference -o dpo.jsonl
       dataprep convert vision.json --preset sharegpt --embed-images --target openai -o vision.jsonl
       dataprep convert --show-preset alpaca > my-mapping.toml
+      dataprep convert chat.jsonl --to vertex -o vertex.jsonl
+      dataprep convert data/dataset_info.json#my_data -o chat.jsonl
+      dataprep convert 'shards/*.parquet' --preset alpaca -o converted/ --executor ray
     """
     fmt = chosen_report_format(report_format, as_json)
     if list_presets:
@@ -232,50 +258,70 @@ def convert_cmd(
         sheet=sheet,
         hf_split=hf_split,
     )
-    progress = progress_for()  # None unless stderr is a terminal
-    try:
-        report = convert_file(
-            list(inputs),
-            output,
-            preset=preset,
-            mapping=mapping,
-            system=system,
-            user=user,
-            assistant=assistant,
-            group_by=group_by,
-            order_by=order_by,
-            role_column=role_column,
-            content=content,
-            missing=missing,
-            list_format=list_format,
-            ignore_columns=ignore_columns,
-            limit=limit,
-            read=read,
-            max_cell_chars=max_cell_size,
-            output_format=output_format,
-            force=force,
-            validation_size=validation_size,
-            seed=seed,
-            group=group,
-            stratify=stratify,
-            train_output=train_output,
-            validation_output=validation_output,
-            trace=trace,
-            validate=not no_validate,
-            model=model,
-            progress=progress,
-            config=config_path,
-            select=comma_list(select),
-            ignore=comma_list(ignore),
-            severity=severity_pairs(severity),
-            jobs=jobs,
-            target=target_name,
-            embed_images=embed_images,
-            image_dir=image_dir,
-        )
-    finally:
-        if progress is not None:
-            progress.close()  # wipe the bar before the summary is printed
+    options: dict[str, Any] = dict(
+        preset=preset,
+        mapping=mapping,
+        system=system,
+        user=user,
+        assistant=assistant,
+        group_by=group_by,
+        order_by=order_by,
+        role_column=role_column,
+        content=content,
+        missing=missing,
+        list_format=list_format,
+        ignore_columns=ignore_columns,
+        limit=limit,
+        read=read,
+        max_cell_chars=max_cell_size,
+        output_format=output_format,
+        force=force,
+        validation_size=validation_size,
+        train_output=train_output,
+        validation_output=validation_output,
+        trace=trace,
+        validate=not no_validate,
+        model=model,
+        config=config_path,
+        select=comma_list(select),
+        ignore=comma_list(ignore),
+        severity=severity_pairs(severity),
+    )
+    if executor == "ray" or ray_address:
+        from dataprep.conversion.sharded import convert_shards
+
+        if to_target or target:
+            raise click.UsageError(
+                "--to and --target are not available with --executor ray yet: convert the shards, then run "
+                "`dataprep convert` on the outputs with --to or --target"
+            )
+        if embed_images or image_dir:
+            raise click.UsageError("--embed-images and --image-dir are not available with --executor ray yet")
+        if group or stratify:
+            raise click.UsageError(
+                "--group and --stratify need --validation-size, which --executor ray refuses"
+            )
+        report = convert_shards(list(inputs), output, ray_address=ray_address, **options)
+    else:
+        progress = progress_for()  # None unless stderr is a terminal
+        try:
+            report = convert_file(
+                list(inputs),
+                output,
+                seed=seed,
+                group=group,
+                stratify=stratify,
+                progress=progress,
+                jobs=jobs,
+                to=to_target,
+                target=target,
+                embed_images=embed_images,
+                image_dir=image_dir,
+                **options,
+            )
+        finally:
+            if progress is not None:
+                progress.close()  # wipe the bar before the summary is printed
     if fmt == "json":
         click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     else:

@@ -9,7 +9,7 @@ from typing import Any
 
 from dataprep.splitting import SplitSummary
 
-_SHOWN_REJECTS = 5
+SHOWN_REJECTS = 5
 
 
 @dataclass(slots=True)
@@ -43,7 +43,7 @@ class ConvertReport:
     def add_reject(self, location: str, reason: str, message: str) -> None:
         self.rows_rejected += 1
         self.rejected_by_reason[reason] += 1
-        if len(self.samples) < _SHOWN_REJECTS:
+        if len(self.samples) < SHOWN_REJECTS:
             self.samples.append(RejectSample(location, reason, message))
 
     @property

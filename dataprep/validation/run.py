@@ -8,6 +8,7 @@ cost is estimated. Nothing here prints or exits: that is the CLI's job.
 from __future__ import annotations
 
 import dataclasses
+import os
 from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -18,15 +19,16 @@ from dataprep.compute import ComputeEstimate, estimate_compute, model_shape, res
 from dataprep.config import Config, load_config
 from dataprep.cost import CostEstimate, estimate_cost
 from dataprep.errors import UsageError, WorkerCrashed
-from dataprep.io.inputs import PathLike, Source, as_source, peek_kind
+from dataprep.io.inputs import PathLike, Role, Source, as_source, peek_kind
 from dataprep.io.jsonl import Block, FileFacts
+from dataprep.io.shards import expand_inputs
 from dataprep.models import ModelInfo, resolve_model, with_tokenizer_settings
 from dataprep.packing import pack
 from dataprep.report.model import FileReport, Report, TemplateRun
 from dataprep.rules.base import FileSummary
 from dataprep.rules.duplicates import NEAR_DUPLICATE_CODES, duplicate_check
 from dataprep.rules.registry import FILE_CHECKS, RULES_BY_CODE, codes_of, enabled_record_checks
-from dataprep.rules.shape import HEAD_BYTES, SHAPE_CODE, Shape, check_shape, sniff
+from dataprep.rules.shape import HEAD_BYTES, SHAPE_CODE, Shape, check_shape, native_format, sniff
 from dataprep.rules.split_sanity import split_sanity
 from dataprep.selection import RuleSelection
 from dataprep.stats import StatsAccumulator
@@ -39,6 +41,7 @@ from dataprep.validation.record import BatchResult, CheckSettings
 # progress(lines_done, bytes_done, total_bytes): cumulative over the run; total_bytes is None when unknown.
 if TYPE_CHECKING:
     from dataprep.dedup import DuplicateIndex
+    from dataprep.validation.ray_executor import RayDuplicates, RayExecutor
 
 ProgressCallback = Callable[[int, int, "int | None"], None]
 
@@ -71,8 +74,8 @@ def validate(
     Keyword overrides are configuration keys (`kind`, `tokenizer_encoding`, `max_tokens`, `price_per_1m`, `epochs`,
     `select`, `ignore`, `severity`, `jobs`, ...). Without `config`, the nearest `[tool.dataprep]` applies.
     """
-    train = [as_source(source, "train", "<records>")]
-    valid = [as_source(validation, "validation", "<validation>")] if validation is not None else []
+    train = _sources(source, "train", "<records>")
+    valid = _sources(validation, "validation", "<validation>") if validation is not None else []
     return validate_sources(train, valid, model=model, config=config, **overrides)
 
 
@@ -86,9 +89,16 @@ def validate_files(
     **overrides: Any,
 ) -> Report:
     """Validate several training files and validation files together (cross-file rules see them all)."""
-    sources = [as_source(p, "train", "") for p in train]
-    valid = [as_source(p, "validation", "") for p in validation]
+    sources = [as_source(p, "train", "") for p in expand_inputs(list(train))]
+    valid = [as_source(p, "validation", "") for p in expand_inputs(list(validation))]
     return validate_sources(sources, valid, model=model, config=config, progress=progress, **overrides)
+
+
+def _sources(value: Any, role: Role, label: str) -> list[Source]:
+    """A path may stand for many shards (a directory or a glob pattern); records are one source."""
+    if isinstance(value, (str, os.PathLike)):
+        return [as_source(p, role, "") for p in expand_inputs([value])]
+    return [as_source(value, role, label)]
 
 
 def resolve_open_or_api_model(config: Config) -> ModelInfo:
@@ -185,9 +195,19 @@ class _Run:
         self.files: list[_FileState] = []
         self.selection = config.selection()
         self.target: TargetProfile | None = resolve_target(config.target)
-        self.duplicates: DuplicateIndex | None = None
+        self.ray: RayExecutor | None = None
+        if config.executor == "ray":
+            from dataprep.validation.ray_executor import start  # Ray is imported only there
+
+            self.ray = start(config.ray_address)
+        self.duplicates: DuplicateIndex | RayDuplicates | None = None
+        self.index: DuplicateIndex | None = None  # fed here, digest by digest (local executors)
         if _any_on(self.selection, codes_of(duplicate_check)):
-            self.duplicates = duplicate_check(config)
+            index = duplicate_check(config)
+            if self.ray is None:
+                self.duplicates = self.index = index
+            else:  # the digests stay in the cluster: the search runs there, over the parts the tasks left
+                self.duplicates = self.ray.duplicates(index.params, _near_on(self.selection))
 
     def check_source(self, src: Source) -> None:
         config = self.config.for_file(src.label) if src.path is not None else self.config
@@ -196,8 +216,14 @@ class _Run:
         with src.blocks(facts, config.max_line_bytes) as read:
             head, blocks = peek_kind(read)
             kind = Kind(config.kind) if config.kind else head
+            native = None
+            if self.target is not None:
+                first, blocks = _head(blocks)
+                native, native_kind = native_format(first, self.target.name)
+                if native is not None and not config.kind:
+                    kind = native_kind
             state = _FileState(src, kind, facts, config, selection)
-            if src.path is not None and selection.enabled(SHAPE_CODE):
+            if native is None and src.path is not None and selection.enabled(SHAPE_CODE):
                 first, blocks = _head(blocks)
                 state.shape = sniff(src.label, first, kind, self.model)
             if state.shape is not None:
@@ -216,10 +242,14 @@ class _Run:
                 near_duplicates=self.duplicates is not None and _near_on(selection),
                 target=self.target,
                 uncounted_codes=_schema_errors(selection),
+                native=native,
             )
-            executor = choose_executor(config.jobs, src.size_hint)
+            if self.ray is not None:
+                batches = self.ray.run_source(src, blocks, settings, facts)
+            else:
+                batches = choose_executor(config.jobs, src.size_hint).run(blocks, settings)
             try:
-                for batch in executor.run(blocks, settings):
+                for batch in batches:
                     self._absorb(state, batch)
                     if self.progress is not None:
                         self.progress(self.lines_done, self.bytes_before + facts.size_bytes, self.total_bytes)
@@ -251,10 +281,10 @@ class _Run:
         if state.kind is Kind.PREFERENCE:
             state.second_tokens.extend(batch.second_tokens)
         state.system_prompts.update(batch.system_prompts)
-        if self.duplicates is not None:
+        if self.index is not None:
             role = state.source.role
             for line, digest in zip(batch.example_lines, batch.digests, strict=True):
-                self.duplicates.add(label, role, line, digest)
+                self.index.add(label, role, line, digest)
 
     def _file_level(self, state: _FileState) -> None:
         summary = FileSummary(
