@@ -62,6 +62,8 @@ class TargetProfile:
     min_examples: int | None = None
     max_examples: int | None = None
     max_file_bytes: int | None = None
+    max_images_per_example: int | None = None
+    max_image_bytes: int | None = None
     reserved_strings: tuple[str, ...] = ()
     image_uri_schemes: tuple[str, ...] = ()  # URI schemes the target's own records give images by (gs, s3)
     encoding: str = ""
@@ -90,6 +92,10 @@ class TargetProfile:
             out.append(f"training examples: {low} to {high}")
         if self.max_file_bytes is not None:
             out.append(f"file size: at most {format_bytes(self.max_file_bytes)}")
+        if self.max_images_per_example is not None:
+            out.append(f"images (convert): at most {self.max_images_per_example} per example")
+        if self.max_image_bytes is not None:
+            out.append(f"image size (convert): at most {format_bytes(self.max_image_bytes)}")
         if self.reserved_strings:
             out.append("reserved strings: " + " ".join(self.reserved_strings))
         if self.image_uri_schemes:
@@ -187,6 +193,8 @@ _KNOWN_KEYS = frozenset(
         "min_examples",
         "max_examples",
         "max_file_bytes",
+        "max_images_per_example",
+        "max_image_bytes",
         "encoding",
         "max_tokens",
         "price_per_1m",
