@@ -9,12 +9,15 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dataprep.errors import ConfigError, UsageError
+
+if TYPE_CHECKING:
+    from dataprep.models import ModelInfo
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -212,3 +215,21 @@ def _profile(name: str, row: Mapping[str, Any], families: tuple[ModelFamily, ...
         if key in values:
             values[key] = tuple(values[key])
     return TargetProfile(name=name, families=families, **values)
+
+
+def with_target_limits(
+    model: ModelInfo, profile: TargetProfile | None, *, max_tokens_given: bool, price_given: bool
+) -> ModelInfo:
+    """The model as the target trains it: the profile's per-example token limit and price for this model,
+    where the profile states them and the user did not give their own (--max-tokens, --price-per-1m)."""
+    if profile is None:
+        return model
+    names = (model.id, *model.aliases)
+    changes: dict[str, Any] = {}
+    limit = next((profile.max_tokens[n] for n in names if n in profile.max_tokens), None)
+    if limit is not None and not max_tokens_given and limit != model.max_tokens:
+        changes.update(max_tokens=limit, limit_confidence=f"{profile.name} profile")
+    price = next((profile.price_per_1m[n] for n in names if n in profile.price_per_1m), None)
+    if price is not None and not price_given and price != model.price_per_1m:
+        changes.update(price_per_1m=price, price_confidence=f"{profile.name} profile")
+    return replace(model, **changes) if changes else model

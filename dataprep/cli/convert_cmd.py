@@ -83,16 +83,6 @@ def _column_names(value: str | None) -> tuple[str, ...] | None:
     help="Drop this input column even though it changes what is trained (chosen, label, images...).",
 )
 @click.option(
-    "--embed-images",
-    is_flag=True,
-    help="Write local image files of an `images` column as data URLs (within the --target's image limits).",
-)
-@click.option(
-    "--image-dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    help="Folder of relative image paths (default: each input file's folder).",
-)
-@click.option(
     "--input-format",
     type=click.Choice((*FORMATS, *INPUT_FORMATS)),
     help="Input format (default: from the extension; records in a native format are recognised).",
@@ -105,8 +95,18 @@ def _column_names(value: str | None) -> tuple[str, ...] | None:
 )
 @click.option(
     "--target",
-    help="Validate the output for this provider or trainer (default: the --to target; `dataprep targets`); "
-    "its image limits apply to --embed-images.",
+    help="Provider or trainer the output is for: its validation rules and image limits (default: the --to "
+    "target; `dataprep targets`).",
+)
+@click.option(
+    "--embed-images",
+    is_flag=True,
+    help="Write local image files of an `images` column as data URLs (within the --target's image limits).",
+)
+@click.option(
+    "--image-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Folder of relative image paths (default: each input file's folder).",
 )
 @click.option("--delimiter", help="CSV delimiter (default ',' or tab for .tsv); 'tab' is accepted.")
 @click.option("--quotechar", default='"', show_default=True, help="CSV quote character.")
@@ -286,6 +286,8 @@ def convert_cmd(
         select=comma_list(select),
         ignore=comma_list(ignore),
         severity=severity_pairs(severity),
+        embed_images=embed_images,
+        image_dir=image_dir,
     )
     if executor == "ray" or ray_address:
         from dataprep.conversion.sharded import convert_shards
@@ -295,8 +297,6 @@ def convert_cmd(
                 "--to and --target are not available with --executor ray yet: convert the shards, then run "
                 "`dataprep convert` on the outputs with --to or --target"
             )
-        if embed_images or image_dir:
-            raise click.UsageError("--embed-images and --image-dir are not available with --executor ray yet")
         if group or stratify:
             raise click.UsageError(
                 "--group and --stratify need --validation-size, which --executor ray refuses"
@@ -315,8 +315,6 @@ def convert_cmd(
                 jobs=jobs,
                 to=to_target,
                 target=target,
-                embed_images=embed_images,
-                image_dir=image_dir,
                 **options,
             )
         finally:

@@ -350,21 +350,6 @@ def convert_file(
     return report
 
 
-def kto_as_chat(source: Path, target: Path) -> Path:
-    """Each KTO record's prompt and completion as one chat record, line for line (for validation)."""
-    with source.open("rb") as records, atomic_binary_writer(target) as handle:
-        for line in records:
-            if not line.strip():
-                handle.write(b"\n")  # kept, so that findings keep the input's line numbers
-                continue
-            record = orjson.loads(line)
-            chat: dict[str, Any] = {"messages": [*record["prompt"], *record["completion"]]}
-            if "tools" in record:
-                chat["tools"] = record["tools"]
-            handle.write(orjson.dumps(chat, option=orjson.OPT_APPEND_NEWLINE))
-    return target
-
-
 def _with_target(settings: Config, to: str | None, target: str | None) -> Config:
     """The target the output is validated for: --target, else the --to target, else the configuration's."""
     if (
@@ -378,6 +363,21 @@ def _with_target(settings: Config, to: str | None, target: str | None) -> Config
         )
     chosen = target or to
     return settings.with_overrides("arguments", target=chosen) if chosen is not None else settings
+
+
+def kto_as_chat(source: Path, target: Path) -> Path:
+    """Each KTO record's prompt and completion as one chat record, line for line (for validation)."""
+    with source.open("rb") as records, atomic_binary_writer(target) as handle:
+        for line in records:
+            if not line.strip():
+                handle.write(b"\n")  # kept, so that findings keep the input's line numbers
+                continue
+            record = orjson.loads(line)
+            chat: dict[str, Any] = {"messages": [*record["prompt"], *record["completion"]]}
+            if "tools" in record:
+                chat["tools"] = record["tools"]
+            handle.write(orjson.dumps(chat, option=orjson.OPT_APPEND_NEWLINE))
+    return target
 
 
 def _other_inputs(mapping: object, config_given: object) -> list[str]:

@@ -153,7 +153,9 @@ class Converter:
         self.builder: RecordBuilder | NativeBuilder = (
             native if native is not None else RecordBuilder(mapping, images)
         )
-        self._bases: dict[str, Path | None] = {}  # input path -> its folder, for relative image paths
+        self._bases: dict[
+            str, Path | None
+        ] = {}  # input path -> its folder (relative image paths), for images
         self.rows_read = 0
         self.meter = ByteMeter()  # bytes read of the input files, for the progress percentage
         self.blank_rows = 0
@@ -271,10 +273,7 @@ class Converter:
         if problem is not None:
             return self._reject(row, *problem)
         try:
-            if isinstance(self.builder, RecordBuilder):
-                record = self.builder.build(row.values, self._base(row.location.path))
-            else:
-                record = self.builder.build(row.values)
+            record = self.builder.build(row.values, self._base(row.location.path))
         except RowProblem as exc:
             return self._reject(row, exc.reason, exc.message)
         return Converted(record, (row.location,), row.values)
@@ -433,8 +432,8 @@ def convert(
     mapping, records in a native format (Vertex, Bedrock Nova, TRL, LLaMA-Factory; `read=ReadOptions(format=
     "vertex")` to say which) are read as chat records. `to="vertex"` (any `--to` target) writes each record in
     that target's shape; a record it cannot hold is Rejected with the JSON path and why. A mapping's `images`
-    become image parts: local files as data URLs only with `embed_images` (found under `image_dir`, default each
-    input's folder), within `target`'s image limits when its profile states them.
+    become image parts: local files as data URLs only with `embed_images` (found under `image_dir`, default
+    each input's folder), within `target`'s image limits when its profile states them.
     """
     if isinstance(source, Path):
         source = str(source)

@@ -32,7 +32,7 @@ from dataprep.rules.shape import HEAD_BYTES, SHAPE_CODE, Shape, check_shape, nat
 from dataprep.rules.split_sanity import split_sanity
 from dataprep.selection import RuleSelection
 from dataprep.stats import StatsAccumulator
-from dataprep.targets import TargetProfile, resolve_target
+from dataprep.targets import TargetProfile, resolve_target, with_target_limits
 from dataprep.tokens import CHAT_TEMPLATE_BACKEND, build_tokenizer
 from dataprep.types import Finding, Kind, Location, Problem, Severity
 from dataprep.validation.executors import choose_executor
@@ -144,7 +144,12 @@ def validate_sources(
     if "num_proc" in overrides:  # the `datasets` spelling of jobs
         overrides["jobs"] = overrides.pop("num_proc")
     base = base.with_overrides("arguments", model=model, **overrides)
-    info = resolve_open_or_api_model(base)
+    info = with_target_limits(
+        resolve_open_or_api_model(base),
+        resolve_target(base.target),
+        max_tokens_given=base.max_tokens is not None,
+        price_given=base.price_per_1m is not None,
+    )
     _check_compute_settings(base, info)
     sources = [*train, *validation]
     total: int | None = None
