@@ -75,6 +75,9 @@ class NativeFormat:
     source: str  # where the shape is documented
 
 
+KTO_NOTE = "KTO label kept as `label` beside `messages` (chat JSONL has none: --to trl or llama-factory writes KTO rows)"
+
+
 def translate(json_path: str | None, origins: dict[str, str | PathT]) -> str | None:
     """A chat JSON path as the native record's path: the longest known prefix is replaced."""
     if not json_path or not origins:

@@ -17,6 +17,7 @@ from typing import Any
 
 from dataprep.formats.base import (
     INEXPRESSIBLE,
+    KTO_NOTE,
     Native,
     NativeFormat,
     PathT,
@@ -204,6 +205,7 @@ def to_chat(record: dict[str, Any], entry: Entry | None = None) -> Native:
         if not isinstance(record[kto], bool):
             raise Refusal((kto,), "a KTO tag is true or false")
         out.record["label"] = record[kto]
+        out.notes.append(KTO_NOTE)
     out.record.update(extras)
     return out
 
