@@ -474,6 +474,7 @@ def from_chat(record: dict[str, Any]) -> Written:
             turns.append({"from": "observation", "value": content})
         else:
             raise Refusal((*path, "role"), f"{WHO} has no {role!r} turn here", INEXPRESSIBLE)
+    _check_turns(turns, prefix, messages, ranking="input" in record)
     out.record["conversations"] = turns
     if "input" in record:
         for key, name in (("preferred_output", "chosen"), ("non_preferred_output", "rejected")):
@@ -497,6 +498,24 @@ def from_chat(record: dict[str, Any]) -> Written:
         elif key not in ("messages", "tools", "input", "preferred_output", "non_preferred_output"):
             out.record[key] = value
     return out
+
+
+def _check_turns(turns: list[dict[str, str]], prefix: PathT, messages: list[Any], *, ranking: bool) -> None:
+    """Turns LLaMA-Factory would drop (not alternating, or a wrong count) are refused: dropped silently there."""
+    # The message each turn came from: the system message (if first) wrote no turn.
+    offset = 1 if messages and isinstance(messages[0], dict) and messages[0].get("role") == "system" else 0
+    for n, turn in enumerate(turns):
+        odd = n % 2 == 1
+        if odd != (turn["from"] in ("gpt", "function_call")):
+            want = "an assistant turn" if odd else "a user turn or tool result"
+            raise Refusal(
+                (*prefix, n + offset, "role"),
+                f"{WHO} would drop this row: turn {n + 1} must be {want} (its turns alternate)",
+                INEXPRESSIBLE,
+            )
+    if len(turns) % 2 != (1 if ranking else 0):
+        want = "end with the user" if ranking else "end with an assistant turn"
+        raise Refusal(prefix, f"{WHO} would drop this row: its turns must {want}", INEXPRESSIBLE)
 
 
 def _plain(message: dict[str, Any], path: PathT, images: list[str]) -> str:
