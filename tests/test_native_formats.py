@@ -281,6 +281,18 @@ _A = {"role": "assistant", "content": "Cumin."}
             "record",
             "not preference pairs",
         ),
+        (
+            "llama-factory",
+            _chat(_U, _U, _A),
+            "messages[1].role",
+            "would drop this row: turn 2 must be an assistant turn",
+        ),
+        (
+            "llama-factory",
+            _chat({"role": "system", "content": "Be brief."}, _U, _A, _U),
+            "messages",
+            "must end with an assistant turn",
+        ),
     ],
 )
 def test_what_a_target_cannot_say_is_refused_with_its_path(
