@@ -23,6 +23,9 @@ else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
 
+EXECUTORS = ("local", "ray")
+
+
 @dataclass(frozen=True)
 class Config:
     """Every setting validate and convert read. Defaults are the documented ones."""
@@ -50,6 +53,10 @@ class Config:
     max_line_bytes: int = 64 * 1024 * 1024
     max_file_bytes: int = 512 * 1024 * 1024  # DP503: the Files API upload limit of OpenAI and Azure
     jobs: int = 0
+    # Where the per-record checks and the duplicate search run: this machine ("local": in-process or a pool of
+    # `jobs` processes) or a Ray cluster ("ray": `ray_address`, or a local Ray started for the run).
+    executor: str = "local"
+    ray_address: str | None = None
     near_duplicate_threshold: float | None = None
     # Split sanity (DP510-DP514): validation share bounds, minimum validation examples, largest tolerated
     # KS distance between token-length distributions, largest share of validation system prompts unseen in train.
@@ -139,6 +146,8 @@ _FLOAT_KEYS = {
     "peak_tflops",
 }
 _STR_KEYS = {
+    "executor",
+    "ray_address",
     "model",
     "tokenizer_encoding",
     "kind",
@@ -198,6 +207,8 @@ def _check_values(values: Mapping[str, Any], source: str) -> dict[str, Any]:
             RuleSelection(severity=value)  # raises on a bad severity name
         if key == "target":
             value = _target_name(value, raw_key, source)
+        if key == "executor" and value not in EXECUTORS:
+            raise ConfigError(f"{source}: executor must be one of {', '.join(EXECUTORS)}, got {value!r}")
         if key == "method" and value not in {"full", "lora", "qlora"}:
             raise ConfigError(f"{source}: method must be one of full, lora, qlora, got {value!r}")
         if key == "parameters":

@@ -118,3 +118,18 @@ def test_validation_core_never_imports_conversion() -> None:
         reached.add(name)
         todo.extend(d for d in GRAPH.get(name, []) if d != "dataprep")
     assert not [name for name in reached if name.startswith(("dataprep.conversion", "dataprep.cli"))]
+
+
+def test_ray_is_imported_only_by_its_executor_and_only_lazily() -> None:
+    """Ray is an optional extra and slow to import: one module may import it, inside a function."""
+    where: list[str] = []
+    for name, path in MODULES.items():
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        top_level = {id(node) for node in tree.body}
+        for node in ast.walk(tree):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            if isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            if any(n == "ray" or n.startswith("ray.") for n in names):
+                where.append(f"{name}{' (at the top)' if id(node) in top_level else ''}")
+    assert where == ["dataprep.validation.ray_executor"]

@@ -11,6 +11,9 @@ import sys
 from pathlib import Path
 
 HEAVY = (
+    "ray",
+    "dataprep.validation.ray_executor",
+    "dataprep.dedup.distributed",
     "pyarrow",
     "datasets",
     "pandas",

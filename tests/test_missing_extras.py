@@ -85,7 +85,7 @@ def run(python: Path, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]
 
 @pytest.mark.slow
 def test_the_base_install_really_lacks_the_extras(base_python: Path, tmp_path: Path) -> None:
-    for module in ("pyarrow", "openpyxl", "datasets", "yaml"):
+    for module in ("pyarrow", "openpyxl", "datasets", "yaml", "ray"):
         probe = subprocess.run([base_python, "-c", f"import {module}"], capture_output=True, text=True)
         assert probe.returncode != 0, module
     done = run(base_python, "validate", str(ROOT / "sample_data" / "chat_valid.jsonl"), cwd=tmp_path)
@@ -132,6 +132,22 @@ def test_missing_extra_is_one_line_before_anything_happens(
     assert len(lines) == 1 and "Traceback" not in done.stderr, done.stderr
     assert package in lines[0] and f"pip install 'dataprep[{extra}]'" in lines[0]
     assert sorted(p.name for p in tmp_path.iterdir()) == before  # nothing written
+
+
+@pytest.mark.slow
+def test_missing_ray_is_one_line(base_python: Path, tmp_path: Path) -> None:
+    done = run(
+        base_python,
+        "validate",
+        str(ROOT / "sample_data" / "chat_valid.jsonl"),
+        "--executor",
+        "ray",
+        cwd=tmp_path,
+    )
+    assert done.returncode == 2, (done.stdout, done.stderr)
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in done.stderr, done.stderr
+    assert lines[0].endswith("--executor ray needs the optional package ray: pip install 'dataprep[ray]'")
 
 
 @pytest.mark.slow
@@ -188,3 +204,17 @@ def test_library_calls_check_before_reading(monkeypatch: pytest.MonkeyPatch, tmp
     monkeypatch.setitem(sys.modules, "datasets", None)
     with pytest.raises(UsageError, match=r"dataprep\[hf\]"):
         dataprep.to_dataset(tmp_path / "not-read.jsonl")
+
+
+def test_executor_ray_without_ray_is_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from dataprep.cli import main
+
+    monkeypatch.setitem(sys.modules, "ray", None)
+    code = main(["validate", str(ROOT / "sample_data" / "chat_valid.jsonl"), "--executor", "ray"])
+    err = capsys.readouterr().err
+    assert code == 2 and "Traceback" not in err
+    assert err.strip().splitlines() == [
+        "dataprep: error: --executor ray needs the optional package ray: pip install 'dataprep[ray]'"
+    ]

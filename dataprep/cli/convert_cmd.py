@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -94,7 +95,18 @@ def _column_names(value: str | None) -> tuple[str, ...] | None:
 )
 @click.option(
     "--target",
-    help="Validate the output for this provider or trainer (default: the --to target; `dataprep targets`).",
+    help="Provider or trainer the output is for: its validation rules and image limits (default: the --to "
+    "target; `dataprep targets`).",
+)
+@click.option(
+    "--embed-images",
+    is_flag=True,
+    help="Write local image files of an `images` column as data URLs (within the --target's image limits).",
+)
+@click.option(
+    "--image-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Folder of relative image paths (default: each input file's folder).",
 )
 @click.option("--delimiter", help="CSV delimiter (default ',' or tab for .tsv); 'tab' is accepted.")
 @click.option("--quotechar", default='"', show_default=True, help="CSV quote character.")
@@ -127,6 +139,16 @@ def _column_names(value: str | None) -> tuple[str, ...] | None:
     "--trace", is_flag=True, help="Also write <output>.sources.jsonl: the source rows of each line."
 )
 @click.option("--force", is_flag=True, help="Replace existing outputs.")
+@click.option(
+    "--executor",
+    type=click.Choice(["local", "ray"]),
+    default="local",
+    show_default=True,
+    help="ray: convert each input shard as a Ray task into -o DIRECTORY (pip install 'dataprep[ray]').",
+)
+@click.option(
+    "--ray-address", help="The Ray cluster to join (default: start a local Ray). Implies --executor ray."
+)
 @click.option("--strict", is_flag=True, help="Exit 1 when any row was rejected.")
 @click.option("--model", help="Model whose token limit the validation uses (see `dataprep models`).")
 @click.option("--no-validate", is_flag=True, help="Do not validate the written file.")
@@ -149,6 +171,8 @@ def convert_cmd(
     missing: str | None,
     list_format: str | None,
     ignore_columns: tuple[str, ...],
+    embed_images: bool,
+    image_dir: Path | None,
     input_format: str | None,
     to_target: str | None,
     target: str | None,
@@ -171,6 +195,8 @@ def convert_cmd(
     validation_output: Path | None,
     trace: bool,
     force: bool,
+    executor: str,
+    ray_address: str | None,
     strict: bool,
     model: str | None,
     no_validate: bool,
@@ -186,6 +212,9 @@ def convert_cmd(
 ) -> int:
     """Convert CSV/TSV, .xlsx, JSON, JSONL, Parquet or Hugging Face datasets to chat JSONL.
 
+    Preference pairs (chosen/rejected) become OpenAI DPO records and KTO labels TRL's KTO records, through the
+    preference and kto presets or a mapping's chosen/rejected/label keys; an `images` column becomes image parts.
+
     Every row is accounted for: rows read = written + rejected, and rejected rows go to
     <output>.rejects.jsonl with their source location and reason. The written file is then validated
     (--config, --select, --ignore, --severity and --jobs as in `dataprep validate`). --format is the report
@@ -197,14 +226,17 @@ def convert_cmd(
       dataprep convert recipes.csv --preset recipe -o recipes.jsonl --validation-size 0.1
       dataprep convert faq.xlsx --sheet Answers --user '{question}' --assistant '{answer}' -o faq.jsonl
       dataprep convert tickets.csv --mapping tickets.mapping.toml -o tickets.jsonl
+      dataprep convert pairs.csv --preset preference -o dpo.jsonl
+      dataprep convert vision.json --preset sharegpt --embed-images --target openai -o vision.jsonl
       dataprep convert --show-preset alpaca > my-mapping.toml
       dataprep convert chat.jsonl --to vertex -o vertex.jsonl
       dataprep convert data/dataset_info.json#my_data -o chat.jsonl
+      dataprep convert 'shards/*.parquet' --preset alpaca -o converted/ --executor ray
     """
     fmt = chosen_report_format(report_format, as_json)
     if list_presets:
         for name, description in preset_descriptions():
-            click.echo(f"{name:<18} {description}")
+            click.echo(f"{name:<20} {description}")
         return 0
     if show_preset is not None:
         click.echo(preset_text(show_preset), nl=False)
@@ -226,49 +258,68 @@ def convert_cmd(
         sheet=sheet,
         hf_split=hf_split,
     )
-    progress = progress_for()  # None unless stderr is a terminal
-    try:
-        report = convert_file(
-            list(inputs),
-            output,
-            preset=preset,
-            mapping=mapping,
-            system=system,
-            user=user,
-            assistant=assistant,
-            group_by=group_by,
-            order_by=order_by,
-            role_column=role_column,
-            content=content,
-            missing=missing,
-            list_format=list_format,
-            ignore_columns=ignore_columns,
-            limit=limit,
-            read=read,
-            max_cell_chars=max_cell_size,
-            output_format=output_format,
-            force=force,
-            validation_size=validation_size,
-            seed=seed,
-            group=group,
-            stratify=stratify,
-            train_output=train_output,
-            validation_output=validation_output,
-            trace=trace,
-            validate=not no_validate,
-            model=model,
-            progress=progress,
-            config=config_path,
-            select=comma_list(select),
-            ignore=comma_list(ignore),
-            severity=severity_pairs(severity),
-            jobs=jobs,
-            to=to_target,
-            target=target,
-        )
-    finally:
-        if progress is not None:
-            progress.close()  # wipe the bar before the summary is printed
+    options: dict[str, Any] = dict(
+        preset=preset,
+        mapping=mapping,
+        system=system,
+        user=user,
+        assistant=assistant,
+        group_by=group_by,
+        order_by=order_by,
+        role_column=role_column,
+        content=content,
+        missing=missing,
+        list_format=list_format,
+        ignore_columns=ignore_columns,
+        limit=limit,
+        read=read,
+        max_cell_chars=max_cell_size,
+        output_format=output_format,
+        force=force,
+        validation_size=validation_size,
+        train_output=train_output,
+        validation_output=validation_output,
+        trace=trace,
+        validate=not no_validate,
+        model=model,
+        config=config_path,
+        select=comma_list(select),
+        ignore=comma_list(ignore),
+        severity=severity_pairs(severity),
+        embed_images=embed_images,
+        image_dir=image_dir,
+    )
+    if executor == "ray" or ray_address:
+        from dataprep.conversion.sharded import convert_shards
+
+        if to_target or target:
+            raise click.UsageError(
+                "--to and --target are not available with --executor ray yet: convert the shards, then run "
+                "`dataprep convert` on the outputs with --to or --target"
+            )
+        if group or stratify:
+            raise click.UsageError(
+                "--group and --stratify need --validation-size, which --executor ray refuses"
+            )
+        report = convert_shards(list(inputs), output, ray_address=ray_address, **options)
+    else:
+        progress = progress_for()  # None unless stderr is a terminal
+        try:
+            report = convert_file(
+                list(inputs),
+                output,
+                seed=seed,
+                group=group,
+                stratify=stratify,
+                progress=progress,
+                jobs=jobs,
+                to=to_target,
+                target=target,
+                **options,
+            )
+        finally:
+            if progress is not None:
+                progress.close()  # wipe the bar before the summary is printed
     if fmt == "json":
         click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     else:

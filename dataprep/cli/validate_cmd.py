@@ -88,6 +88,15 @@ from dataprep.validation.run import validate_files
     "--jobs", "-j", type=click.IntRange(min=0), help="Worker processes (0 = all cores, 1 = in-process)."
 )
 @click.option(
+    "--executor",
+    type=click.Choice(["local", "ray"]),
+    help="Where the checks run: this machine (default) or a Ray cluster (pip install 'dataprep[ray]').",
+)
+@click.option(
+    "--ray-address",
+    help="The Ray cluster to join (e.g. ray://head:10001 or auto); default: start a local Ray. Implies --executor ray.",
+)
+@click.option(
     "--format", "output_format", type=click.Choice(sorted(RENDERERS)), default="text", show_default=True
 )
 @click.option("--quiet", "-q", is_flag=True, help="Print findings only (no statistics or cost).")
@@ -134,6 +143,8 @@ def validate_cmd(
     ignore: tuple[str, ...],
     severity: tuple[str, ...],
     jobs: int | None,
+    executor: str | None,
+    ray_address: str | None,
     output_format: str,
     quiet: bool,
     exit_zero: bool,
@@ -152,6 +163,7 @@ def validate_cmd(
       dataprep validate train.jsonl
       dataprep validate train.jsonl --validation valid.jsonl --model gpt-4.1-mini-2025-04-14
       dataprep validate data/*.jsonl --ignore DP4 --format json > report.json
+      dataprep validate shards/ --executor ray --ray-address auto
       dataprep validate train.jsonl --target bedrock-nova
       dataprep validate train.jsonl --parameters 8e9 --method qlora --gpu L4 --gpu-price 0.80
       dataprep validate train.jsonl --model meta-llama/Llama-3.1-8B-Instruct --max-seq-length 4096
@@ -179,6 +191,8 @@ def validate_cmd(
         ignore=ignore,
         severity=severity,
         jobs=jobs,
+        executor="ray" if ray_address and executor is None else executor,
+        ray_address=ray_address,
         config_path=config_path,
         **compute,
     )

@@ -20,6 +20,7 @@ import orjson
 
 from dataprep.conversion.checks import check_model, validate_outputs, validation_config
 from dataprep.conversion.export import check_dataset_dir, export, read_back
+from dataprep.conversion.images import image_options
 from dataprep.conversion.mapping import ChatMapping
 from dataprep.conversion.native import NativeBuilder, TargetWriter, note_lines, resolve_sources
 from dataprep.conversion.pipeline import (
@@ -42,6 +43,7 @@ from dataprep.io.atomic import (
 from dataprep.io.extras import require
 from dataprep.io.safe_json import dumps_line
 from dataprep.io.tabular import ReadOptions
+from dataprep.rules.duplicates import CONFLICT
 from dataprep.splitting import (
     SideAssigner,
     SplitSummary,
@@ -219,6 +221,8 @@ def convert_file(
     jobs: int | None = None,
     to: str | None = None,
     target: str | None = None,
+    embed_images: bool = False,
+    image_dir: str | os.PathLike[str] | None = None,
 ) -> ConvertReport:
     """Convert `inputs` into `output` (chat JSONL by default) and return the accounting.
 
@@ -232,7 +236,9 @@ def convert_file(
     shape (`vertex`, `bedrock-nova`, `trl`, `llama-factory`, or chat JSONL for `openai`, `azure`, `together`,
     `fireworks`); `target` validates the output for that target (default: the `to` target, or the config's).
     Without a mapping, inputs in a native format (or `read=ReadOptions(format="vertex")`, or a
-    `dataset_info.json#name` entry) are read as chat records.
+    `dataset_info.json#name` entry) are read as chat records. A mapping's `images` become image parts: local
+    files only with `embed_images` (as data URLs, found under `image_dir`, default each input's folder), within
+    the target's image limits when its profile states them.
     """
     sources = (
         [os.fspath(inputs)] if isinstance(inputs, (str, os.PathLike)) else [os.fspath(i) for i in inputs]
@@ -267,6 +273,10 @@ def convert_file(
             ignore_columns=ignore_columns,
         )
     )
+    settings = validation_config(
+        config, model=model, select=select, ignore=ignore, severity=severity, jobs=jobs
+    )
+    settings = _with_target(settings, to, target)
     converter = Converter(
         chosen,
         read,
@@ -274,14 +284,11 @@ def convert_file(
         extra_columns=[group or "", stratify or ""],
         limit=limit,
         native=native,
+        images=image_options(settings.target, embed_images, image_dir),
     )
     # Optional packages first: a missing one is one line naming the extra, before anything is read or written.
     converter.check_extras(sources)
     require(_OUTPUT_FEATURES.get(output_format, ()))
-    settings = validation_config(
-        config, model=model, select=select, ignore=ignore, severity=severity, jobs=jobs
-    )
-    settings = _with_target(settings, to, target)
     if validate or model is not None:
         check_model(model, settings)
     splitting: _SplitOptions | None = None
@@ -300,9 +307,12 @@ def convert_file(
         trace,
     )
 
-    report = ConvertReport(inputs=sources, output_format=output_format)
+    report = ConvertReport(inputs=sources, output_format=output_format, record_kind=chosen.output)
     direct = output_format == "jsonl" and splitting is None
-    with _claim(plan, force, report), _staging(out.parent, needed=not direct) as staging:
+    if chosen.output == "kto" and output_format != "jsonl":
+        raise UsageError("KTO records (prompt, completion, label) are written as JSONL only")
+    kto = chosen.output == "kto"
+    with _claim(plan, force, report), _staging(out.parent, needed=not direct or kto) as staging:
         converted = plan.final[0] if direct else staging / f"{out.stem}.all.jsonl"
         # With a split, output line numbers are only known in the second pass: stage the trace until then.
         trace_first = staging / "sources.jsonl" if splitting is not None and plan.trace else plan.trace
@@ -320,7 +330,15 @@ def convert_file(
             # Validate what a trainer will load: the records read back from the written files.
             plan.jsonl = _read_back(plan.final, output_format, splitting is not None, staging)
         if validate:
-            _validate(report, plan.jsonl, model, _validation_labels(plan, output_format), settings)
+            labels = _validation_labels(plan, output_format)
+            if kto:  # validate knows no KTO records: it checks each one's conversation as a chat record
+                plan.jsonl = [
+                    kto_as_chat(path, staging / f"chat-view-{i}.jsonl") for i, path in enumerate(plan.jsonl)
+                ]
+                labels = (f"{labels[0]} (KTO read as chat)", labels[1] and f"{labels[1]} (KTO read as chat)")
+                # one prompt with a desirable and an undesirable answer is KTO's point, not a conflict
+                settings = settings.with_overrides("KTO records", ignore=(*settings.ignore, CONFLICT))
+            _validate(report, plan.jsonl, model, labels, settings)
     report.outputs = [str(p) for p in plan.final]
     if not report.rows_rejected and plan.rejects.exists():
         plan.rejects.unlink()  # a stale rejects file of an earlier run (only reached with force)
@@ -343,6 +361,18 @@ def _with_target(settings: Config, to: str | None, target: str | None) -> Config
         )
     chosen = target or to
     return settings.with_overrides("arguments", target=chosen) if chosen is not None else settings
+
+
+def kto_as_chat(source: Path, target: Path) -> Path:
+    """Each KTO record's prompt and completion as one chat record, line for line (for validation)."""
+    with source.open("rb") as records, atomic_binary_writer(target) as handle:
+        for line in records:
+            record = orjson.loads(line)
+            chat: dict[str, Any] = {"messages": [*record["prompt"], *record["completion"]]}
+            if "tools" in record:
+                chat["tools"] = record["tools"]
+            handle.write(orjson.dumps(chat, option=orjson.OPT_APPEND_NEWLINE))
+    return target
 
 
 def _other_inputs(mapping: object, config_given: object) -> list[str]:

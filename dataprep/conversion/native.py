@@ -47,7 +47,8 @@ class NativeBuilder:
         self.entry = entry
         self.notes: Counter[str] = Counter()
 
-    def build(self, values: dict[str, Any]) -> dict[str, Any]:
+    def build(self, values: dict[str, Any], base: Path | None = None) -> dict[str, Any]:
+        """One native record -> chat; `base` (the input folder, for a mapping's images) is not used here."""
         try:
             if self.entry is not None:
                 native = llama_factory_to_chat(values, self.entry)

@@ -17,6 +17,7 @@ import orjson
 
 from dataprep.conversion.build import RecordBuilder, RowProblem
 from dataprep.conversion.columns import AllColumnsUsed, ColumnGuard
+from dataprep.conversion.images import ImageOptions, image_options
 from dataprep.conversion.items import Converted, ConvertItem, Rejected
 from dataprep.conversion.mapping import (
     ChatMapping,
@@ -134,6 +135,7 @@ class Converter:
         extra_columns: Sequence[str] = (),
         limit: int | None = None,
         native: NativeBuilder | None = None,
+        images: ImageOptions | None = None,
     ) -> None:
         if limit is not None and limit < 1:
             raise UsageError(f"--limit must be 1 or more, not {limit}")
@@ -148,7 +150,12 @@ class Converter:
         self.max_cell_chars = max_cell_chars
         self.extra_columns = [c for c in extra_columns if c]
         # A native reader (--input-format vertex, ...) builds each record from the whole row, every field kept.
-        self.builder: RecordBuilder | NativeBuilder = native if native is not None else RecordBuilder(mapping)
+        self.builder: RecordBuilder | NativeBuilder = (
+            native if native is not None else RecordBuilder(mapping, images)
+        )
+        self._bases: dict[
+            str, Path | None
+        ] = {}  # input path -> its folder (relative image paths), for images
         self.rows_read = 0
         self.meter = ByteMeter()  # bytes read of the input files, for the progress percentage
         self.blank_rows = 0
@@ -266,10 +273,18 @@ class Converter:
         if problem is not None:
             return self._reject(row, *problem)
         try:
-            record = self.builder.build(row.values)
+            record = self.builder.build(row.values, self._base(row.location.path))
         except RowProblem as exc:
             return self._reject(row, exc.reason, exc.message)
         return Converted(record, (row.location,), row.values)
+
+    def _base(self, path: str) -> Path | None:
+        """The folder of an input file, for relative image paths (None for records and datasets)."""
+        if self.mapping.images is None:
+            return None
+        if path not in self._bases:
+            self._bases[path] = Path(path).parent if Path(path).is_file() else None
+        return self._bases[path]
 
     # -- group mode ----------------------------------------------------------------------------------------------
 
@@ -406,6 +421,9 @@ def convert(
     ignore_columns: Sequence[str] = (),
     limit: int | None = None,
     to: str | None = None,
+    embed_images: bool = False,
+    image_dir: str | os.PathLike[str] | None = None,
+    target: str | None = None,
 ) -> Iterator[ConvertItem]:
     """Convert one source (a path, an `hf:` id, a list of dicts or a `datasets.Dataset`) lazily.
 
@@ -413,7 +431,9 @@ def convert(
     both have `.ok`. The mapping is checked now; the source is read as the iterator is consumed. Without a
     mapping, records in a native format (Vertex, Bedrock Nova, TRL, LLaMA-Factory; `read=ReadOptions(format=
     "vertex")` to say which) are read as chat records. `to="vertex"` (any `--to` target) writes each record in
-    that target's shape; a record it cannot hold is Rejected with the JSON path and why.
+    that target's shape; a record it cannot hold is Rejected with the JSON path and why. A mapping's `images`
+    become image parts: local files as data URLs only with `embed_images` (found under `image_dir`, default
+    each input's folder), within `target`'s image limits when its profile states them.
     """
     if isinstance(source, Path):
         source = str(source)
@@ -448,7 +468,8 @@ def convert(
         list_format=list_format,
         ignore_columns=ignore_columns,
     )
-    converter = Converter(chosen, read, max_cell_chars=max_cell_chars, limit=limit)
+    images = image_options(target, embed_images, image_dir)
+    converter = Converter(chosen, read, max_cell_chars=max_cell_chars, limit=limit, images=images)
     converter.check_extras([source])  # now, not when the first item is asked for
     items = converter.items([source])
     return writer.items(items) if writer is not None else items

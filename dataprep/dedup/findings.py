@@ -78,7 +78,13 @@ class Columns:
         )
 
 
-def analyse(c: Columns, params: NearDupParams) -> list[Finding]:
+NearPairs = tuple[IntArray, IntArray, npt.NDArray[np.float64]]
+
+
+def analyse(c: Columns, params: NearDupParams, near: NearPairs | None = None) -> list[Finding]:
+    """The findings of the columns. `near`: confirmed near-duplicate pairs (rows of `c`, as `near_pairs`
+    returns them) found elsewhere, e.g. across a cluster (`dedup.distributed`); by default they are searched
+    here in the columns' signatures."""
     out = _Out(c)
     role = c.file_roles[c.file]
     for group in equal_groups(c.exact):
@@ -89,8 +95,10 @@ def analyse(c: Columns, params: NearDupParams) -> list[Finding]:
     with_prompt = np.flatnonzero(c.prompt)
     for group in equal_groups(c.prompt, with_prompt):
         _conflict(out, group)
-    if c.sig_rows.size > 1:
-        _near(out, role, params)
+    if near is not None:
+        _near(out, role, *near)
+    elif c.sig_rows.size > 1:
+        _near(out, role, *near_pairs(c, params))
     return out.sorted()
 
 
@@ -187,9 +195,10 @@ def near_pairs(c: Columns, params: NearDupParams) -> tuple[IntArray, IntArray, n
     return ra[keep], rb[keep], sims[keep]
 
 
-def _near(out: _Out, role: npt.NDArray[np.uint8], params: NearDupParams) -> None:
+def _near(
+    out: _Out, role: npt.NDArray[np.uint8], first: IntArray, second: IntArray, sims: npt.NDArray[np.float64]
+) -> None:
     c = out.c
-    first, second, sims = near_pairs(c, params)
     cross = role[first] != role[second]
     # The same prompt with a different answer is a conflict (DP404), not a near-duplicate.
     same_prompt = (c.prompt[first] == c.prompt[second]) & (c.prompt[first] != 0)

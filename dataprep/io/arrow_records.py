@@ -247,3 +247,28 @@ def build_dataset(records: Sequence[Mapping[str, Any]]) -> tuple[Any, ArrowLayou
 
     table, layout, notes = encode(records)
     return datasets.Dataset(datasets.table.InMemoryTable(table)), layout, notes
+
+
+def iter_parquet(path: str | Path, batch_size: int = 1000) -> Iterator[dict[str, Any]]:
+    """The records of a Parquet file, batch by batch (exact when dataprep wrote it); unreadable: InputError."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from dataprep.errors import InputError
+
+    try:
+        parquet = pq.ParquetFile(path)
+    except (pa.ArrowException, OSError) as exc:
+        raise InputError(f"{path}: not a readable Parquet file ({exc})") from None
+    layout = parquet_layout(parquet.schema_arrow.metadata)
+    if layout is not None and layout.rows != parquet.metadata.num_rows:
+        layout = None  # not the table dataprep wrote
+    done = 0
+    for batch in parquet.iter_batches(batch_size=batch_size):
+        rows = batch.to_pylist()
+        if layout is None:
+            yield from (guess_record(row) for row in rows)
+        else:  # the layout's row numbers count from the start of the table
+            shifted = ArrowLayout(layout.json_columns, {r - done: p for r, p in layout.nulls.items()})
+            yield from decode(rows, shifted)
+        done += len(rows)

@@ -17,12 +17,14 @@ NEEDS: dict[str, tuple[str, str, str]] = {
     "parquet": ("pyarrow", "convert", "pyarrow"),
     "hf": ("datasets", "hf", "datasets"),
     "yaml": ("yaml", "convert", "pyyaml"),
+    "ray": ("ray", "ray", "ray"),
 }
 _WHAT = {
     "xlsx": "reading Excel workbooks",
     "parquet": "Parquet",
     "hf": "Hugging Face datasets",
     "yaml": "YAML mapping files",
+    "ray": "--executor ray",
 }
 
 

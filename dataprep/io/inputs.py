@@ -24,6 +24,7 @@ from dataprep.io.jsonl import (
     open_input,
 )
 from dataprep.io.parse import parse_line
+from dataprep.io.shards import is_parquet
 from dataprep.schema import checks as schema
 from dataprep.types import Kind
 
@@ -46,11 +47,25 @@ class Source:
     def size_hint(self) -> int | None:
         return self.path.stat().st_size if self.path is not None else None
 
+    @property
+    def parquet(self) -> bool:
+        """A Parquet file: its rows are read as records, numbered from 1 like lines."""
+        return self.path is not None and is_parquet(self.path)
+
     @contextlib.contextmanager
     def blocks(self, facts: FileFacts, max_line_bytes: int) -> Iterator[Iterator[Block]]:
         """The input as blocks of lines, filling `facts`; a file is closed when the block ends."""
         if self.path is None:
             yield blocks_of(_record_lines(self.records or (), facts, self.first_line))
+            return
+        if self.parquet:
+            from dataprep.io.arrow_records import iter_parquet  # pyarrow: only for Parquet
+            from dataprep.io.extras import require
+
+            require(["parquet"])
+            if not self.path.is_file():
+                open_input(self.path).close()  # the one clear error for a missing or unreadable path
+            yield blocks_of(_record_lines(iter_parquet(self.path), facts))
             return
         with open_input(self.path) as handle:
             yield iter_blocks(handle, facts, max_line_bytes)

@@ -100,6 +100,17 @@ class BatchResult:
         if result.system_prompt is not None:
             self.system_prompts[result.system_prompt] += 1
 
+    def merge(self, other: BatchResult) -> None:
+        """Append the results of the block that follows this one."""
+        self.lines += other.lines
+        self.nonblank += other.nonblank
+        self.stats.merge(other.stats)
+        self.second_tokens.extend(other.second_tokens)
+        self.system_prompts.update(other.system_prompts)
+        self.problems.extend(other.problems)
+        self.example_lines.extend(other.example_lines)
+        self.digests.extend(other.digests)
+
 
 def check_block(block: Block, settings: CheckSettings) -> BatchResult:
     """Check every line of a block; duplicate digests are made for the whole block at once (much cheaper)."""

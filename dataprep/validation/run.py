@@ -8,6 +8,7 @@ cost is estimated. Nothing here prints or exits: that is the CLI's job.
 from __future__ import annotations
 
 import dataclasses
+import os
 from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -18,8 +19,9 @@ from dataprep.compute import ComputeEstimate, estimate_compute, model_shape, res
 from dataprep.config import Config, load_config
 from dataprep.cost import CostEstimate, estimate_cost
 from dataprep.errors import UsageError, WorkerCrashed
-from dataprep.io.inputs import PathLike, Source, as_source, peek_kind
+from dataprep.io.inputs import PathLike, Role, Source, as_source, peek_kind
 from dataprep.io.jsonl import Block, FileFacts
+from dataprep.io.shards import expand_inputs
 from dataprep.models import ModelInfo, resolve_model, with_tokenizer_settings
 from dataprep.packing import pack
 from dataprep.report.model import FileReport, Report, TemplateRun
@@ -30,7 +32,7 @@ from dataprep.rules.shape import HEAD_BYTES, SHAPE_CODE, Shape, check_shape, nat
 from dataprep.rules.split_sanity import split_sanity
 from dataprep.selection import RuleSelection
 from dataprep.stats import StatsAccumulator
-from dataprep.targets import TargetProfile, resolve_target
+from dataprep.targets import TargetProfile, resolve_target, with_target_limits
 from dataprep.tokens import CHAT_TEMPLATE_BACKEND, build_tokenizer
 from dataprep.types import Finding, Kind, Location, Problem, Severity
 from dataprep.validation.executors import choose_executor
@@ -39,6 +41,7 @@ from dataprep.validation.record import BatchResult, CheckSettings
 # progress(lines_done, bytes_done, total_bytes): cumulative over the run; total_bytes is None when unknown.
 if TYPE_CHECKING:
     from dataprep.dedup import DuplicateIndex
+    from dataprep.validation.ray_executor import RayDuplicates, RayExecutor
 
 ProgressCallback = Callable[[int, int, "int | None"], None]
 
@@ -71,8 +74,8 @@ def validate(
     Keyword overrides are configuration keys (`kind`, `tokenizer_encoding`, `max_tokens`, `price_per_1m`, `epochs`,
     `select`, `ignore`, `severity`, `jobs`, ...). Without `config`, the nearest `[tool.dataprep]` applies.
     """
-    train = [as_source(source, "train", "<records>")]
-    valid = [as_source(validation, "validation", "<validation>")] if validation is not None else []
+    train = _sources(source, "train", "<records>")
+    valid = _sources(validation, "validation", "<validation>") if validation is not None else []
     return validate_sources(train, valid, model=model, config=config, **overrides)
 
 
@@ -86,9 +89,16 @@ def validate_files(
     **overrides: Any,
 ) -> Report:
     """Validate several training files and validation files together (cross-file rules see them all)."""
-    sources = [as_source(p, "train", "") for p in train]
-    valid = [as_source(p, "validation", "") for p in validation]
+    sources = [as_source(p, "train", "") for p in expand_inputs(list(train))]
+    valid = [as_source(p, "validation", "") for p in expand_inputs(list(validation))]
     return validate_sources(sources, valid, model=model, config=config, progress=progress, **overrides)
+
+
+def _sources(value: Any, role: Role, label: str) -> list[Source]:
+    """A path may stand for many shards (a directory or a glob pattern); records are one source."""
+    if isinstance(value, (str, os.PathLike)):
+        return [as_source(p, role, "") for p in expand_inputs([value])]
+    return [as_source(value, role, label)]
 
 
 def resolve_open_or_api_model(config: Config) -> ModelInfo:
@@ -134,7 +144,12 @@ def validate_sources(
     if "num_proc" in overrides:  # the `datasets` spelling of jobs
         overrides["jobs"] = overrides.pop("num_proc")
     base = base.with_overrides("arguments", model=model, **overrides)
-    info = resolve_open_or_api_model(base)
+    info = with_target_limits(
+        resolve_open_or_api_model(base),
+        resolve_target(base.target),
+        max_tokens_given=base.max_tokens is not None,
+        price_given=base.price_per_1m is not None,
+    )
     _check_compute_settings(base, info)
     sources = [*train, *validation]
     total: int | None = None
@@ -185,9 +200,19 @@ class _Run:
         self.files: list[_FileState] = []
         self.selection = config.selection()
         self.target: TargetProfile | None = resolve_target(config.target)
-        self.duplicates: DuplicateIndex | None = None
+        self.ray: RayExecutor | None = None
+        if config.executor == "ray":
+            from dataprep.validation.ray_executor import start  # Ray is imported only there
+
+            self.ray = start(config.ray_address)
+        self.duplicates: DuplicateIndex | RayDuplicates | None = None
+        self.index: DuplicateIndex | None = None  # fed here, digest by digest (local executors)
         if _any_on(self.selection, codes_of(duplicate_check)):
-            self.duplicates = duplicate_check(config)
+            index = duplicate_check(config)
+            if self.ray is None:
+                self.duplicates = self.index = index
+            else:  # the digests stay in the cluster: the search runs there, over the parts the tasks left
+                self.duplicates = self.ray.duplicates(index.params, _near_on(self.selection))
 
     def check_source(self, src: Source) -> None:
         config = self.config.for_file(src.label) if src.path is not None else self.config
@@ -224,9 +249,12 @@ class _Run:
                 uncounted_codes=_schema_errors(selection),
                 native=native,
             )
-            executor = choose_executor(config.jobs, src.size_hint)
+            if self.ray is not None:
+                batches = self.ray.run_source(src, blocks, settings, facts)
+            else:
+                batches = choose_executor(config.jobs, src.size_hint).run(blocks, settings)
             try:
-                for batch in executor.run(blocks, settings):
+                for batch in batches:
                     self._absorb(state, batch)
                     if self.progress is not None:
                         self.progress(self.lines_done, self.bytes_before + facts.size_bytes, self.total_bytes)
@@ -258,10 +286,10 @@ class _Run:
         if state.kind is Kind.PREFERENCE:
             state.second_tokens.extend(batch.second_tokens)
         state.system_prompts.update(batch.system_prompts)
-        if self.duplicates is not None:
+        if self.index is not None:
             role = state.source.role
             for line, digest in zip(batch.example_lines, batch.digests, strict=True):
-                self.duplicates.add(label, role, line, digest)
+                self.index.add(label, role, line, digest)
 
     def _file_level(self, state: _FileState) -> None:
         summary = FileSummary(
