@@ -14,7 +14,8 @@ import pytest
 import dataprep
 from dataprep.conversion import Converted
 from dataprep.formats import FORMATS, INEXPRESSIBLE, INVALID, Refusal, detect_native, format_for_target
-from dataprep.formats.llama_factory import Entry, parse_entry, to_chat
+from dataprep.formats.llama_factory import to_chat
+from dataprep.formats.llama_factory_entry import Entry, parse_entry
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "sample_data"
