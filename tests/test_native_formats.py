@@ -14,7 +14,8 @@ import pytest
 import dataprep
 from dataprep.conversion import Converted
 from dataprep.formats import FORMATS, INEXPRESSIBLE, INVALID, Refusal, detect_native, format_for_target
-from dataprep.formats.llama_factory import Entry, parse_entry, to_chat
+from dataprep.formats.llama_factory import to_chat
+from dataprep.formats.llama_factory_entry import Entry, parse_entry
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "sample_data"
@@ -280,6 +281,18 @@ _A = {"role": "assistant", "content": "Cumin."}
             {"input": {"messages": [_U]}, "preferred_output": [_A], "non_preferred_output": [_A]},
             "record",
             "not preference pairs",
+        ),
+        (
+            "llama-factory",
+            _chat(_U, _U, _A),
+            "messages[1].role",
+            "would drop this row: turn 2 must be an assistant turn",
+        ),
+        (
+            "llama-factory",
+            _chat({"role": "system", "content": "Be brief."}, _U, _A, _U),
+            "messages",
+            "must end with an assistant turn",
         ),
     ],
 )

@@ -24,8 +24,8 @@ from dataprep.conversion.items import Converted, ConvertItem, Rejected
 from dataprep.conversion.sources import detect_format, open_source
 from dataprep.errors import InputError, UsageError
 from dataprep.formats import FORMATS, INVALID, NativeFormat, Refusal, detect_native, format_for_target
-from dataprep.formats.llama_factory import Entry, parse_entry
 from dataprep.formats.llama_factory import to_chat as llama_factory_to_chat
+from dataprep.formats.llama_factory_entry import Entry, parse_entry
 from dataprep.io.tabular import BLANK, ReadOptions
 
 NATIVE_FORMAT = "native-format"

@@ -49,7 +49,8 @@ class Native:
 
     record: dict[str, Any]
     kind: Literal["chat", "preference"] = "chat"
-    origins: dict[str, str] = field(default_factory=dict)
+    # Paths are kept as tuples and formatted only when a finding needs one (most records have none).
+    origins: dict[str, str | PathT] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
 
@@ -74,7 +75,10 @@ class NativeFormat:
     source: str  # where the shape is documented
 
 
-def translate(json_path: str | None, origins: dict[str, str]) -> str | None:
+KTO_NOTE = "KTO label kept as `label` beside `messages` (chat JSONL has none: --to trl or llama-factory writes KTO rows)"
+
+
+def translate(json_path: str | None, origins: dict[str, str | PathT]) -> str | None:
     """A chat JSON path as the native record's path: the longest known prefix is replaced."""
     if not json_path or not origins:
         return json_path
@@ -84,7 +88,10 @@ def translate(json_path: str | None, origins: dict[str, str]) -> str | None:
             json_path == prefix or json_path.startswith(prefix + ".") or json_path.startswith(prefix + "[")
         ):
             best = prefix
-    return origins[best] + json_path[len(best) :] if best else json_path
+    if not best:
+        return json_path
+    origin = origins[best]
+    return (origin if isinstance(origin, str) else show(origin)) + json_path[len(best) :]
 
 
 def show(path: PathT) -> str:

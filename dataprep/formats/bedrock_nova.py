@@ -28,7 +28,6 @@ from dataprep.formats.base import (
     require_dict,
     require_list,
     require_str,
-    show,
     weight_note,
 )
 
@@ -142,7 +141,7 @@ def _candidates(value: Any, path: PathT, out: Native, index: int) -> dict[str, l
         message = read[0] if len(read) == 1 else None
         if message is None or message["role"] != "assistant":
             raise Refusal((*cpath, "content"), "a candidate is one assistant answer")
-        out.origins[f"_{key}[0]"] = show(cpath)
+        out.origins[f"_{key}[0]"] = cpath
         found[key] = [message]
     if set(found) != set(_LABELS.values()):
         raise Refusal(path, "a preference turn needs one 'preferred' and one 'non-preferred' candidate")
@@ -175,9 +174,7 @@ def _read_turn(role: str, blocks: list[Any], path: PathT, out: Native, index: in
             call_id = require_str(use.get("toolUseId"), (*bpath, kind, "toolUseId"), "toolUseId")
             name = require_str(use.get("name"), (*bpath, kind, "name"), "name")
             args = require_dict(use.get("input", {}), (*bpath, kind, "input"), "input")
-            out.origins[f"_call{len(calls)}"] = show(
-                (*bpath, kind)
-            )  # numbered once the turn's index is known
+            out.origins[f"_call{len(calls)}"] = (*bpath, kind)  # numbered once the turn's index is known
             calls.append(
                 {"id": call_id, "type": "function", "function": {"name": name, "arguments": dump_json(args)}}
             )
@@ -185,7 +182,7 @@ def _read_turn(role: str, blocks: list[Any], path: PathT, out: Native, index: in
             if role != "user":
                 raise Refusal((*bpath, kind), "toolResult belongs in a user turn")
             at = f"messages[{index + len(results)}]"
-            out.origins[at] = out.origins[f"{at}.role"] = show((*bpath, kind))
+            out.origins[at] = out.origins[f"{at}.role"] = (*bpath, kind)
             results.append(_tool_result(value, (*bpath, kind)))
         else:
             raise Refusal((*bpath, kind), f"a {kind} block has no chat equivalent", INEXPRESSIBLE)
@@ -197,14 +194,14 @@ def _read_turn(role: str, blocks: list[Any], path: PathT, out: Native, index: in
         if calls:
             message["tool_calls"] = calls
         turn = f"messages[{index + len(results)}]"
-        out.origins[turn] = show(path[:-1])
+        out.origins[turn] = path[:-1]
         for n in range(len(calls)):
             out.origins[f"{turn}.tool_calls[{n}]"] = out.origins.pop(f"_call{n}")
         if calls:
             out.origins[f"{turn}.tool_calls"] = out.origins[f"{turn}.tool_calls[0]"]
         if len(pieces) == 1 and pieces[0][0] == "text":
             first = next(i for i, b in enumerate(blocks) if isinstance(b, dict) and "text" in b)
-            out.origins[f"{turn}.content"] = show((*path, first, "text"))
+            out.origins[f"{turn}.content"] = (*path, first, "text")
         messages.append(message)
     return messages
 

@@ -6,17 +6,17 @@ labels and `images` for image paths (`<image>` placeholders mark where they go).
 Source: hiyouga/LLaMA-Factory data/README.md (the entry keys and their defaults, the alpaca, sharegpt,
 preference, KTO, multimodal and OpenAI layouts), read 2026-12-02. Written records use the sharegpt layout with
 the default tags (`conversations` of from/value turns, `system`, `tools` as JSON text), the layout that holds
-tool calls; the entry that loads them is printed by `dataset_info_entry`.
+tool calls (docs/targets.md shows the dataset_info.json entry that loads them). Entries: llama_factory_entry.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 from typing import Any
 
 from dataprep.formats.base import (
     INEXPRESSIBLE,
+    KTO_NOTE,
     Native,
     NativeFormat,
     PathT,
@@ -31,133 +31,10 @@ from dataprep.formats.base import (
     tool_call_note,
     weight_note,
 )
+from dataprep.formats.llama_factory_entry import COLUMN_KEYS, Entry, guess_entry
 
 WHO = "LLaMA-Factory"
 IMAGE = "<image>"
-_ALPACA = {"prompt": "instruction", "query": "input", "response": "output"}
-_SHAREGPT_TAGS = {
-    "role_tag": "from",
-    "content_tag": "value",
-    "user_tag": "human",
-    "assistant_tag": "gpt",
-    "observation_tag": "observation",
-    "function_tag": "function_call",
-    "system_tag": "system",
-}
-_OPENAI_TAGS = {
-    **_SHAREGPT_TAGS,
-    "role_tag": "role",
-    "content_tag": "content",
-    "user_tag": "user",
-    "assistant_tag": "assistant",
-    "observation_tag": "tool",
-}
-_COLUMN_KEYS = {
-    "prompt",
-    "query",
-    "response",
-    "history",
-    "messages",
-    "system",
-    "tools",
-    "images",
-    "videos",
-    "audios",
-    "chosen",
-    "rejected",
-    "kto_tag",
-}
-_ENTRY_KEYS = {
-    "file_name",
-    "formatting",
-    "ranking",
-    "columns",
-    "tags",
-    "subset",
-    "split",
-    "folder",
-    "num_samples",
-    "hf_hub_url",
-    "ms_hub_url",
-    "script_url",
-    "om_hub_url",
-    "cloud_file_name",
-}
-
-
-@dataclass(frozen=True, slots=True)
-class Entry:
-    """A dataset_info.json entry: how to read the records of one dataset."""
-
-    formatting: str = "alpaca"  # alpaca | sharegpt (openai: sharegpt with role/content tags)
-    ranking: bool = False
-    columns: dict[str, str] = field(default_factory=dict)
-    tags: dict[str, str] = field(default_factory=dict)
-    file_name: str | None = None
-
-    def column(self, name: str) -> str | None:
-        if name in self.columns:
-            return self.columns[name]
-        if self.formatting == "alpaca":
-            return _ALPACA.get(name)
-        return "conversations" if name == "messages" else None
-
-    def tag(self, name: str) -> str:
-        return self.tags.get(name, _SHAREGPT_TAGS[name])
-
-
-def parse_entry(value: Any, name: str) -> Entry:
-    """One entry of dataset_info.json, checked: a wrong key or type is an error naming it."""
-    entry = require_dict(value, (name,), f"entry {name!r}")
-    for key in entry:
-        if key not in _ENTRY_KEYS:
-            raise Refusal((name, key), f"not a dataset_info.json key ({', '.join(sorted(_ENTRY_KEYS))})")
-    formatting = entry.get("formatting", "alpaca")
-    if formatting not in ("alpaca", "sharegpt", "openai"):
-        raise Refusal(
-            (name, "formatting"), f"formatting must be alpaca, sharegpt or openai, not {formatting!r}"
-        )
-    ranking = entry.get("ranking", False)
-    if not isinstance(ranking, bool):
-        raise Refusal((name, "ranking"), "ranking is true or false")
-    columns = require_dict(entry.get("columns", {}), (name, "columns"), "columns")
-    tags = require_dict(entry.get("tags", {}), (name, "tags"), "tags")
-    for key, column in columns.items():
-        if key not in _COLUMN_KEYS:
-            raise Refusal((name, "columns", key), f"not a column key ({', '.join(sorted(_COLUMN_KEYS))})")
-        require_str(column, (name, "columns", key), "a column name")
-    for key, tag in tags.items():
-        if key not in _SHAREGPT_TAGS:
-            raise Refusal((name, "tags", key), f"not a tag key ({', '.join(sorted(_SHAREGPT_TAGS))})")
-        require_str(tag, (name, "tags", key), "a tag")
-    if formatting == "openai":
-        formatting, tags = "sharegpt", {**_OPENAI_TAGS, **tags}
-        columns = {"messages": "messages", **columns}
-    file_name = entry.get("file_name")
-    if file_name is None:
-        raise Refusal((name, "file_name"), "dataprep reads local files: the entry needs file_name")
-    return Entry(
-        formatting,
-        ranking,
-        dict(columns),
-        dict(tags),
-        require_str(file_name, (name, "file_name"), "file_name"),
-    )
-
-
-def guess_entry(record: dict[str, Any]) -> Entry:
-    """The entry a record's own keys suggest, for a file given without dataset_info.json."""
-    columns: dict[str, str] = {
-        key: key
-        for key in ("system", "history", "tools", "images", "chosen", "rejected", "kto_tag")
-        if key in record
-    }
-    ranking = "chosen" in record and "rejected" in record
-    if isinstance(record.get("conversations"), list):
-        return Entry("sharegpt", ranking, columns)
-    if isinstance(record.get("messages"), list):
-        return Entry("sharegpt", ranking, {"messages": "messages", **columns}, dict(_OPENAI_TAGS))
-    return Entry("alpaca", ranking, columns)
 
 
 def detect(record: dict[str, Any]) -> bool:
@@ -180,7 +57,7 @@ def to_chat(record: dict[str, Any], entry: Entry | None = None) -> Native:
         messages, answers = _sharegpt(record, entry, out)
     if images is not None:
         _place_images(messages, images, out)
-    used = {c for c in (entry.column(k) for k in _COLUMN_KEYS) if c}
+    used = {c for c in (entry.column(k) for k in COLUMN_KEYS) if c}
     extras = {k: v for k, v in record.items() if k not in used}
     tools = _tools(record, entry)
     kto = entry.column("kto_tag")
@@ -204,6 +81,7 @@ def to_chat(record: dict[str, Any], entry: Entry | None = None) -> Native:
         if not isinstance(record[kto], bool):
             raise Refusal((kto,), "a KTO tag is true or false")
         out.record["label"] = record[kto]
+        out.notes.append(KTO_NOTE)
     out.record.update(extras)
     return out
 
@@ -472,6 +350,7 @@ def from_chat(record: dict[str, Any]) -> Written:
             turns.append({"from": "observation", "value": content})
         else:
             raise Refusal((*path, "role"), f"{WHO} has no {role!r} turn here", INEXPRESSIBLE)
+    _check_turns(turns, prefix, messages, ranking="input" in record)
     out.record["conversations"] = turns
     if "input" in record:
         for key, name in (("preferred_output", "chosen"), ("non_preferred_output", "rejected")):
@@ -497,6 +376,24 @@ def from_chat(record: dict[str, Any]) -> Written:
     return out
 
 
+def _check_turns(turns: list[dict[str, str]], prefix: PathT, messages: list[Any], *, ranking: bool) -> None:
+    """Turns LLaMA-Factory would drop (not alternating, or a wrong count) are refused: dropped silently there."""
+    # The message each turn came from: the system message (if first) wrote no turn.
+    offset = 1 if messages and isinstance(messages[0], dict) and messages[0].get("role") == "system" else 0
+    for n, turn in enumerate(turns):
+        odd = n % 2 == 1
+        if odd != (turn["from"] in ("gpt", "function_call")):
+            want = "an assistant turn" if odd else "a user turn or tool result"
+            raise Refusal(
+                (*prefix, n + offset, "role"),
+                f"{WHO} would drop this row: turn {n + 1} must be {want} (its turns alternate)",
+                INEXPRESSIBLE,
+            )
+    if len(turns) % 2 != (1 if ranking else 0):
+        want = "end with the user" if ranking else "end with an assistant turn"
+        raise Refusal(prefix, f"{WHO} would drop this row: its turns must {want}", INEXPRESSIBLE)
+
+
 def _plain(message: dict[str, Any], path: PathT, images: list[str]) -> str:
     """A message's content as text with `<image>` where its images were."""
     text = []
@@ -520,19 +417,6 @@ def _function(tool: Any, path: PathT) -> dict[str, Any]:
     if tool.get("type") != "function" or set(tool) != {"type", "function"}:
         raise Refusal(path, f"only function tools have a {WHO} equivalent", INEXPRESSIBLE)
     return require_dict(tool["function"], (*path, "function"), "function")
-
-
-def dataset_info_entry(file_name: str, *, preference: bool = False, images: bool = False) -> dict[str, Any]:
-    """The dataset_info.json entry that loads what from_chat writes."""
-    columns = {"messages": "conversations", "system": "system", "tools": "tools"}
-    if images:
-        columns["images"] = "images"
-    if preference:
-        columns |= {"chosen": "chosen", "rejected": "rejected"}
-    entry: dict[str, Any] = {"file_name": file_name, "formatting": "sharegpt", "columns": columns}
-    if preference:
-        entry["ranking"] = True
-    return entry
 
 
 FORMAT = NativeFormat(

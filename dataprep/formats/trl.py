@@ -17,6 +17,7 @@ from typing import Any
 
 from dataprep.formats.base import (
     INEXPRESSIBLE,
+    KTO_NOTE,
     Native,
     NativeFormat,
     PathT,
@@ -64,8 +65,10 @@ def to_chat(record: dict[str, Any]) -> Native:
         out.origins[f"messages[{len(prompt) + i}]"] = (
             f"completion[{i}]" if isinstance(record["completion"], list) else "completion"
         )
-    if "label" in record and not isinstance(record["label"], bool):
-        raise Refusal(("label",), "a KTO label is true or false")
+    if "label" in record:
+        if not isinstance(record["label"], bool):
+            raise Refusal(("label",), "a KTO label is true or false")
+        out.notes.append(KTO_NOTE)
     out.record.update({k: v for k, v in record.items() if k not in ("prompt", "completion")})
     return out
 

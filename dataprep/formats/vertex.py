@@ -28,7 +28,6 @@ from dataprep.formats.base import (
     require_dict,
     require_list,
     require_str,
-    show,
     tool_call_note,
     weight_note,
 )
@@ -99,15 +98,15 @@ def to_chat(record: dict[str, Any]) -> Native:
                 name = require_str(call.get("name"), (*ppath, kind, "name"), "name")
                 args = require_dict(call.get("args", {}), (*ppath, kind, "args"), "args")
                 calls += 1
-                out.origins[f"messages[{len(messages)}].tool_calls[{len(tool_calls)}]"] = show((*ppath, kind))
-                out.origins.setdefault(f"messages[{len(messages)}].tool_calls", show((*ppath, kind)))
+                out.origins[f"messages[{len(messages)}].tool_calls[{len(tool_calls)}]"] = (*ppath, kind)
+                out.origins.setdefault(f"messages[{len(messages)}].tool_calls", (*ppath, kind))
                 tool_calls.append(_call(f"call_{calls}", name, args))
                 pending.append((f"call_{calls}", name))
             else:
                 if role != "user":
                     raise Refusal((*ppath, kind), "functionResponse belongs in a user turn")
                 at = f"messages[{len(messages)}]"
-                out.origins[at] = out.origins[f"{at}.role"] = show((*ppath, kind))
+                out.origins[at] = out.origins[f"{at}.role"] = (*ppath, kind)
                 messages.append(_tool_result(value, (*ppath, kind), pending))
         if pieces or tool_calls or not parts:
             message: dict[str, Any] = {"role": "assistant" if role == "model" else "user"}
@@ -115,13 +114,16 @@ def to_chat(record: dict[str, Any]) -> Native:
             message["content"] = content if content is not None or tool_calls else ""
             if tool_calls:
                 message["tool_calls"] = tool_calls
-            out.origins[f"messages[{len(messages)}]"] = show(path)
+            out.origins[f"messages[{len(messages)}]"] = path
             if len(pieces) == 1 and pieces[0][0] == "text":
-                out.origins[f"messages[{len(messages)}].content"] = show(
-                    (*path, "parts", _first_text(parts), "text")
+                out.origins[f"messages[{len(messages)}].content"] = (
+                    *path,
+                    "parts",
+                    _first_text(parts),
+                    "text",
                 )
             elif pieces:
-                out.origins[f"messages[{len(messages)}].content"] = show((*path, "parts"))
+                out.origins[f"messages[{len(messages)}].content"] = (*path, "parts")
             messages.append(message)
     if "tools" in record:
         out.record["tools"] = _read_tools(record["tools"])
