@@ -28,7 +28,9 @@ def expand_inputs(
         if path.is_dir():
             found = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in suffixes)
             if not found:
-                raise InputError(f"{path}: a directory with no {' or '.join(suffixes)} files")
+                raise InputError(
+                    f"{path}: is a directory with no {' or '.join(suffixes)} files to read as shards"
+                )
             out.extend(found)
         elif not path.exists() and _GLOB_CHARS & set(text):
             matches = sorted(Path(m) for m in glob.glob(text, recursive=True) if Path(m).is_file())
