@@ -154,3 +154,28 @@ def test_records_in_memory_go_to_the_cluster_as_blocks(cluster: None) -> None:
     remote = dataprep.validate(train, validation=valid, executor="ray")
     assert {f.code for f in local.findings} >= {"DP401", "DP403", "DP405"}
     assert (remote.findings, remote.files, remote.cost) == (local.findings, local.files, local.cost)
+
+
+def test_convert_refuses_one_pass_options_and_a_task_error_is_one_line(
+    cluster: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from dataprep.conversion.sharded import convert_shards
+    from dataprep.errors import UsageError
+
+    shard = tmp_path / "part-0.csv"
+    shard.write_text("q,a\nx,y\n", encoding="utf-8")
+    with pytest.raises(UsageError, match=r"--validation-size .* needs one pass"):
+        convert_shards([shard], tmp_path / "out", user="{q}", assistant="{a}", validation_size="0.1")
+    with pytest.raises(UsageError, match=r"--output-format jsonl or parquet, not hf"):
+        convert_shards([shard], tmp_path / "out", user="{q}", assistant="{a}", output_format="hf")
+    # An unknown column is found where the shard is read, in a Ray task: the CLI prints its one line.
+    code = main(["convert", str(shard), "--user", "{nope}", "--assistant", "{a}", "-o", str(tmp_path / "o")])
+    local_err = capsys.readouterr().err
+    code_ray = main(
+        ["convert", str(shard), "--user", "{nope}", "--assistant", "{a}", "-o", str(tmp_path / "r")]
+        + ["--executor", "ray"]
+    )
+    ray_err = capsys.readouterr().err
+    assert code == code_ray == 2
+    assert "Traceback" not in ray_err and len(ray_err.strip().splitlines()) == 1
+    assert "nope" in ray_err and ray_err.split("nope")[1] == local_err.split("nope")[1]
