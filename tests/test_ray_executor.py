@@ -172,8 +172,18 @@ def test_convert_refuses_one_pass_options_and_a_task_error_is_one_line(
     code = main(["convert", str(shard), "--user", "{nope}", "--assistant", "{a}", "-o", str(tmp_path / "o")])
     local_err = capsys.readouterr().err
     code_ray = main(
-        ["convert", str(shard), "--user", "{nope}", "--assistant", "{a}", "-o", str(tmp_path / "r")]
-        + ["--executor", "ray"]
+        [
+            "convert",
+            str(shard),
+            "--user",
+            "{nope}",
+            "--assistant",
+            "{a}",
+            "-o",
+            str(tmp_path / "r"),
+            "--executor",
+            "ray",
+        ]
     )
     ray_err = capsys.readouterr().err
     assert code == code_ray == 2
