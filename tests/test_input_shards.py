@@ -45,3 +45,30 @@ def test_a_directory_of_shards_validates_as_its_files(tmp_path: Path) -> None:
     (copy,) = [f for f in report.findings if f.code == "DP401"]
     assert (Path(copy.location.path).name, copy.location.line) == ("part-1.parquet", 1)
     assert "part-0.jsonl:4" in copy.message
+
+
+def test_uris_are_read_through_pyarrow_file_systems(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pytest.importorskip("pyarrow", reason="URIs are read through pyarrow (dataprep[convert])")
+    from dataprep.cli import main
+
+    shards = tmp_path / "shards"
+    shards.mkdir()
+    (shards / "part-0.jsonl").write_bytes(b"".join(chat(i) for i in range(15)) + b"{broken\n")
+    (shards / "part-1.jsonl").write_bytes(chat(2) + b"".join(chat(i) for i in range(40, 52)))
+    uri = shards.as_uri()  # file:///...: the same code path as s3:// or gs://, without a network
+    by_path = dataprep.validate(shards, jobs=1)
+    by_uri = dataprep.validate(uri + "/", jobs=1)
+    globbed = dataprep.validate(uri + "/part-*.jsonl", jobs=1)
+    assert [f.path for f in by_uri.files] == [f"{uri}/part-0.jsonl", f"{uri}/part-1.jsonl"]
+
+    def seen(report: dataprep.Report) -> list[tuple[str, str, int]]:
+        return [(f.code, Path(f.location.path).name, f.location.line) for f in report.findings]
+
+    assert seen(by_uri) == seen(globbed) == seen(by_path)
+    assert ("DP401", "part-1.jsonl", 1) in seen(by_uri) and ("DP002", "part-0.jsonl", 16) in seen(by_uri)
+    assert [f.stats for f in by_uri.files] == [f.stats for f in by_path.files]
+    assert main(["validate", f"{uri}/part-1.jsonl", "-q"]) == 0  # the CLI keeps the URI whole
+    assert main(["validate", f"{uri}/missing.jsonl"]) == 2
+    assert capsys.readouterr().err.strip().endswith("missing.jsonl: no such file")

@@ -189,3 +189,16 @@ def test_convert_refuses_one_pass_options_and_a_task_error_is_one_line(
     assert code == code_ray == 2
     assert "Traceback" not in ray_err and len(ray_err.strip().splitlines()) == 1
     assert "nope" in ray_err and ray_err.split("nope")[1] == local_err.split("nope")[1]
+
+
+def test_uris_are_read_by_the_tasks_themselves(
+    cluster: None, data: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import dataprep.validation.ray_executor as ray_executor
+
+    monkeypatch.setattr(ray_executor, "MIN_SHARD_BYTES", 4096)  # cut through pyarrow's file system too
+    train, valid = (data / "train").as_uri(), (data / "valid.jsonl").as_uri()
+    local = validate_files([train], [valid], jobs=1)
+    remote = validate_files([train], [valid], executor="ray")
+    assert local.files[-2].path.startswith("file://") and local.files[-2].path.endswith(".parquet")
+    assert (remote.findings, remote.files, remote.cost) == (local.findings, local.files, local.cost)

@@ -133,13 +133,23 @@ def plan_shards(path: str | os.PathLike[str], count: int) -> list[Shard]:
     return [Shard(start, end, line) for (start, line), end in zip(bounds, ends, strict=True)]
 
 
+def open_any(name: str | os.PathLike[str]) -> tuple[BinaryIO, int]:
+    """A path or a URI (`s3://...`, through pyarrow's file systems) opened for reading, and its size."""
+    from dataprep.io.remote import is_uri, open_uri, uri_size
+
+    if isinstance(name, str) and is_uri(name):
+        return open_uri(name), uri_size(name)
+    handle = open_input(name)
+    return handle, os.fstat(handle.fileno()).st_size
+
+
 def plan_cuts(path: str | os.PathLike[str], count: int) -> list[Shard]:
     """Cut a file into at most `count` shards of about equal size at line boundaries, reading only around
     each cut (not the whole file, unlike `plan_shards`). Line numbers are not known: each shard's lines are
     numbered from 1 (`first_line` 1), and whoever merges the shards in order adds the lines before them."""
-    size = Path(path).stat().st_size
+    handle, size = open_any(path)
     cuts = [0]
-    with open_input(path) as handle:
+    with handle:
         for target in (size * i // max(count, 1) for i in range(1, max(count, 1))):
             if target <= cuts[-1]:
                 continue

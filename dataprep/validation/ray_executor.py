@@ -22,11 +22,10 @@ import math
 import socket
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from dataprep.errors import DataprepError, InputError, UsageError, WorkerCrashed
-from dataprep.io.jsonl import Block, FileFacts, Shard, iter_blocks, open_input, plan_cuts
+from dataprep.io.jsonl import Block, FileFacts, Shard, iter_blocks, open_any, plan_cuts
 from dataprep.validation.record import BatchResult, CheckSettings, check_block
 
 if TYPE_CHECKING:
@@ -116,14 +115,15 @@ class RayExecutor:
         check = self.task(_check_shard, 2)
         pending: list[tuple[Any, Any, tuple[int, int] | None]] = []
         path = src.path
-        read_there = path is not None and path.is_file()
-        if read_there and src.parquet:  # one task reads the whole file (a shard of a sharded dataset)
-            result, part = check.remote(str(path), None, None, settings_ref)
+        name = src.uri if src.uri is not None else str(path) if path is not None and path.is_file() else None
+        read_there = name is not None
+        if name is not None and src.parquet:  # one task reads the whole file (a shard of a sharded dataset)
+            result, part = check.remote(name, None, None, settings_ref)
             pending.append((result, part, (1, 0)))
-        elif path is not None and read_there:
+        elif name is not None:
             # Cut without reading the file here: each task numbers its lines from 1, shifted below.
-            for shard in plan_cuts(path, self._shard_count(path)):
-                result, part = check.remote(str(path), shard, None, settings_ref)
+            for shard in plan_cuts(name, self._shard_count(src.size_hint or 0)):
+                result, part = check.remote(name, shard, None, settings_ref)
                 pending.append((result, part, None))
         else:
             for block in blocks:
@@ -148,8 +148,7 @@ class RayExecutor:
             for name in ("size_bytes", "lines", "bom", "crlf_line", "final_newline"):
                 setattr(facts, name, getattr(merged, name))
 
-    def _shard_count(self, path: Path) -> int:
-        size = path.stat().st_size
+    def _shard_count(self, size: int) -> int:
         wanted = max(math.ceil(size / SHARD_BYTES), 2 * self.cpus())
         return max(1, min(wanted, size // MIN_SHARD_BYTES))
 
@@ -259,18 +258,18 @@ def _check_shard(
     """In a Ray worker: check one shard of a JSONL file, a whole Parquet file (no shard) or one block sent from
     the driver. Returns the merged results without digests (they go to the driver) and the digests as a part
     (it stays here)."""
-    from dataprep.io.inputs import Source
+    from dataprep.io.inputs import as_source
     from dataprep.tokens import build_tokenizer
 
     build_tokenizer(settings.tokenizer)  # cached per worker process
     facts = FileFacts()
     merged = BatchResult()
     if path is not None and shard is not None:
-        with open_input(path) as handle:
+        with open_any(path)[0] as handle:
             for piece in iter_blocks(handle, facts, settings.max_line_bytes, shard=shard):
                 merged.merge(check_block(piece, settings))
     elif path is not None:
-        with Source(path, "train", Path(path)).blocks(facts, settings.max_line_bytes) as pieces:
+        with as_source(path, "train", path).blocks(facts, settings.max_line_bytes) as pieces:
             for piece in pieces:
                 merged.merge(check_block(piece, settings))
     elif block is not None:

@@ -217,7 +217,7 @@ class _Run:
             head, blocks = peek_kind(read)
             kind = Kind(config.kind) if config.kind else head
             state = _FileState(src, kind, facts, config, selection)
-            if src.path is not None and selection.enabled(SHAPE_CODE):
+            if (src.path is not None or src.uri is not None) and selection.enabled(SHAPE_CODE):
                 first, blocks = _head(blocks)
                 state.shape = sniff(src.label, first, kind, self.model)
             if state.shape is not None:
