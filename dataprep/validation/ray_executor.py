@@ -144,9 +144,9 @@ class RayExecutor:
             if settings.digests and rows:
                 self.parts.append(_Part(part_ref, src.label, src.role, rows, shift))
             yield result
-        if read_there:
-            for name in ("size_bytes", "lines", "bom", "crlf_line", "final_newline"):
-                setattr(facts, name, getattr(merged, name))
+        if read_there:  # the driver read only the head: the file's facts are the shards'
+            for fact in ("size_bytes", "lines", "bom", "crlf_line", "final_newline"):
+                setattr(facts, fact, getattr(merged, fact))
 
     def _shard_count(self, size: int) -> int:
         wanted = max(math.ceil(size / SHARD_BYTES), 2 * self.cpus())
