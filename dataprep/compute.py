@@ -18,19 +18,14 @@ from __future__ import annotations
 
 import math
 import re
-import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
+from dataprep.data_tables import read_toml_table
 from dataprep.errors import ConfigError, UsageError
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
 
 DATA = Path(__file__).resolve().parent / "data"
 GPUS_FILE = DATA / "gpus.toml"
@@ -268,11 +263,7 @@ def _shape_table(path: str) -> tuple[tuple[str, dict[str, Any]], ...]:
 
 
 def _read_table(path: str, key: str) -> dict[str, dict[str, Any]]:
-    try:
-        with open(path, "rb") as handle:
-            raw = tomllib.load(handle)
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read the table ({exc})") from exc
+    raw = read_toml_table(path, "the table")
     table = raw.get(key)
     if not isinstance(table, dict) or not all(isinstance(v, dict) for v in table.values()):
         raise ConfigError(f'{path}: expected [{key}."<name>"] tables')

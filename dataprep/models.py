@@ -6,13 +6,13 @@ The table is data with a date and a source per row; users override any figure or
 from __future__ import annotations
 
 import math
-import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from dataprep.data_tables import read_toml_table
 from dataprep.errors import ConfigError, UsageError
 from dataprep.open_models import OpenModelRow, OpenWeights, find_open_model, load_open_models
 from dataprep.tokens import (
@@ -21,11 +21,6 @@ from dataprep.tokens import (
     TokenizerSpec,
     available_encodings,
 )
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
 
 DEFAULT_MODEL = "gpt-4o-mini-2024-07-18"
 MODELS_FILE = Path(__file__).resolve().parent / "data" / "models.toml"
@@ -122,11 +117,7 @@ def load_models(path: str | Path | None = None) -> dict[str, ModelInfo]:
 
 @lru_cache(maxsize=8)
 def _load_table(path: str) -> tuple[tuple[str, ModelInfo], ...]:
-    try:
-        with open(path, "rb") as handle:
-            raw = tomllib.load(handle)
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read the model table ({exc})") from exc
+    raw = read_toml_table(path, "the model table")
     models = raw.get("models")
     if not isinstance(models, dict):
         raise ConfigError(f'{path}: expected a [models."<id>"] table')

@@ -6,19 +6,14 @@
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from dataprep.data_tables import read_toml_table
 from dataprep.errors import ConfigError
 from dataprep.tokens.sources import ORIGINS, TokenizerSource
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
 
 OPEN_MODELS_FILE = Path(__file__).resolve().parent / "data" / "open_models.toml"
 TEMPLATE_ORIGINS = ("tokenizer", "mistral-common", "builtin")
@@ -80,11 +75,7 @@ def find_open_model(model_id: str) -> OpenModelRow | None:
 
 @lru_cache(maxsize=4)
 def _load(path: str) -> tuple[tuple[str, OpenModelRow], ...]:
-    try:
-        with open(path, "rb") as handle:
-            raw = tomllib.load(handle)
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read the open-weight model table ({exc})") from exc
+    raw = read_toml_table(path, "the open-weight model table")
     tokenizers = {key: _tokenizer(path, key, row) for key, row in _table(path, raw, "tokenizers").items()}
     return tuple(
         (model_id, _model(path, model_id, row, tokenizers))

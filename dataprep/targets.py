@@ -9,12 +9,15 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dataprep.errors import ConfigError, UsageError
+
+if TYPE_CHECKING:
+    from dataprep.models import ModelInfo
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -62,7 +65,10 @@ class TargetProfile:
     min_examples: int | None = None
     max_examples: int | None = None
     max_file_bytes: int | None = None
+    max_images_per_example: int | None = None
+    max_image_bytes: int | None = None
     reserved_strings: tuple[str, ...] = ()
+    image_uri_schemes: tuple[str, ...] = ()  # URI schemes the target's own records give images by (gs, s3)
     encoding: str = ""
     max_tokens: Mapping[str, int] = field(default_factory=dict)
     price_per_1m: Mapping[str, float] = field(default_factory=dict)
@@ -89,8 +95,19 @@ class TargetProfile:
             out.append(f"training examples: {low} to {high}")
         if self.max_file_bytes is not None:
             out.append(f"file size: at most {format_bytes(self.max_file_bytes)}")
+        if self.max_images_per_example is not None:
+            out.append(f"images (convert): at most {self.max_images_per_example} per example")
+        if self.max_image_bytes is not None:
+            out.append(f"image size (convert): at most {format_bytes(self.max_image_bytes)}")
         if self.reserved_strings:
             out.append("reserved strings: " + " ".join(self.reserved_strings))
+        if self.image_uri_schemes:
+            out.append("images: " + ", ".join(f"{s}:// URIs" for s in self.image_uri_schemes) + " accepted")
+        from dataprep.formats import format_for_target  # the table of native formats, small
+
+        fmt = format_for_target(self.name)
+        if fmt is not None and fmt.name != "chat":
+            out.append(f"its own records: read as it reads them (DP815), written by convert --to {self.name}")
         return out
 
     def order_words(self) -> str:
@@ -155,7 +172,16 @@ def _family(name: str, row: Mapping[str, Any]) -> ModelFamily:
     )
 
 
-_TUPLE_KEYS = ("shapes", "roles", "first_roles", "after_system", "weights", "reserved_strings", "sources")
+_TUPLE_KEYS = (
+    "shapes",
+    "roles",
+    "first_roles",
+    "after_system",
+    "weights",
+    "reserved_strings",
+    "image_uri_schemes",
+    "sources",
+)
 _KNOWN_KEYS = frozenset(
     {
         *_TUPLE_KEYS,
@@ -170,6 +196,8 @@ _KNOWN_KEYS = frozenset(
         "min_examples",
         "max_examples",
         "max_file_bytes",
+        "max_images_per_example",
+        "max_image_bytes",
         "encoding",
         "max_tokens",
         "price_per_1m",
@@ -187,3 +215,21 @@ def _profile(name: str, row: Mapping[str, Any], families: tuple[ModelFamily, ...
         if key in values:
             values[key] = tuple(values[key])
     return TargetProfile(name=name, families=families, **values)
+
+
+def with_target_limits(
+    model: ModelInfo, profile: TargetProfile | None, *, max_tokens_given: bool, price_given: bool
+) -> ModelInfo:
+    """The model as the target trains it: the profile's per-example token limit and price for this model,
+    where the profile states them and the user did not give their own (--max-tokens, --price-per-1m)."""
+    if profile is None:
+        return model
+    names = (model.id, *model.aliases)
+    changes: dict[str, Any] = {}
+    limit = next((profile.max_tokens[n] for n in names if n in profile.max_tokens), None)
+    if limit is not None and not max_tokens_given and limit != model.max_tokens:
+        changes.update(max_tokens=limit, limit_confidence=f"{profile.name} profile")
+    price = next((profile.price_per_1m[n] for n in names if n in profile.price_per_1m), None)
+    if price is not None and not price_given and price != model.price_per_1m:
+        changes.update(price_per_1m=price, price_confidence=f"{profile.name} profile")
+    return replace(model, **changes) if changes else model

@@ -274,3 +274,18 @@ def test_byte_offsets_map_non_ascii_spans_exactly() -> None:
     ids = tok.encoder.encode(tok.template.render(convo, variables=tok.variables).text)
     ((start, end),) = facts.trained_ranges
     assert tok.encoder._enc.decode(ids[start:end]) == "<|channel|>final<|message|>今天晴天。<|return|>"
+
+
+def test_tiktoken_offsets_are_each_tokens_bytes_in_order() -> None:
+    enc = harmony_encoding()
+    text = "Réponse: 红烧肉 <|end|> done"
+    ids, offsets = enc.encode_with_offsets(text)
+    data = text.encode("utf-8")
+    assert offsets.in_bytes and len(offsets.starts) == len(offsets.ends) == len(ids)
+    pieces = [data[a:b] for a, b in zip(offsets.starts, offsets.ends, strict=True)]
+    assert b"".join(pieces) == data
+    assert pieces == [enc._enc.decode_single_token_bytes(i) for i in ids]
+    assert offsets.starts[0] == 0 and offsets.starts[-1] == offsets.ends[-2]
+    assert list(offsets.starts[1:3]) == list(offsets.ends[0:2])
+    with pytest.raises(IndexError):
+        offsets.starts[len(ids)]

@@ -76,7 +76,7 @@ def test_usage_and_input_errors_exit_two(capsys: pytest.CaptureFixture[str], tmp
     code, _, err = run(capsys, "validate", str(tmp_path / "missing.jsonl"))
     assert code == 2 and "no such file" in err
     code, _, err = run(capsys, "validate", str(tmp_path))
-    assert code == 2 and "is a directory" in err
+    assert code == 2 and "a directory with no .jsonl or .parquet files" in err  # a folder is read as shards
     code, _, err = run(capsys, "validate", str(SAMPLE / "chat_valid.jsonl"), "--model", "gpt-9")
     assert code == 2 and "gpt-4o-mini-2024-07-18" in err
     code, _, err = run(capsys, "validate")

@@ -331,6 +331,20 @@ def test_dp102_unknown_keys_are_warnings_with_their_own_path() -> None:
     ]
 
 
+def test_dp102_lists_twenty_unknown_keys_then_counts_the_rest() -> None:
+    # Issue 15: 100,000 stray keys were 100,000 findings (quadratic in practice); now 21, in linear time.
+    record = chat(USER, ASSISTANT, **{f"k{i}": i for i in range(100_000)})
+    found = problems(record)
+    assert len(found) == 21
+    assert found[0] == ("DP102", 'unknown key "k0" in the record', "k0")
+    assert found[19][2] == "k19"
+    assert found[20] == (
+        "DP102",
+        '99,980 more unknown keys in the record ("k20", "k21", "k22", "k23", "k24", ...)',
+        "k20",
+    )
+
+
 def test_dp102_message_key_on_the_wrong_role() -> None:
     assert problems(chat({**USER, "weight": 0}, ASSISTANT)) == [
         ("DP102", 'key "weight" is not allowed in messages[0] (a user message)', "messages[0].weight")

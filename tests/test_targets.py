@@ -386,3 +386,45 @@ def test_a_real_mistral_model_gets_the_id_rule_beside_its_templates_refusal() ->
     report = validate([_weather_call("call_abc")], config=Config(), jobs=1, model=MISTRAL, target="trl")
     codes = [f.code for f in report.findings]
     assert codes.count("DP805") == 2 and "DP701" in codes
+
+
+def test_a_profiles_token_limit_and_price_replace_the_model_tables_unless_given() -> None:
+    from dataclasses import replace
+
+    from dataprep.models import resolve_model
+    from dataprep.targets import with_target_limits
+
+    model = resolve_model("gpt-4o-mini-2024-07-18")
+    profile = replace(
+        load_targets()["azure"],
+        max_tokens={"gpt-4o-mini-2024-07-18": 1000},
+        price_per_1m={"gpt-4o-mini-2024-07-18": 4.5},
+    )
+    seen = with_target_limits(model, profile, max_tokens_given=False, price_given=False)
+    assert (seen.max_tokens, seen.limit_confidence) == (1000, "azure profile")
+    assert (seen.price_per_1m, seen.price_confidence) == (4.5, "azure profile")
+    kept = with_target_limits(model, profile, max_tokens_given=True, price_given=True)
+    assert (kept.max_tokens, kept.price_per_1m) == (model.max_tokens, model.price_per_1m)
+    assert with_target_limits(model, None, max_tokens_given=False, price_given=False) is model
+    other = replace(profile, max_tokens={"gpt-4.1-2025-04-14": 10}, price_per_1m={})
+    assert with_target_limits(model, other, max_tokens_given=False, price_given=False) is model
+
+
+def test_validate_uses_the_targets_limit_for_the_model(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from dataclasses import replace
+
+    import dataprep.validation.run as run
+
+    azure = load_targets()["azure"]
+    small = replace(azure, max_tokens={**azure.max_tokens, "gpt-4o-mini-2024-07-18": 20})
+    monkeypatch.setattr(
+        run, "resolve_target", lambda name: small if name == "azure" else resolve_target(name)
+    )
+    path = tmp_path / "data.jsonl"
+    path.write_text(json.dumps(chat(user("word " * 40), assistant("ok"))) + "\n", encoding="utf-8")
+    report = validate(path, target="azure", select=["DP301"])
+    assert [f.code for f in report.findings] == ["DP301"]
+    assert "20-token training limit" in report.findings[0].message
+    assert report.to_dict()["model"]["limit_confidence"] == "azure profile"

@@ -37,6 +37,7 @@ COMMANDS = {
     "validate": ("dataprep.cli.validate_cmd", "validate_cmd"),
     "convert": ("dataprep.cli.convert_cmd", "convert_cmd"),
     "split": ("dataprep.cli.split_cmd", "split_cmd"),
+    "export": ("dataprep.cli.export_cmd", "export_cmd"),
     "report": ("dataprep.cli.report_cmd", "report_cmd"),
     "rules": ("dataprep.cli.info_cmd", "rules_cmd"),
     "models": ("dataprep.cli.info_cmd", "models_cmd"),

@@ -17,6 +17,7 @@ from dataprep.cli.options import (
 )
 from dataprep.cli.progress import progress_for
 from dataprep.conversion.files import OUTPUT_FORMATS
+from dataprep.conversion.native import INPUT_FORMATS, TO_TARGETS
 from dataprep.conversion.pipeline import DEFAULT_MAX_CELL_CHARS
 from dataprep.conversion.presets import PRESETS, preset_text
 from dataprep.conversion.presets import list_presets as preset_descriptions
@@ -82,7 +83,30 @@ def _column_names(value: str | None) -> tuple[str, ...] | None:
     help="Drop this input column even though it changes what is trained (chosen, label, images...).",
 )
 @click.option(
-    "--input-format", type=click.Choice(FORMATS), help="Input format (default: from the extension)."
+    "--input-format",
+    type=click.Choice((*FORMATS, *INPUT_FORMATS)),
+    help="Input format (default: from the extension; records in a native format are recognised).",
+)
+@click.option(
+    "--to",
+    "to_target",
+    type=click.Choice(TO_TARGETS),
+    help="Write the records in this target's own shape (vertex, bedrock-nova, trl, llama-factory; chat for the others).",
+)
+@click.option(
+    "--target",
+    help="Provider or trainer the output is for: its validation rules and image limits (default: the --to "
+    "target; `dataprep targets`).",
+)
+@click.option(
+    "--embed-images",
+    is_flag=True,
+    help="Write local image files of an `images` column as data URLs (within the --target's image limits).",
+)
+@click.option(
+    "--image-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Folder of relative image paths (default: each input file's folder).",
 )
 @click.option("--delimiter", help="CSV delimiter (default ',' or tab for .tsv); 'tab' is accepted.")
 @click.option("--quotechar", default='"', show_default=True, help="CSV quote character.")
@@ -147,7 +171,11 @@ def convert_cmd(
     missing: str | None,
     list_format: str | None,
     ignore_columns: tuple[str, ...],
+    embed_images: bool,
+    image_dir: Path | None,
     input_format: str | None,
+    to_target: str | None,
+    target: str | None,
     delimiter: str | None,
     quotechar: str,
     encoding: str,
@@ -184,6 +212,9 @@ def convert_cmd(
 ) -> int:
     """Convert CSV/TSV, .xlsx, JSON, JSONL, Parquet or Hugging Face datasets to chat JSONL.
 
+    Preference pairs (chosen/rejected) become OpenAI DPO records and KTO labels TRL's KTO records, through the
+    preference and kto presets or a mapping's chosen/rejected/label keys; an `images` column becomes image parts.
+
     Every row is accounted for: rows read = written + rejected, and rejected rows go to
     <output>.rejects.jsonl with their source location and reason. The written file is then validated
     (--config, --select, --ignore, --severity and --jobs as in `dataprep validate`). --format is the report
@@ -195,13 +226,17 @@ def convert_cmd(
       dataprep convert recipes.csv --preset recipe -o recipes.jsonl --validation-size 0.1
       dataprep convert faq.xlsx --sheet Answers --user '{question}' --assistant '{answer}' -o faq.jsonl
       dataprep convert tickets.csv --mapping tickets.mapping.toml -o tickets.jsonl
+      dataprep convert pairs.csv --preset preference -o dpo.jsonl
+      dataprep convert vision.json --preset sharegpt --embed-images --target openai -o vision.jsonl
       dataprep convert --show-preset alpaca > my-mapping.toml
+      dataprep convert chat.jsonl --to vertex -o vertex.jsonl
+      dataprep convert data/dataset_info.json#my_data -o chat.jsonl
       dataprep convert 'shards/*.parquet' --preset alpaca -o converted/ --executor ray
     """
     fmt = chosen_report_format(report_format, as_json)
     if list_presets:
         for name, description in preset_descriptions():
-            click.echo(f"{name:<18} {description}")
+            click.echo(f"{name:<20} {description}")
         return 0
     if show_preset is not None:
         click.echo(preset_text(show_preset), nl=False)
@@ -251,10 +286,17 @@ def convert_cmd(
         select=comma_list(select),
         ignore=comma_list(ignore),
         severity=severity_pairs(severity),
+        embed_images=embed_images,
+        image_dir=image_dir,
     )
     if executor == "ray" or ray_address:
         from dataprep.conversion.sharded import convert_shards
 
+        if to_target or target:
+            raise click.UsageError(
+                "--to and --target are not available with --executor ray yet: convert the shards, then run "
+                "`dataprep convert` on the outputs with --to or --target"
+            )
         if group or stratify:
             raise click.UsageError(
                 "--group and --stratify need --validation-size, which --executor ray refuses"
@@ -271,6 +313,8 @@ def convert_cmd(
                 stratify=stratify,
                 progress=progress,
                 jobs=jobs,
+                to=to_target,
+                target=target,
                 **options,
             )
         finally:

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import Any
 
+from dataprep.conversion.images import ImageOptions, attach_images, image_list
 from dataprep.conversion.mapping import (
     ROLES,
     TOOL_CALL,
@@ -18,25 +20,20 @@ from dataprep.conversion.mapping import (
     PairMessages,
     TemplateMessage,
 )
+from dataprep.conversion.outputs import answer_messages, kto_label, kto_record, maybe_json, preference_record
+from dataprep.conversion.row_problem import RowProblem
 from dataprep.conversion.templates import Template, is_empty, render_value
 
 _ABSENT = object()
-
-
-class RowProblem(Exception):
-    """Why one row (or group of rows) gives no record. `reason` is a short kebab-case key for the summary."""
-
-    def __init__(self, reason: str, message: str) -> None:
-        super().__init__(message)
-        self.reason = reason
-        self.message = message
+__all__ = ["RecordBuilder", "RowProblem"]
 
 
 class RecordBuilder:
     """Turns one row (or, in group mode, the rows of one conversation) into a chat record."""
 
-    def __init__(self, mapping: ChatMapping) -> None:
+    def __init__(self, mapping: ChatMapping, images: ImageOptions | None = None) -> None:
         self.mapping = mapping
+        self.image_options = images or ImageOptions()
         aliases = {role: role for role in ROLES}
         aliases.update(mapping.roles)
         self._aliases = aliases
@@ -128,17 +125,47 @@ class RecordBuilder:
 
     # -- records ---------------------------------------------------------------------------------------------
 
-    def build(self, row: dict[str, Any]) -> dict[str, Any]:
-        """One row -> one record."""
+    def build(self, row: dict[str, Any], base: Path | None = None) -> dict[str, Any]:
+        """One row -> one record (chat, preference or KTO: `mapping.output`). `base`: the folder of the row's
+        input file, where relative image paths are found."""
         calls = _CallIds()
         messages: list[dict[str, Any]] = []
-        for spec in self.mapping.messages:
+        mapping = self.mapping
+        for spec in mapping.messages:
             messages += self._messages(spec, row, calls)
+        if mapping.images is not None:
+            messages = self._with_images(messages, row, mapping.images, base)
+        if mapping.chosen is not None and mapping.rejected is not None:
+            chosen = answer_messages(row.get(mapping.chosen), mapping.chosen, self.role)
+            rejected = answer_messages(row.get(mapping.rejected), mapping.rejected, self.role)
+            return preference_record(messages, chosen, rejected, self._tools(row))
         if not messages:
             raise RowProblem(
                 "no-messages", "the mapping gives no messages for this row (every value is empty)"
             )
+        if mapping.label is not None:
+            return kto_record(messages, kto_label(row.get(mapping.label), mapping.label), self._tools(row))
         return self._record(messages, row)
+
+    def _with_images(
+        self, messages: list[dict[str, Any]], row: dict[str, Any], column: str, base: Path | None
+    ) -> list[dict[str, Any]]:
+        value = row.get(column)
+        if is_empty(value):
+            if column not in self.mapping.optional:
+                raise RowProblem(
+                    "missing-value", f"column {column!r} is {'missing' if value is None else 'empty'}"
+                )
+            images: list[str] = []
+        else:
+            images = image_list(value, column)
+        return attach_images(messages, images, self.image_options, base)
+
+    def _tools(self, row: dict[str, Any]) -> list[Any] | None:
+        if self.mapping.tools is None:
+            return None
+        tools = self.structured(row, self.mapping.tools, "tools")
+        return None if tools is None else _tools(tools, self.mapping.tools)
 
     def build_group(
         self, rows: Sequence[dict[str, Any]]
@@ -176,10 +203,9 @@ class RecordBuilder:
 
     def _record(self, messages: list[dict[str, Any]], row: dict[str, Any]) -> dict[str, Any]:
         record: dict[str, Any] = {"messages": messages}
-        if self.mapping.tools is not None:
-            tools = self.structured(row, self.mapping.tools, "tools")
-            if tools is not None:
-                record["tools"] = _tools(tools, self.mapping.tools)
+        tools = self._tools(row)
+        if tools is not None:
+            record["tools"] = tools
         for column in self.mapping.copy:
             value = row.get(column)
             if not is_empty(value) and column not in record:
@@ -211,6 +237,11 @@ class RecordBuilder:
     def _list_messages(
         self, spec: ListMessages, row: dict[str, Any], calls: _CallIds
     ) -> list[dict[str, Any]]:
+        if spec.text_role is not None:
+            text = row.get(spec.column)
+            if isinstance(text, str) and not isinstance(maybe_json(text), list):
+                # TRL's standard (string) prompts and completions: the text is one message
+                return [{"role": spec.text_role, "content": text}] if text else self._empty(spec.column)
         items = self.structured(row, spec.column, "messages")
         if items is None:
             return []
@@ -230,6 +261,11 @@ class RecordBuilder:
             except RowProblem as problem:
                 raise RowProblem(problem.reason, f"{spec.column}[{index}]: {problem.message}") from None
         return out
+
+    def _empty(self, column: str) -> list[dict[str, Any]]:
+        if column in self.mapping.optional or self.mapping.missing == "empty":
+            return []
+        raise RowProblem("missing-value", f"column {column!r} is empty")
 
     def _aliased_message(
         self, role: str, content: Any, calls: _CallIds, extra: dict[str, Any]

@@ -26,6 +26,7 @@ def validation_config(
     ignore: Sequence[str] | None = None,
     severity: Mapping[str, str] | None = None,
     jobs: int | None = None,
+    target: str | None = None,
 ) -> Config:
     """The configuration the validation of convert's outputs runs with: a Config, a configuration file, or the
     nearest one, then validate's selection options. Built (and so checked) before any input is read."""
@@ -39,6 +40,7 @@ def validation_config(
         ignore=tuple(ignore) if ignore is not None else None,
         severity=dict(severity) if severity is not None else None,
         jobs=jobs,
+        target=target,
     )
 
 

@@ -53,3 +53,13 @@ class ColumnGuard:
 
     def unused_columns(self) -> list[str]:
         return list(self.unused)
+
+
+class AllColumnsUsed(ColumnGuard):
+    """A native reader (Vertex, Nova, TRL, LLaMA-Factory) reads or keeps every field: none is unused."""
+
+    def __init__(self) -> None:
+        super().__init__(())
+
+    def see(self, columns: Iterable[str], source: str) -> None:
+        return None

@@ -128,7 +128,7 @@ def _write_dataset(parts: dict[str, list[Any]], target: Path) -> list[str]:
             _,
         ) in built.items():  # datasets keeps no schema metadata: a file beside the data
             (staging / name / SIDECAR if name else staging / SIDECAR).write_bytes(layout.to_json())
-        _replace_dir(staging, target)
+        replace_dir(staging, target)
     finally:
         if bars:
             hf_logging.enable_progress_bar()
@@ -136,8 +136,8 @@ def _write_dataset(parts: dict[str, list[Any]], target: Path) -> list[str]:
     return notes
 
 
-def _replace_dir(new: Path, target: Path) -> None:
-    """Move `new` to `target`; an existing target (already checked to be a dataset) is removed only after."""
+def replace_dir(new: Path, target: Path) -> None:
+    """Move `new` to `target`; an existing target (already checked to be replaceable) is removed only after."""
     if not target.exists():
         os.replace(new, target)
         return

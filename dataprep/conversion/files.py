@@ -20,7 +20,9 @@ import orjson
 
 from dataprep.conversion.checks import check_model, validate_outputs, validation_config
 from dataprep.conversion.export import check_dataset_dir, export, read_back
+from dataprep.conversion.images import image_options
 from dataprep.conversion.mapping import ChatMapping
+from dataprep.conversion.native import NativeBuilder, TargetWriter, note_lines, resolve_sources
 from dataprep.conversion.pipeline import (
     DEFAULT_MAX_CELL_CHARS,
     Converted,
@@ -30,6 +32,7 @@ from dataprep.conversion.pipeline import (
 )
 from dataprep.conversion.report import ConvertReport
 from dataprep.errors import UsageError
+from dataprep.formats import format_for_target
 from dataprep.io.atomic import (
     atomic_binary_writer,
     atomic_group_writer,
@@ -40,6 +43,7 @@ from dataprep.io.atomic import (
 from dataprep.io.extras import require
 from dataprep.io.safe_json import dumps_line
 from dataprep.io.tabular import ReadOptions
+from dataprep.rules.duplicates import CONFLICT
 from dataprep.splitting import (
     SideAssigner,
     SplitSummary,
@@ -215,6 +219,10 @@ def convert_file(
     ignore: Sequence[str] | None = None,
     severity: Mapping[str, str] | None = None,
     jobs: int | None = None,
+    to: str | None = None,
+    target: str | None = None,
+    embed_images: bool = False,
+    image_dir: str | os.PathLike[str] | None = None,
 ) -> ConvertReport:
     """Convert `inputs` into `output` (chat JSONL by default) and return the accounting.
 
@@ -224,7 +232,13 @@ def convert_file(
     `dataprep.validate` and its Report is kept in `report.validation`; `config` (a Config or a configuration
     file; default the nearest one), `select`, `ignore`, `severity` and `jobs` are validate's options for that
     run, checked before any input is read. `progress(rows_read, bytes_read, total_bytes)` is called every 1,000
-    output items (the CLI's progress bar; total None when unknown).
+    output items (the CLI's progress bar; total None when unknown). `to` writes the records in a target's own
+    shape (`vertex`, `bedrock-nova`, `trl`, `llama-factory`, or chat JSONL for `openai`, `azure`, `together`,
+    `fireworks`); `target` validates the output for that target (default: the `to` target, or the config's).
+    Without a mapping, inputs in a native format (or `read=ReadOptions(format="vertex")`, or a
+    `dataset_info.json#name` entry) are read as chat records. A mapping's `images` become image parts: local
+    files only with `embed_images` (as data URLs, found under `image_dir`, default each input's folder), within
+    the target's image limits when its profile states them.
     """
     sources = (
         [os.fspath(inputs)] if isinstance(inputs, (str, os.PathLike)) else [os.fspath(i) for i in inputs]
@@ -234,33 +248,49 @@ def convert_file(
     out = Path(output)
     if (group or stratify) and validation_size is None:
         raise UsageError("--group and --stratify need --validation-size")
-    chosen = resolve_mapping(
-        preset=preset,
-        mapping=mapping,
-        system=system,
-        user=user,
-        assistant=assistant,
-        group_by=group_by,
-        order_by=order_by,
-        role_column=role_column,
-        content=content,
-        missing=missing,
-        list_format=list_format,
-        ignore_columns=ignore_columns,
+    mapped = any(
+        v is not None for v in (preset, mapping, system, user, assistant, group_by, role_column, content)
     )
+    sources, read, native = resolve_sources(sources, read, mapped)
+    writer = TargetWriter(to) if to is not None else None
+    if writer is not None and output_format != "jsonl" and writer.format.name != "chat":
+        raise UsageError(f"--to {to} writes JSON Lines in {to}'s own shape: use --output-format jsonl")
+    chosen = (
+        ChatMapping(())
+        if native is not None
+        else resolve_mapping(
+            preset=preset,
+            mapping=mapping,
+            system=system,
+            user=user,
+            assistant=assistant,
+            group_by=group_by,
+            order_by=order_by,
+            role_column=role_column,
+            content=content,
+            missing=missing,
+            list_format=list_format,
+            ignore_columns=ignore_columns,
+        )
+    )
+    if writer is not None and chosen.output == "kto":
+        raise UsageError("--to writes chat and preference records; KTO records are TRL's shape already")
+    settings = validation_config(
+        config, model=model, select=select, ignore=ignore, severity=severity, jobs=jobs
+    )
+    settings = _with_target(settings, to, target)
     converter = Converter(
         chosen,
         read,
         max_cell_chars=max_cell_chars,
         extra_columns=[group or "", stratify or ""],
         limit=limit,
+        native=native,
+        images=image_options(settings.target, embed_images, image_dir),
     )
     # Optional packages first: a missing one is one line naming the extra, before anything is read or written.
     converter.check_extras(sources)
     require(_OUTPUT_FEATURES.get(output_format, ()))
-    settings = validation_config(
-        config, model=model, select=select, ignore=ignore, severity=severity, jobs=jobs
-    )
     if validate or model is not None:
         check_model(model, settings)
     splitting: _SplitOptions | None = None
@@ -279,13 +309,16 @@ def convert_file(
         trace,
     )
 
-    report = ConvertReport(inputs=sources, output_format=output_format)
+    report = ConvertReport(inputs=sources, output_format=output_format, record_kind=chosen.output)
     direct = output_format == "jsonl" and splitting is None
-    with _claim(plan, force, report), _staging(out.parent, needed=not direct) as staging:
+    if chosen.output == "kto" and output_format != "jsonl":
+        raise UsageError("KTO records (prompt, completion, label) are written as JSONL only")
+    kto = chosen.output == "kto"
+    with _claim(plan, force, report), _staging(out.parent, needed=not direct or kto) as staging:
         converted = plan.final[0] if direct else staging / f"{out.stem}.all.jsonl"
         # With a split, output line numbers are only known in the second pass: stage the trace until then.
         trace_first = staging / "sources.jsonl" if splitting is not None and plan.trace else plan.trace
-        _write(converter, sources, converted, plan.rejects, trace_first, report, splitting, progress)
+        _write(converter, sources, converted, plan.rejects, trace_first, report, splitting, progress, writer)
         if splitting is not None:
             plan.jsonl = _split_targets(plan, out, output_format, staging)
             names = _split_names(plan, output_format)
@@ -299,7 +332,15 @@ def convert_file(
             # Validate what a trainer will load: the records read back from the written files.
             plan.jsonl = _read_back(plan.final, output_format, splitting is not None, staging)
         if validate:
-            _validate(report, plan.jsonl, model, _validation_labels(plan, output_format), settings)
+            labels = _validation_labels(plan, output_format)
+            if kto:  # validate knows no KTO records: it checks each one's conversation as a chat record
+                plan.jsonl = [
+                    kto_as_chat(path, staging / f"chat-view-{i}.jsonl") for i, path in enumerate(plan.jsonl)
+                ]
+                labels = (f"{labels[0]} (KTO read as chat)", labels[1] and f"{labels[1]} (KTO read as chat)")
+                # one prompt with a desirable and an undesirable answer is KTO's point, not a conflict
+                settings = settings.with_overrides("KTO records", ignore=(*settings.ignore, CONFLICT))
+            _validate(report, plan.jsonl, model, labels, settings)
     report.outputs = [str(p) for p in plan.final]
     if not report.rows_rejected and plan.rejects.exists():
         plan.rejects.unlink()  # a stale rejects file of an earlier run (only reached with force)
@@ -307,6 +348,36 @@ def convert_file(
     if report.examples_written == 0:
         report.warnings.append("no examples were written: every row was rejected or the input is empty")
     return report
+
+
+def _with_target(settings: Config, to: str | None, target: str | None) -> Config:
+    """The target the output is validated for: --target, else the --to target, else the configuration's."""
+    if (
+        target is not None
+        and to is not None
+        and target != to
+        and format_for_target(target) is not format_for_target(to)
+    ):
+        raise UsageError(
+            f"--target {target} checks {target}'s records, but --to {to} writes {to}'s: give one of them"
+        )
+    chosen = target or to
+    return settings.with_overrides("arguments", target=chosen) if chosen is not None else settings
+
+
+def kto_as_chat(source: Path, target: Path) -> Path:
+    """Each KTO record's prompt and completion as one chat record, line for line (for validation)."""
+    with source.open("rb") as records, atomic_binary_writer(target) as handle:
+        for line in records:
+            if not line.strip():
+                handle.write(b"\n")  # kept, so that findings keep the input's line numbers
+                continue
+            record = orjson.loads(line)
+            chat: dict[str, Any] = {"messages": [*record["prompt"], *record["completion"]]}
+            if "tools" in record:
+                chat["tools"] = record["tools"]
+            handle.write(orjson.dumps(chat, option=orjson.OPT_APPEND_NEWLINE))
+    return target
 
 
 def _other_inputs(mapping: object, config_given: object) -> list[str]:
@@ -352,12 +423,14 @@ def _write(
     report: ConvertReport,
     splitting: _SplitOptions | None,
     progress: Callable[[int, int, int | None], None] | None = None,
+    writer: TargetWriter | None = None,
 ) -> None:
     with contextlib.ExitStack() as stack:
         handle = stack.enter_context(atomic_binary_writer(target))
         rejects = _LazyWriter(stack, rejects_path)
         trace = stack.enter_context(atomic_binary_writer(trace_path)) if trace_path else None
-        for count, item in enumerate(converter.items(sources), start=1):
+        items = converter.items(sources)
+        for count, item in enumerate(writer.items(items) if writer is not None else items, start=1):
             if progress is not None and count % 1000 == 0:
                 progress(converter.rows_read, converter.meter.done, converter.meter.total)
             if isinstance(item, Converted):
@@ -385,6 +458,10 @@ def _write(
         report.rows_read = converter.rows_read
         report.blank_rows = converter.blank_rows
         report.warnings += converter.warnings
+        if isinstance(converter.builder, NativeBuilder):
+            report.warnings += note_lines(converter.builder.notes)
+        if writer is not None:
+            report.warnings += note_lines(writer.notes, writer.first)
         report.unused_columns = converter.columns.unused_columns()
 
 

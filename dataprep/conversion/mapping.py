@@ -10,6 +10,10 @@ A mapping file, in full (every key is optional except a message list or a [group
     tools = "tools"                  # column holding tool definitions (JSON text or a list)
     copy = ["id"]                    # columns copied unchanged into the output record when present
     ignore_columns = ["chosen"]      # input columns to drop even though they change what is trained
+    chosen = "chosen"                # preference pairs (both or neither): the preferred and the other answer;
+    rejected = "rejected"            # the [[messages]] are the prompt (none: the shared start of the two)
+    label = "label"                  # KTO: a true/false column; the last assistant message is the completion
+    images = "images"                # image paths or URLs, one per <image> placeholder in the user messages
 
     [defaults]                       # text used when a column is empty
     input = "(none)"
@@ -72,9 +76,13 @@ _TOP_KEYS = (
     "defaults",
     "formats",
     "roles",
+    "chosen",
+    "rejected",
+    "label",
+    "images",
 )
 _TEMPLATE_KEYS = ("role", "content", "join", "weight", "weight_column")
-_LIST_KEYS = ("from", "role_key", "content_key", "keep_keys")
+_LIST_KEYS = ("from", "role_key", "content_key", "keep_keys", "text_role")
 _PAIR_KEYS = ("pairs",)
 _GROUP_KEYS = ("by", "order_by", "role_column", "content", "weight_column")
 
@@ -94,6 +102,9 @@ class ListMessages:
     role_key: str = "role"
     content_key: str = "content"
     keep_keys: bool = False
+    text_role: str | None = (
+        None  # plain text in the column is one message of this role (TRL's string prompts)
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +140,17 @@ class ChatMapping:
     copy: tuple[str, ...] = ()
     ignore_columns: frozenset[str] = frozenset()
     description: str = ""
+    chosen: str | None = None  # preference pairs: OpenAI DPO records (conversion/outputs.py)
+    rejected: str | None = None
+    label: str | None = None  # KTO: TRL's unpaired preference records
+    images: str | None = None  # image parts in place of <image> placeholders (conversion/images.py)
+
+    @property
+    def output(self) -> str:
+        """The record kind written: chat, preference (OpenAI DPO shape) or kto (TRL's prompt/completion/label)."""
+        if self.chosen is not None:
+            return "preference"
+        return "kto" if self.label is not None else "chat"
 
     def referenced_columns(self) -> list[str]:
         """Every column the mapping reads, in first-use order."""
@@ -144,6 +166,7 @@ class ChatMapping:
             names += [g.by, g.role_column, *g.content.columns]
             names += [c for c in (g.order_by, g.weight_column) if c]
         names += [self.tools] if self.tools else []
+        names += [c for c in (self.chosen, self.rejected, self.label, self.images) if c]
         return list(dict.fromkeys(names))
 
     def required_columns(self) -> list[str]:
@@ -235,7 +258,7 @@ def compile_mapping(spec: Mapping[str, Any], origin: str = "mapping") -> ChatMap
         raise MappingError(f"{origin}: 'messages' must be a list of tables ([[messages]] in TOML)")
     messages = tuple(_message(m, f"{origin}: messages[{i}]") for i, m in enumerate(raw_messages))
     group = _group(spec["group"], f"{origin}: [group]") if "group" in spec else None
-    if not messages and group is None:
+    if not messages and group is None and spec.get("chosen") is None:  # pairs may carry their own prompt
         raise MappingError(f"{origin}: the mapping makes no messages: add [[messages]] or a [group] section")
     list_format = _choice(spec.get("list_format", "json"), LIST_FORMATS, f"{origin}: list_format")
     formats = {
@@ -251,6 +274,12 @@ def compile_mapping(spec: Mapping[str, Any], origin: str = "mapping") -> ChatMap
     tools = spec.get("tools")
     if tools is not None:
         tools = _string(tools, f"{origin}: tools")
+    special = {
+        key: _string(spec[key], f"{origin}: {key}")
+        for key in ("chosen", "rejected", "label", "images")
+        if spec.get(key) is not None
+    }
+    _check_outputs(special, group, spec, origin)
     return ChatMapping(
         messages=messages,
         group=group,
@@ -264,7 +293,29 @@ def compile_mapping(spec: Mapping[str, Any], origin: str = "mapping") -> ChatMap
         copy=tuple(_string_list(spec.get("copy", []), f"{origin}: copy")),
         ignore_columns=frozenset(_string_list(spec.get("ignore_columns", []), f"{origin}: ignore_columns")),
         description=_string(spec.get("description", ""), f"{origin}: description"),
+        chosen=special.get("chosen"),
+        rejected=special.get("rejected"),
+        label=special.get("label"),
+        images=special.get("images"),
     )
+
+
+def _check_outputs(special: Mapping[str, str], group: Any, spec: Mapping[str, Any], origin: str) -> None:
+    """The combinations of chosen/rejected/label/images that make one record kind."""
+    if ("chosen" in special) != ("rejected" in special):
+        raise MappingError(f"{origin}: 'chosen' and 'rejected' go together (a preference pair needs both)")
+    if "chosen" in special and "label" in special:
+        raise MappingError(f"{origin}: 'label' (KTO) and 'chosen'/'rejected' (pairs) make different records")
+    if "chosen" in special and "images" in special:
+        raise MappingError(
+            f"{origin}: 'images' with 'chosen'/'rejected': OpenAI's preference format is text-only"
+        )
+    if "chosen" in special and spec.get("copy"):
+        raise MappingError(
+            f"{origin}: 'copy' with 'chosen'/'rejected': a preference record has no other keys"
+        )
+    if special and group is not None:
+        raise MappingError(f"{origin}: chosen/rejected/label/images need one row per example, not a [group]")
 
 
 def _message(spec: Mapping[str, Any], where: str) -> MessageSpec:
@@ -276,11 +327,15 @@ def _message(spec: Mapping[str, Any], where: str) -> MessageSpec:
         keep = spec.get("keep_keys", False)
         if not isinstance(keep, bool):
             raise MappingError(f"{where}.keep_keys: must be true or false")
+        text_role = spec.get("text_role")
+        if text_role is not None:
+            text_role = _choice(text_role, TEMPLATE_ROLES, f"{where}.text_role")
         return ListMessages(
             column=_string(spec["from"], f"{where}.from"),
             role_key=_string(spec.get("role_key", "role"), f"{where}.role_key"),
             content_key=_string(spec.get("content_key", "content"), f"{where}.content_key"),
             keep_keys=keep,
+            text_role=text_role,
         )
     if kinds[0] == "pairs":
         _no_unknown_keys(spec, _PAIR_KEYS, where)

@@ -10,14 +10,15 @@ import contextlib
 import dataclasses
 import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 import orjson
 
 from dataprep.conversion.build import RecordBuilder, RowProblem
-from dataprep.conversion.columns import ColumnGuard
+from dataprep.conversion.columns import AllColumnsUsed, ColumnGuard
+from dataprep.conversion.images import ImageOptions, image_options
+from dataprep.conversion.items import Converted, ConvertItem, Rejected
 from dataprep.conversion.mapping import (
     ChatMapping,
     check_columns,
@@ -27,6 +28,7 @@ from dataprep.conversion.mapping import (
     unknown_column_message,
     with_system,
 )
+from dataprep.conversion.native import NativeBuilder, TargetWriter, resolve_records, resolve_sources
 from dataprep.conversion.presets import load_preset
 from dataprep.conversion.sources import (
     RecordsSource,
@@ -40,44 +42,22 @@ from dataprep.conversion.templates import LIST_FORMATS, is_empty
 from dataprep.errors import MappingError, UsageError
 from dataprep.io.byte_meter import ByteMeter
 from dataprep.io.extras import require
-from dataprep.io.tabular import BLANK, ReadOptions, SourceLocation, SourceRow
+from dataprep.io.tabular import BLANK, ReadOptions, SourceRow
+
+__all__ = [
+    "DEFAULT_MAX_CELL_CHARS",
+    "ConvertItem",
+    "Converted",
+    "Converter",
+    "Rejected",
+    "convert",
+    "resolve_mapping",
+]
 
 DEFAULT_MAX_CELL_CHARS = 10_000_000
 _EARLY_COLUMN_CHECK = 1_000  # usable JSON records after which a column none of them has is an error
 # A path (str or PathLike), an `hf:` id, an iterable of mappings, or a datasets.Dataset (duck-typed, so: Any).
 SourceLike = Any
-
-
-@dataclass(slots=True)  # made per row: plain slots are 3x cheaper to create than frozen; treat as read-only
-class Converted:
-    """A record made from one row (or, in group mode, from the rows of one conversation)."""
-
-    record: dict[str, Any]
-    sources: tuple[SourceLocation, ...]
-    row: dict[str, Any]  # the (first) source row, for split keys
-    ok: ClassVar[bool] = True
-
-
-@dataclass(slots=True)
-class Rejected:
-    """A row that gives no record, with where it came from, why, and the row itself."""
-
-    source: SourceLocation
-    reason: str
-    message: str
-    raw: Any
-    ok: ClassVar[bool] = False
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "source": self.source.to_dict(),
-            "reason": self.reason,
-            "message": self.message,
-            "row": self.raw,
-        }
-
-
-ConvertItem = Converted | Rejected
 
 
 def resolve_mapping(
@@ -154,6 +134,8 @@ class Converter:
         max_cell_chars: int = DEFAULT_MAX_CELL_CHARS,
         extra_columns: Sequence[str] = (),
         limit: int | None = None,
+        native: NativeBuilder | None = None,
+        images: ImageOptions | None = None,
     ) -> None:
         if limit is not None and limit < 1:
             raise UsageError(f"--limit must be 1 or more, not {limit}")
@@ -167,7 +149,13 @@ class Converter:
         self.read = read or ReadOptions()
         self.max_cell_chars = max_cell_chars
         self.extra_columns = [c for c in extra_columns if c]
-        self.builder = RecordBuilder(mapping)
+        # A native reader (--input-format vertex, ...) builds each record from the whole row, every field kept.
+        self.builder: RecordBuilder | NativeBuilder = (
+            native if native is not None else RecordBuilder(mapping, images)
+        )
+        self._bases: dict[
+            str, Path | None
+        ] = {}  # input path -> its folder (relative image paths), for images
         self.rows_read = 0
         self.meter = ByteMeter()  # bytes read of the input files, for the progress percentage
         self.blank_rows = 0
@@ -176,6 +164,8 @@ class Converter:
         self.columns = ColumnGuard(
             [*mapping.referenced_columns(), *mapping.copy, *self.extra_columns], mapping.ignore_columns
         )
+        if native is not None:
+            self.columns = AllColumnsUsed()
 
     def check_extras(self, sources: Sequence[SourceLike]) -> None:
         """The optional packages these sources need are installed (exit 2 naming the extra, nothing read)."""
@@ -283,10 +273,18 @@ class Converter:
         if problem is not None:
             return self._reject(row, *problem)
         try:
-            record = self.builder.build(row.values)
+            record = self.builder.build(row.values, self._base(row.location.path))
         except RowProblem as exc:
             return self._reject(row, exc.reason, exc.message)
         return Converted(record, (row.location,), row.values)
+
+    def _base(self, path: str) -> Path | None:
+        """The folder of an input file, for relative image paths (None for records and datasets)."""
+        if self.mapping.images is None:
+            return None
+        if path not in self._bases:
+            self._bases[path] = Path(path).parent if Path(path).is_file() else None
+        return self._bases[path]
 
     # -- group mode ----------------------------------------------------------------------------------------------
 
@@ -347,6 +345,7 @@ class Converter:
         if group.order_by is not None:
             ordered, problems = _order(members, group.order_by)
         if not problems:
+            assert isinstance(self.builder, RecordBuilder)  # native readers have no group mode
             record, problems = self.builder.build_group([m.values for m in ordered])
             if not problems:
                 yield Converted(record, tuple(m.location for m in ordered), ordered[0].values)
@@ -421,12 +420,40 @@ def convert(
     max_cell_chars: int = DEFAULT_MAX_CELL_CHARS,
     ignore_columns: Sequence[str] = (),
     limit: int | None = None,
+    to: str | None = None,
+    embed_images: bool = False,
+    image_dir: str | os.PathLike[str] | None = None,
+    target: str | None = None,
 ) -> Iterator[ConvertItem]:
     """Convert one source (a path, an `hf:` id, a list of dicts or a `datasets.Dataset`) lazily.
 
     Yields `Converted` (`.record`, `.sources`) and `Rejected` (`.source`, `.reason`, `.message`, `.raw`) items;
-    both have `.ok`. The mapping is checked now; the source is read as the iterator is consumed.
+    both have `.ok`. The mapping is checked now; the source is read as the iterator is consumed. Without a
+    mapping, records in a native format (Vertex, Bedrock Nova, TRL, LLaMA-Factory; `read=ReadOptions(format=
+    "vertex")` to say which) are read as chat records. `to="vertex"` (any `--to` target) writes each record in
+    that target's shape; a record it cannot hold is Rejected with the JSON path and why. A mapping's `images`
+    become image parts: local files as data URLs only with `embed_images` (found under `image_dir`, default
+    each input's folder), within `target`'s image limits when its profile states them.
     """
+    if isinstance(source, Path):
+        source = str(source)
+    mapped = any(
+        v is not None for v in (preset, mapping, system, user, assistant, group_by, role_column, content)
+    )
+    native = None
+    sources: list[SourceLike] = [source]
+    if isinstance(source, str):
+        sources, read, native = resolve_sources([source], read, mapped)  # a dataset folder: several files
+    else:
+        read, native = resolve_records(source, read, mapped)
+    writer = TargetWriter(to) if to is not None else None
+    if native is not None:
+        converter = Converter(
+            ChatMapping(()), read, max_cell_chars=max_cell_chars, limit=limit, native=native
+        )
+        converter.check_extras(sources)
+        items = converter.items(sources)
+        return writer.items(items) if writer is not None else items
     chosen = resolve_mapping(
         preset=preset,
         mapping=mapping,
@@ -441,8 +468,10 @@ def convert(
         list_format=list_format,
         ignore_columns=ignore_columns,
     )
-    if isinstance(source, Path):
-        source = str(source)
-    converter = Converter(chosen, read, max_cell_chars=max_cell_chars, limit=limit)
+    if writer is not None and chosen.output == "kto":
+        raise UsageError("--to writes chat and preference records; KTO records are TRL's shape already")
+    images = image_options(target, embed_images, image_dir)
+    converter = Converter(chosen, read, max_cell_chars=max_cell_chars, limit=limit, images=images)
     converter.check_extras([source])  # now, not when the first item is asked for
-    return converter.items([source])
+    items = converter.items([source])
+    return writer.items(items) if writer is not None else items

@@ -8,7 +8,18 @@ from importlib import resources
 from dataprep.conversion.mapping import ChatMapping, compile_mapping, parse_mapping_text
 from dataprep.errors import MappingError
 
-PRESETS = ("recipe", "alpaca", "sharegpt", "prompt-completion", "chat")
+PRESETS = (
+    "recipe",
+    "alpaca",
+    "sharegpt",
+    "prompt-completion",
+    "chat",
+    "preference",
+    "alpaca-preference",
+    "sharegpt-preference",
+    "kto",
+    "sharegpt-kto",
+)
 
 
 def preset_text(name: str) -> str:

@@ -26,6 +26,7 @@ class ConvertReport:
     inputs: list[str]
     outputs: list[str] = field(default_factory=list)
     output_format: str = "jsonl"
+    record_kind: str = "chat"  # chat, preference (OpenAI DPO shape) or kto (TRL prompt/completion/label)
     rejects_path: str | None = None
     rows_read: int = 0
     rows_written: int = 0
@@ -64,6 +65,7 @@ class ConvertReport:
             "inputs": list(self.inputs),
             "outputs": list(self.outputs),
             "output_format": self.output_format,
+            "record_kind": self.record_kind,
             "rejects_path": self.rejects_path,
             "rows": {
                 "read": self.rows_read,
@@ -97,11 +99,13 @@ class ConvertReport:
             if self.rows_rejected > len(self.samples):
                 lines.append(f"  ... and {self.rows_rejected - len(self.samples)} more")
             lines.append(f"rejects (source location, raw row, reason): {self.rejects_path}")
+        kind = "" if self.record_kind == "chat" else f"{self.record_kind} "
         if self.split is not None:
             lines += self.split.format_text()
         else:
             lines += [
-                f"wrote {self.examples_written} examples to {o} ({self.output_format})" for o in self.outputs
+                f"wrote {self.examples_written} {kind}examples to {o} ({self.output_format})"
+                for o in self.outputs
             ]
         if self.unused_columns:
             lines.append(

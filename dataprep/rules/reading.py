@@ -38,7 +38,7 @@ def read_line(raw: RawLine, settings: CheckSettings) -> tuple[dict[str, Any] | N
     record, failure = parse.parse_line(raw.data)
     if failure is not None:
         return None, [Problem(_CODES[failure.reason], failure.message, col=failure.col)]
-    found = detect_kind(record)
+    found = detect_kind(record) if settings.native is None else None  # native: kind known after reading
     if found is not None and found != settings.kind:
         message = f"a {found.value} record in a file of {settings.kind.value} records; not checked further"
         return None, [Problem("DP012", message)]

@@ -21,6 +21,7 @@ from typing import Any
 
 import orjson
 
+from dataprep.formats import Refusal, detect_native, format_for_target
 from dataprep.models import ModelInfo
 from dataprep.rules.base import FileSummary, Rule
 from dataprep.rules.model_fit import fit_message
@@ -69,6 +70,9 @@ def sniff(path: str, lines: Sequence[bytes], kind: Kind, model: ModelInfo) -> Sh
         return None
     parsed = [_parse(line) for line in head]
     objects = [value for value in parsed if isinstance(value, dict)]
+    native = _native_shape(path, objects)
+    if native is not None:
+        return native
     chat = sum(1 for value in objects if "messages" in value)
     if _opens_document(head[0]) and chat * 2 < len(head):
         return _document(path, lines)
@@ -94,6 +98,46 @@ def sniff(path: str, lines: Sequence[bytes], kind: Kind, model: ModelInfo) -> Sh
 
 
 _NOT_JSON = object()
+
+
+def native_format(lines: Sequence[bytes], target: str) -> tuple[str | None, Kind]:
+    """The target's own format when the file's first record (its first line that is a JSON object) is in it,
+    and the kind of record it holds; (None, chat) otherwise."""
+    fmt = format_for_target(target)
+    if fmt is None or fmt.name == "chat":
+        return None, Kind.CHAT
+    for line in lines:
+        if not line.strip():
+            continue
+        value = _parse(line)
+        if not isinstance(value, dict):
+            continue  # a broken line is its own finding; the first record decides
+        if detect_native(value) is not fmt:
+            return None, Kind.CHAT
+        try:
+            return fmt.name, Kind(fmt.to_chat(value).kind)
+        except Refusal:
+            return fmt.name, Kind.PREFERENCE if _looks_preference(value) else Kind.CHAT
+    return None, Kind.CHAT
+
+
+def _looks_preference(value: dict[str, Any]) -> bool:
+    messages = value.get("messages")
+    last = messages[-1] if isinstance(messages, list) and messages else None
+    return ("chosen" in value and "rejected" in value) or (isinstance(last, dict) and "candidates" in last)
+
+
+def _native_shape(path: str, objects: list[dict[str, Any]]) -> Shape | None:
+    """Records in a provider's or trainer's own format (most of the head): the convert command reads them."""
+    found = [detect_native(value) for value in objects]
+    for fmt in {f for f in found if f is not None}:
+        if sum(1 for f in found if f is fmt) * 2 > len(objects) and fmt.name != "llama-factory":
+            targets = ", ".join(fmt.targets)
+            what = f"{fmt.title} records (check them as they are with --target {targets})"
+            return Shape(
+                what, f"dataprep convert {shlex.quote(path)} --input-format {fmt.name} -o {_output(path)}"
+            )
+    return None
 
 
 def _parse(line: bytes) -> Any:
@@ -240,14 +284,16 @@ RULES: tuple[Rule, ...] = (
         SHAPE_CODE,
         "not-chat-jsonl",
         Severity.ERROR,
-        "the file is not chat JSONL: a JSON array or document, a CSV/TSV table, Alpaca, ShareGPT or "
-        "prompt/completion records for a chat model",
+        "the file is not chat JSONL: a JSON array or document, a CSV/TSV table, Alpaca, ShareGPT, "
+        "prompt/completion records for a chat model, or a provider's or trainer's own records",
         "Looked at from its first lines, the file is another format: a JSON array or a pretty-printed JSON\n"
         "object, a CSV/TSV table, Alpaca or ShareGPT JSON Lines, or prompt/completion records for a model\n"
         "that trains on chat. One finding names what it is and the command that converts it (`--json-key` for\n"
         "a list inside an object; a `jq -c` step first for records pretty-printed one after another); the file\n"
         "is not checked line by\n"
         "line. A file with a chat record among its first lines is chat JSONL with broken lines: not this rule.\n"
+        "Records in a target's own format (Vertex `contents`, Bedrock Nova `schemaVersion`, TRL preference or KTO\n"
+        "rows) get the `--input-format` that converts them, and the `--target` that checks them as they are.\n"
         'Bad:  [{"instruction": "Name a spice.", "input": "", "output": "Cumin."}, ...]   (train.json)\n'
         "Good: the output of `dataprep convert train.json --preset alpaca -o train.chat.jsonl`",
         scope="file",

@@ -20,21 +20,23 @@ MAX_IMAGES_PER_EXAMPLE = 10
 _IMAGE_URL = re.compile(r"^(https?://\S+|data:image/(jpeg|jpg|png|webp);base64,)", re.IGNORECASE)
 
 
-def check_chat(record: dict[str, Any]) -> list[Problem]:
-    """Structure problems of a supervised chat record."""
+def check_chat(record: dict[str, Any], schemes: tuple[str, ...] = ()) -> list[Problem]:
+    """Structure problems of a supervised chat record (`schemes`: image URI schemes the target takes)."""
     messages = record.get("messages")
     if not isinstance(messages, list):
         return []
-    return _check_messages(messages, "messages", final_must_be_assistant=True)
+    return _check_messages(messages, "messages", final_must_be_assistant=True, schemes=schemes)
 
 
-def check_preference(record: dict[str, Any]) -> list[Problem]:
+def check_preference(record: dict[str, Any], schemes: tuple[str, ...] = ()) -> list[Problem]:
     """Structure problems of a preference (DPO) record."""
     problems: list[Problem] = []
     inp = record.get("input")
     messages = inp.get("messages") if isinstance(inp, dict) else None
     if isinstance(messages, list):
-        problems.extend(_check_messages(messages, "input.messages", final_must_be_assistant=False))
+        problems.extend(
+            _check_messages(messages, "input.messages", final_must_be_assistant=False, schemes=schemes)
+        )
         if messages and isinstance(messages[-1], dict) and messages[-1].get("role") != "user":
             problems.append(
                 Problem(
@@ -67,7 +69,9 @@ def check_completion(record: dict[str, Any]) -> list[Problem]:
     return problems
 
 
-def _check_messages(messages: list[Any], base: str, *, final_must_be_assistant: bool) -> list[Problem]:
+def _check_messages(
+    messages: list[Any], base: str, *, final_must_be_assistant: bool, schemes: tuple[str, ...] = ()
+) -> list[Problem]:
     # Hot path: runs once per example. Problems are appended to one list and JSON paths are only built
     # when something is wrong.
     out: list[Problem] = []
@@ -84,11 +88,17 @@ def _check_messages(messages: list[Any], base: str, *, final_must_be_assistant: 
         if not isinstance(message, dict):
             continue
         role = message.get("role")
+        content = message.get("content")
+        # Text with no whitespace at either end: no content rule can fire and, for an assistant, it teaches
+        # something (the common case, decided without copying the text as strip() would).
+        clean = (
+            type(content) is str and content != "" and not content[0].isspace() and not content[-1].isspace()
+        )
         if role == "assistant":
             assistants += 1
             if message.get("weight", 1) != 0:
                 trainable += 1
-                substantive += _teaches_something(message)
+                substantive += clean or _teaches_something(message)
         elif role == "user":
             if open_calls:
                 _unanswered(out, open_calls, f"{base}[{index}]", role)
@@ -117,14 +127,13 @@ def _check_messages(messages: list[Any], base: str, *, final_must_be_assistant: 
         elif role == "tool":
             _check_tool_answer(out, message, f"{base}[{index}]", open_calls, answered, all_ids)
         if isinstance(role, str):
-            content = message.get("content")
-            if type(content) is str and role != "assistant" and content.strip():
+            if clean or (type(content) is str and role != "assistant" and content.strip()):
                 pass  # the common case needs no further look
             else:
                 _check_content(out, message, f"{base}[{index}]", role)
                 if type(content) is list:
                     images += _count_images(content)
-                    _check_images(out, content, f"{base}[{index}]", role)
+                    _check_images(out, content, f"{base}[{index}]", role, schemes)
             previous_role = role
     if open_calls and not (final_must_be_assistant and _ends_with_call(messages)):
         # An example whose last message is the assistant's call teaches the call itself (OpenAI's and
@@ -292,7 +301,9 @@ def _count_images(content: list[Any]) -> int:
     return sum(1 for part in content if isinstance(part, dict) and part.get("type") == "image_url")
 
 
-def _check_images(out: list[Problem], content: list[Any], path: str, role: str) -> None:
+def _check_images(
+    out: list[Problem], content: list[Any], path: str, role: str, schemes: tuple[str, ...] = ()
+) -> None:
     for i, part in enumerate(content):
         if not isinstance(part, dict) or part.get("type") != "image_url":
             continue
@@ -301,7 +312,7 @@ def _check_images(out: list[Problem], content: list[Any], path: str, role: str) 
             out.append(Problem("DP214", "images are not allowed in assistant messages", part_path))
         image = part.get("image_url")
         url = image.get("url") if isinstance(image, dict) else None
-        if isinstance(url, str) and not _IMAGE_URL.match(url):
+        if isinstance(url, str) and not _IMAGE_URL.match(url) and not _in_schemes(url, schemes):
             shown = url if len(url) <= 40 else url[:37] + "..."
             out.append(
                 Problem(
@@ -312,12 +323,18 @@ def _check_images(out: list[Problem], content: list[Any], path: str, role: str) 
             )
 
 
+def _in_schemes(url: str, schemes: tuple[str, ...]) -> bool:
+    """A bucket URI the target takes images by (gs:// for Vertex AI, s3:// for Amazon Nova)."""
+    return any(url.startswith(f"{scheme}://") for scheme in schemes)
+
+
 def check_structure(record: dict[str, Any], ctx: RecordContext) -> list[Problem]:
     """The one pass over a record's messages that serves every DP2xx and DP6xx rule."""
+    schemes = ctx.target.image_uri_schemes if ctx.target is not None else ()
     if ctx.kind is Kind.CHAT:
-        return check_chat(record)
+        return check_chat(record, schemes)
     if ctx.kind is Kind.PREFERENCE:
-        return check_preference(record)
+        return check_preference(record, schemes)
     return check_completion(record)
 
 

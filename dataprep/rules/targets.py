@@ -73,7 +73,9 @@ def check_target_record(record: dict[str, Any], context: RecordContext) -> list[
     if found is not None:
         path, messages = found
         _roles(problems, target, messages, path)
-        _order(problems, target, messages, path)
+        # A preference prompt goes on with its answer: the order rules see the conversation as trained.
+        answer = record.get("preferred_output") if context.kind is Kind.PREFERENCE else None
+        _order(problems, target, messages + (answer if isinstance(answer, list) else []), path, len(messages))
     for path, message in _all_messages(record, context.kind):
         _weight(problems, target, message, path)
         _tool_calls(problems, target, message, path)
@@ -98,7 +100,9 @@ def _roles(problems: list[Problem], target: TargetProfile, messages: list[Any], 
             problems.append(Problem("DP801", message_text, f"{path}[{i}].role"))
 
 
-def _order(problems: list[Problem], target: TargetProfile, messages: list[Any], path: str) -> None:
+def _order(
+    problems: list[Problem], target: TargetProfile, messages: list[Any], path: str, prompt: int | None = None
+) -> None:
     """The first ordering rule of the target the conversation breaks (one finding per record)."""
     roles: list[str] = [r for m in messages if isinstance(m, dict) and isinstance(r := m.get("role"), str)]
     if not roles or len(roles) != len(messages):
@@ -106,10 +110,9 @@ def _order(problems: list[Problem], target: TargetProfile, messages: list[Any], 
     broken = _first_break(target, roles)
     if broken is not None:
         index, why = broken
+        at = f"{path}[{index}]" if prompt is None or index < prompt else f"preferred_output[{index - prompt}]"
         problems.append(
-            Problem(
-                "DP802", f"{why}; {_who(target)} requires {target.order_words()}", f"{path}[{index}].role"
-            )
+            Problem("DP802", f"{why}; {_who(target)} requires {target.order_words()}", f"{at}.role")
         )
 
 

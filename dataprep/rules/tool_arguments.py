@@ -50,6 +50,8 @@ def check_tool_arguments(record: dict[str, Any], ctx: RecordContext) -> list[Pro
     for index, message in enumerate(messages):
         if not isinstance(message, dict) or message.get("role") != "assistant":
             continue
+        if "tool_calls" not in message and "function_call" not in message:
+            continue  # the common case: a plain answer, no path or generator built for it
         for name, arguments, path in _calls(message, f"{base}[{index}]"):
             _check_call(out, declared, name, arguments, path)
     return out

@@ -214,20 +214,29 @@ def _sentence(path: PathT, shown: str, keyword: str, errors: list[_Error]) -> st
     return f"{shown} does not match the schema ({keyword})"
 
 
+# Past this many unknown keys in one object the rest are one problem: a record with 100,000 stray keys gets
+# 21 findings, not 100,000 (each costs its message, its sort place and its report line).
+MAX_UNKNOWN_KEYS_LISTED = 20
+
+
 def _unknown_keys(path: PathT, shown: str, error: _Error) -> list[tuple[Any, Problem]]:
     instance = error.instance
     known = set(error.schema.get("properties", {}))
     role = instance.get("role") if isinstance(instance, dict) else None
     where = shown if path else "the record"
+    unknown = [key for key in instance if key not in known]
     found = []
-    for key in instance:
-        if key in known:
-            continue
+    for key in unknown[:MAX_UNKNOWN_KEYS_LISTED]:
         if isinstance(role, str) and key in _MESSAGE_KEYS:
             message = f"key {_quoted(key)} is not allowed in {where} (a {role} message)"
         else:
             message = f"unknown key {_quoted(key)} in {where}"
         found.append((key, Problem(UNKNOWN_KEY, message, _join(shown if path else "", key))))
+    rest = unknown[MAX_UNKNOWN_KEYS_LISTED:]
+    if rest:
+        names = ", ".join(_quoted(key) for key in rest[:5]) + (", ..." if len(rest) > 5 else "")
+        message = f"{len(rest):,} more unknown keys in {where} ({names})"
+        found.append((rest[0], Problem(UNKNOWN_KEY, message, _join(shown if path else "", rest[0]))))
     return found
 
 

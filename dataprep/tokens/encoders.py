@@ -11,8 +11,9 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from itertools import accumulate
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, overload
 
 from dataprep.errors import UsageError
 
@@ -115,11 +116,9 @@ class TiktokenEncoder:
         return list(self._enc.encode(text, allowed_special="all"))
 
     @cached_property
-    def _byte_lengths(self) -> Any:
-        import numpy as np
-
-        size = self._enc.max_token_value + 1
-        lengths = np.zeros(size, dtype=np.int64)
+    def _byte_lengths(self) -> list[int]:
+        """UTF-8 length of every token id (a plain list: indexing it from C is the cheapest lookup)."""
+        lengths = [0] * (self._enc.max_token_value + 1)
         for token, rank in self._enc._mergeable_ranks.items():
             lengths[rank] = len(token)
         for text, rank in self._enc._special_tokens.items():
@@ -127,15 +126,36 @@ class TiktokenEncoder:
         return lengths
 
     def encode_with_offsets(self, text: str) -> tuple[list[int], Offsets]:
-        """Byte offsets from a table of token byte lengths (vectorised; decode_with_offsets is much slower)."""
-        import numpy as np
+        """Byte offsets from the table of token byte lengths, summed in C (decode_with_offsets is much
+        slower); a token starts where the one before it ends, so the starts are the ends shifted by one."""
+        ids = self._enc.encode(text, allowed_special="all")
+        ends = list(accumulate(map(self._byte_lengths.__getitem__, ids)))
+        return ids, Offsets(_StartsFromEnds(ends), ends, in_bytes=True)
 
-        ids = self.encode(text)
-        ends = (
-            np.cumsum(self._byte_lengths[np.asarray(ids, dtype=np.int64)]) if ids else np.zeros(0, np.int64)
-        )
-        starts = ends - self._byte_lengths[np.asarray(ids, dtype=np.int64)] if ids else ends
-        return ids, Offsets(starts.tolist(), ends.tolist(), in_bytes=True)
+
+class _StartsFromEnds(Sequence[int]):
+    """starts[i] == ends[i - 1] (0 for the first token), without building a second list."""
+
+    __slots__ = ("_ends",)
+
+    def __init__(self, ends: list[int]) -> None:
+        self._ends = ends
+
+    def __len__(self) -> int:
+        return len(self._ends)
+
+    @overload
+    def __getitem__(self, index: int) -> int: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[int]: ...
+    def __getitem__(self, index: int | slice) -> int | Sequence[int]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(len(self._ends))[index]]
+        if index < 0:
+            index += len(self._ends)
+        if not 0 <= index < len(self._ends):
+            raise IndexError(index)
+        return self._ends[index - 1] if index else 0
 
 
 def harmony_encoding() -> TiktokenEncoder:

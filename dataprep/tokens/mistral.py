@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from dataprep.tokens.protocol import RecordTokens, TemplateFacts
-from dataprep.tokens.template import Conversation, _text, conversations
+from dataprep.tokens.template import Conversation, _text, conversations, count_conversations
 from dataprep.types import Kind
 
 
@@ -35,18 +35,7 @@ class MistralCommonTokenizer:
         return f"{self._label} ({self._file}, mistral-common fine-tuning mode)"
 
     def count(self, record: Mapping[str, Any], kind: Kind) -> RecordTokens:
-        convs = conversations(record, kind)
-        if convs is None:
-            return RecordTokens(0, 0, 0, (0,))
-        facts = [self.analyse(c) for c in convs]
-        first = facts[0]
-        return RecordTokens(
-            max(f.rendered for f in facts),
-            first.trained,
-            first.trained,
-            tuple(f.rendered for f in facts),
-            first,
-        )
+        return count_conversations(self.analyse, record, kind)
 
     def message_tokens(self, record: Mapping[str, Any], kind: Kind) -> list[int]:
         convs = conversations(record, kind)

@@ -10,7 +10,7 @@ diffing, as trainers do), whether each assistant turn's end-of-turn token is tra
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
@@ -35,6 +35,25 @@ class Conversation:
     messages: list[dict[str, Any]]
     path: str  # JSON path of the messages list, for findings
     tools: Any = None
+
+
+def count_conversations(
+    analyse: Callable[[Conversation], TemplateFacts], record: Mapping[str, Any], kind: Kind
+) -> RecordTokens:
+    """A record's counts from the facts of each sequence it trains on: the longest must fit, every one is
+    billed, and the first (the preferred answer of a pair) is what is trained."""
+    convs = conversations(record, kind)
+    if convs is None:
+        return RecordTokens(0, 0, 0, (0,))
+    facts = [analyse(c) for c in convs]
+    first = facts[0]
+    return RecordTokens(
+        total=max(f.rendered for f in facts),
+        assistant=first.trained,
+        trained=first.trained,
+        billed=tuple(f.rendered for f in facts),
+        template=first,
+    )
 
 
 def conversations(record: Mapping[str, Any], kind: Kind) -> list[Conversation] | None:
@@ -105,18 +124,7 @@ class ChatTemplateTokenizer:
         return f"{self._label} ({self.encoder.name}, chat template, trained spans by {how})"
 
     def count(self, record: Mapping[str, Any], kind: Kind) -> RecordTokens:
-        convs = conversations(record, kind)
-        if convs is None:
-            return RecordTokens(0, 0, 0, (0,))
-        facts = [self.analyse(c) for c in convs]
-        first = facts[0]
-        return RecordTokens(
-            total=max(f.rendered for f in facts),
-            assistant=first.trained,
-            trained=first.trained,
-            billed=tuple(f.rendered for f in facts),
-            template=first,
-        )
+        return count_conversations(self.analyse, record, kind)
 
     def message_tokens(self, record: Mapping[str, Any], kind: Kind) -> list[int]:
         convs = conversations(record, kind)

@@ -16,6 +16,7 @@ from typing import Any
 
 from dataprep.io.jsonl import DEFAULT_MAX_LINE_BYTES, Block, RawLine
 from dataprep.rules.base import RecordCheck, RecordContext
+from dataprep.rules.native import native_paths, read_native
 from dataprep.rules.reading import BLANK_LINE, read_line
 from dataprep.stats import StatsAccumulator
 from dataprep.targets import TargetProfile
@@ -39,6 +40,7 @@ class CheckSettings:
     # Codes that make a record not a valid example (schema errors at this file's severities): such a record
     # is still seen by the duplicate index, but left out of every token figure and of the cost.
     uncounted_codes: frozenset[str] = frozenset()
+    native: str | None = None  # the file is in this target's own format (dataprep.formats): read as chat
 
 
 @dataclass(slots=True)
@@ -130,9 +132,26 @@ def check_line(raw: RawLine, settings: CheckSettings, keep: list[dict[str, Any]]
     if record is None:
         result.problems = problems
         return result
+    if settings.native is not None:
+        return _check_native(record, settings, result, keep)
     check_record(record, settings, result)
     if keep is not None:
         keep.append(record)
+    return result
+
+
+def _check_native(
+    record: dict[str, Any], settings: CheckSettings, result: LineResult, keep: list[dict[str, Any]] | None
+) -> LineResult:
+    """A record in the target's own format: checked as its chat reading, findings at the native paths."""
+    native, problems = read_native(record, settings)
+    if native is None:
+        result.problems = problems
+        return result
+    check_record(native.record, settings, result)
+    result.problems = native_paths(result.problems, native)
+    if keep is not None:
+        keep.append(native.record)
     return result
 
 

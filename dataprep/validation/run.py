@@ -28,11 +28,11 @@ from dataprep.report.model import FileReport, Report, TemplateRun
 from dataprep.rules.base import FileSummary
 from dataprep.rules.duplicates import NEAR_DUPLICATE_CODES, duplicate_check
 from dataprep.rules.registry import FILE_CHECKS, RULES_BY_CODE, codes_of, enabled_record_checks
-from dataprep.rules.shape import HEAD_BYTES, SHAPE_CODE, Shape, check_shape, sniff
+from dataprep.rules.shape import HEAD_BYTES, SHAPE_CODE, Shape, check_shape, native_format, sniff
 from dataprep.rules.split_sanity import split_sanity
 from dataprep.selection import RuleSelection
 from dataprep.stats import StatsAccumulator
-from dataprep.targets import TargetProfile, resolve_target
+from dataprep.targets import TargetProfile, resolve_target, with_target_limits
 from dataprep.tokens import CHAT_TEMPLATE_BACKEND, build_tokenizer
 from dataprep.types import Finding, Kind, Location, Problem, Severity
 from dataprep.validation.executors import choose_executor
@@ -144,7 +144,12 @@ def validate_sources(
     if "num_proc" in overrides:  # the `datasets` spelling of jobs
         overrides["jobs"] = overrides.pop("num_proc")
     base = base.with_overrides("arguments", model=model, **overrides)
-    info = resolve_open_or_api_model(base)
+    info = with_target_limits(
+        resolve_open_or_api_model(base),
+        resolve_target(base.target),
+        max_tokens_given=base.max_tokens is not None,
+        price_given=base.price_per_1m is not None,
+    )
     _check_compute_settings(base, info)
     sources = [*train, *validation]
     total: int | None = None
@@ -216,8 +221,15 @@ class _Run:
         with src.blocks(facts, config.max_line_bytes) as read:
             head, blocks = peek_kind(read)
             kind = Kind(config.kind) if config.kind else head
+            native = None
+            if self.target is not None:
+                first, blocks = _head(blocks)
+                native, native_kind = native_format(first, self.target.name)
+                if native is not None and not config.kind:
+                    kind = native_kind
             state = _FileState(src, kind, facts, config, selection)
-            if (src.path is not None or src.uri is not None) and selection.enabled(SHAPE_CODE):
+            on_disk = src.path is not None or src.uri is not None
+            if native is None and on_disk and selection.enabled(SHAPE_CODE):
                 first, blocks = _head(blocks)
                 state.shape = sniff(src.label, first, kind, self.model)
             if state.shape is not None:
@@ -236,6 +248,7 @@ class _Run:
                 near_duplicates=self.duplicates is not None and _near_on(selection),
                 target=self.target,
                 uncounted_codes=_schema_errors(selection),
+                native=native,
             )
             if self.ray is not None:
                 batches = self.ray.run_source(src, blocks, settings, facts)
