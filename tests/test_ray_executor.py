@@ -25,8 +25,9 @@ ray = pytest.importorskip(
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning", "ignore::FutureWarning")
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def cluster() -> Iterator[None]:
+    """One local Ray of 2 CPUs for the session (per pytest-xdist worker that runs these tests)."""
     started = not ray.is_initialized()
     if started:
         ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, logging_level="ERROR")
@@ -152,4 +153,52 @@ def test_records_in_memory_go_to_the_cluster_as_blocks(cluster: None) -> None:
     local = dataprep.validate(train, validation=valid, jobs=1)
     remote = dataprep.validate(train, validation=valid, executor="ray")
     assert {f.code for f in local.findings} >= {"DP401", "DP403", "DP405"}
+    assert (remote.findings, remote.files, remote.cost) == (local.findings, local.files, local.cost)
+
+
+def test_convert_refuses_one_pass_options_and_a_task_error_is_one_line(
+    cluster: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from dataprep.conversion.sharded import convert_shards
+    from dataprep.errors import UsageError
+
+    shard = tmp_path / "part-0.csv"
+    shard.write_text("q,a\nx,y\n", encoding="utf-8")
+    with pytest.raises(UsageError, match=r"--validation-size .* needs one pass"):
+        convert_shards([shard], tmp_path / "out", user="{q}", assistant="{a}", validation_size="0.1")
+    with pytest.raises(UsageError, match=r"--output-format jsonl or parquet, not hf"):
+        convert_shards([shard], tmp_path / "out", user="{q}", assistant="{a}", output_format="hf")
+    # An unknown column is found where the shard is read, in a Ray task: the CLI prints its one line.
+    code = main(["convert", str(shard), "--user", "{nope}", "--assistant", "{a}", "-o", str(tmp_path / "o")])
+    local_err = capsys.readouterr().err
+    code_ray = main(
+        [
+            "convert",
+            str(shard),
+            "--user",
+            "{nope}",
+            "--assistant",
+            "{a}",
+            "-o",
+            str(tmp_path / "r"),
+            "--executor",
+            "ray",
+        ]
+    )
+    ray_err = capsys.readouterr().err
+    assert code == code_ray == 2
+    assert "Traceback" not in ray_err and len(ray_err.strip().splitlines()) == 1
+    assert "nope" in ray_err and ray_err.split("nope")[1] == local_err.split("nope")[1]
+
+
+def test_uris_are_read_by_the_tasks_themselves(
+    cluster: None, data: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import dataprep.validation.ray_executor as ray_executor
+
+    monkeypatch.setattr(ray_executor, "MIN_SHARD_BYTES", 4096)  # cut through pyarrow's file system too
+    train, valid = (data / "train").as_uri(), (data / "valid.jsonl").as_uri()
+    local = validate_files([train], [valid], jobs=1)
+    remote = validate_files([train], [valid], executor="ray")
+    assert local.files[-2].path.startswith("file://") and local.files[-2].path.endswith(".parquet")
     assert (remote.findings, remote.files, remote.cost) == (local.findings, local.files, local.cost)

@@ -137,3 +137,22 @@ def test_shards_read_the_same_lines_as_the_whole_file(tmp_path: Path, count: int
     assert all(s.start == 0 or data[s.start - 1 : s.start] == b"\n" for s in shards)
     assert [line for s in shards for line in read(s)] == whole
     assert len(whole) == 200
+
+
+@pytest.mark.parametrize("count", [1, 2, 3, 7, 50])
+@pytest.mark.parametrize("ending", [b"\n", b""])
+def test_cuts_read_around_each_cut_and_match_the_counted_shards(
+    tmp_path: Path, count: int, ending: bytes
+) -> None:
+    from dataprep.io.jsonl import plan_cuts, plan_shards
+
+    lines = [b'{"a": %d, "pad": "%s"}' % (i, b"x" * (i * 53 % 2000)) for i in range(120)]
+    lines[40] = b"z" * 5000  # a line longer than several shards: no cut falls inside it
+    path = tmp_path / "data.jsonl"
+    path.write_bytes(b"\n".join(lines) + ending)
+    cuts, counted = plan_cuts(path, count), plan_shards(path, count)
+    assert [(s.start, s.end) for s in cuts] == [(s.start, s.end) for s in counted]
+    assert all(s.first_line == 1 for s in cuts)  # numbered within the shard; the merger shifts them
+    empty = tmp_path / "empty.jsonl"
+    empty.write_bytes(b"")
+    assert [(s.start, s.end) for s in plan_cuts(empty, 4)] == [(0, 0)]

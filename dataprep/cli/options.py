@@ -92,3 +92,16 @@ def validation_options(command: _F) -> _F:
     ):
         command = decorator(command)
     return command
+
+
+class InputPath(click.ParamType):  # type: ignore[type-arg]
+    """A file path, or a URI read through pyarrow's file systems (`s3://bucket/train.jsonl`) kept as text:
+    a Path would fold its `//`."""
+
+    name = "path"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Path | str:
+        from dataprep.io.remote import is_uri
+
+        text = str(value)
+        return text if is_uri(text) else Path(text)

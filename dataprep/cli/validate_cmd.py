@@ -11,7 +11,7 @@ import click
 from dataprep.cli.color import COLOR_MODES, use_color
 from dataprep.cli.compute_options import compute_options
 from dataprep.cli.html_output import html_target, write_html_report
-from dataprep.cli.options import comma_list, severity_pairs
+from dataprep.cli.options import InputPath, comma_list, severity_pairs
 from dataprep.cli.progress import progress_for
 from dataprep.config import Config, load_config
 from dataprep.report.formats import RENDERERS
@@ -20,12 +20,12 @@ from dataprep.validation.run import validate_files
 
 
 @click.command("validate")
-@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("files", nargs=-1, required=True, type=InputPath())
 @click.option(
     "--validation",
     "validation",
     multiple=True,
-    type=click.Path(path_type=Path),
+    type=InputPath(),
     help="Validation file (checked, not charged; leakage against the training files).",
 )
 @click.option("--model", help="Model id from `dataprep models` (default gpt-4o-mini-2024-07-18).")
@@ -123,8 +123,8 @@ from dataprep.validation.run import validate_files
 )
 @compute_options
 def validate_cmd(
-    files: tuple[Path, ...],
-    validation: tuple[Path, ...],
+    files: tuple[Path | str, ...],
+    validation: tuple[Path | str, ...],
     model: str | None,
     tokenizer_encoding: str | None,
     old_encoding: str | None,
@@ -169,7 +169,8 @@ def validate_cmd(
       dataprep validate train.jsonl --model meta-llama/Llama-3.1-8B-Instruct --max-seq-length 4096
       dataprep validate train.jsonl --tokenizer ./Qwen2.5-7B-Instruct --date 2026-01-01
     """
-    target = html_target(html, [*files, *validation]) if html is not None else None
+    local = [p for p in (*files, *validation) if isinstance(p, Path)]  # a URI cannot be the HTML output
+    target = html_target(html, local) if html is not None else None
     report, config = run_validation(
         files,
         validation,
@@ -210,8 +211,8 @@ def validate_cmd(
 
 
 def run_validation(
-    files: tuple[Path, ...],
-    validation: tuple[Path, ...],
+    files: tuple[Path | str, ...],
+    validation: tuple[Path | str, ...],
     *,
     select: tuple[str, ...],
     ignore: tuple[str, ...],

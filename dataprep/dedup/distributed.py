@@ -78,11 +78,13 @@ def digest_part(lines: Sequence[int], digests: Sequence[ExampleDigest], num_perm
 @dataclass(frozen=True)
 class Place:
     """Where a part sits in the dataset: its file (index into the run's labels), role (0 train, 1
-    validation) and the global row of its first example."""
+    validation), the global row of its first example, and what to add to its line numbers (a shard that
+    numbered its lines from 1)."""
 
     file: int
     role: int
     offset: int
+    line_offset: int = 0
 
 
 # ---- stage 1: group by hash -------------------------------------------------------------------------------
@@ -313,7 +315,7 @@ def columns_of(part: DigestPart, place: Place, rows: I64) -> RowColumns:
     return RowColumns(
         rows,
         np.full(rows.size, place.file, dtype=np.int64),
-        part.lines[local],
+        part.lines[local] + place.line_offset,
         part.exact[local],
         part.normal[local],
         part.prompt[local],

@@ -249,17 +249,18 @@ def build_dataset(records: Sequence[Mapping[str, Any]]) -> tuple[Any, ArrowLayou
     return datasets.Dataset(datasets.table.InMemoryTable(table)), layout, notes
 
 
-def iter_parquet(path: str | Path, batch_size: int = 1000) -> Iterator[dict[str, Any]]:
-    """The records of a Parquet file, batch by batch (exact when dataprep wrote it); unreadable: InputError."""
+def iter_parquet(source: Any, batch_size: int = 1000, label: str = "") -> Iterator[dict[str, Any]]:
+    """The records of a Parquet file (a path or an open file), batch by batch (exact when dataprep wrote it);
+    unreadable: InputError naming `label` (default: the path)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     from dataprep.errors import InputError
 
     try:
-        parquet = pq.ParquetFile(path)
+        parquet = pq.ParquetFile(source)
     except (pa.ArrowException, OSError) as exc:
-        raise InputError(f"{path}: not a readable Parquet file ({exc})") from None
+        raise InputError(f"{label or source}: not a readable Parquet file ({exc})") from None
     layout = parquet_layout(parquet.schema_arrow.metadata)
     if layout is not None and layout.rows != parquet.metadata.num_rows:
         layout = None  # not the table dataprep wrote

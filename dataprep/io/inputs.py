@@ -21,9 +21,10 @@ from dataprep.io.jsonl import (
     RawLine,
     blocks_of,
     iter_blocks,
-    open_input,
+    open_any,
 )
 from dataprep.io.parse import parse_line
+from dataprep.io.remote import is_uri
 from dataprep.io.shards import is_parquet
 from dataprep.schema import checks as schema
 from dataprep.types import Kind
@@ -42,20 +43,27 @@ class Source:
     path: Path | None = None
     records: Iterable[Any] | None = None
     first_line: int = 1  # records are numbered from 1 like lines; Dataset rows keep their 0-based index
+    uri: str | None = None  # an object read through pyarrow's file systems (s3://, gs://, file://, ...)
 
     @property
     def size_hint(self) -> int | None:
+        if self.uri is not None:
+            from dataprep.io.remote import uri_size
+
+            return uri_size(self.uri)
         return self.path.stat().st_size if self.path is not None else None
 
     @property
     def parquet(self) -> bool:
         """A Parquet file: its rows are read as records, numbered from 1 like lines."""
-        return self.path is not None and is_parquet(self.path)
+        name = self.uri if self.uri is not None else self.path
+        return name is not None and is_parquet(name)
 
     @contextlib.contextmanager
     def blocks(self, facts: FileFacts, max_line_bytes: int) -> Iterator[Iterator[Block]]:
         """The input as blocks of lines, filling `facts`; a file is closed when the block ends."""
-        if self.path is None:
+        name = self.uri if self.uri is not None else self.path
+        if name is None:
             yield blocks_of(_record_lines(self.records or (), facts, self.first_line))
             return
         if self.parquet:
@@ -63,11 +71,10 @@ class Source:
             from dataprep.io.extras import require
 
             require(["parquet"])
-            if not self.path.is_file():
-                open_input(self.path).close()  # the one clear error for a missing or unreadable path
-            yield blocks_of(_record_lines(iter_parquet(self.path), facts))
+            with open_any(name)[0] as handle:  # the one clear error for a missing or unreadable input
+                yield blocks_of(_record_lines(iter_parquet(handle, label=str(name)), facts))
             return
-        with open_input(self.path) as handle:
+        with open_any(name)[0] as handle:
             yield iter_blocks(handle, facts, max_line_bytes)
 
 
@@ -75,6 +82,8 @@ def as_source(value: Any, role: Role, label: str, caller: str = "validate()") ->
     """A path, an iterable of records or a `datasets.Dataset` as a Source; anything else is a UsageError.
 
     The one place that decides what kind of input a library call was given."""
+    if isinstance(value, str) and is_uri(value):
+        return Source(label=value, role=role, uri=value)
     if isinstance(value, (str, os.PathLike)):
         return Source(label=str(value), role=role, path=Path(value))
     if isinstance(value, Mapping):

@@ -133,6 +133,44 @@ def plan_shards(path: str | os.PathLike[str], count: int) -> list[Shard]:
     return [Shard(start, end, line) for (start, line), end in zip(bounds, ends, strict=True)]
 
 
+def open_any(name: str | os.PathLike[str]) -> tuple[BinaryIO, int]:
+    """A path or a URI (`s3://...`, through pyarrow's file systems) opened for reading, and its size."""
+    from dataprep.io.remote import is_uri, open_uri, uri_size
+
+    if isinstance(name, str) and is_uri(name):
+        return open_uri(name), uri_size(name)
+    handle = open_input(name)
+    return handle, os.fstat(handle.fileno()).st_size
+
+
+def plan_cuts(path: str | os.PathLike[str], count: int) -> list[Shard]:
+    """Cut a file into at most `count` shards of about equal size at line boundaries, reading only around
+    each cut (not the whole file, unlike `plan_shards`). Line numbers are not known: each shard's lines are
+    numbered from 1 (`first_line` 1), and whoever merges the shards in order adds the lines before them."""
+    handle, size = open_any(path)
+    cuts = [0]
+    with handle:
+        for target in (size * i // max(count, 1) for i in range(1, max(count, 1))):
+            if target <= cuts[-1]:
+                continue
+            handle.seek(target - 1)  # a newline just before the target cuts at the target itself
+            position = target - 1
+            while True:
+                try:
+                    chunk = handle.read(BLOCK_BYTES)
+                except OSError as exc:
+                    raise read_error(handle, exc) from None
+                at = chunk.find(b"\n")
+                if at >= 0 or not chunk:
+                    position = position + at + 1 if at >= 0 else size
+                    break
+                position += len(chunk)
+            if cuts[-1] < position < size:
+                cuts.append(position)
+    ends = [*cuts[1:], size]
+    return [Shard(start, end, 1) for start, end in zip(cuts, ends, strict=True)]
+
+
 def _open_pipe(path: Path) -> BinaryIO:
     """A named pipe, opened without blocking; refused when no writer sends anything in PIPE_WAIT_SECONDS."""
     fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)

@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 from dataprep.errors import InputError
+from dataprep.io.remote import expand_uri, is_uri
 
 SHARD_SUFFIXES = (".jsonl", ".parquet")
 _GLOB_CHARS = frozenset("*?[")
@@ -18,17 +19,22 @@ _GLOB_CHARS = frozenset("*?[")
 
 def expand_inputs(
     paths: list[str | os.PathLike[str]], suffixes: tuple[str, ...] = SHARD_SUFFIXES
-) -> list[Path]:
+) -> list[Path | str]:
     """Each path as itself, a directory as its files of `suffixes` (JSONL and Parquet by default), a glob as
-    its matches (sorted)."""
-    out: list[Path] = []
+    its matches (sorted). URIs (`s3://bucket/dir/`, `gs://.../*.jsonl`) the same way, kept as text."""
+    out: list[Path | str] = []
     for given in paths:
-        path = Path(given)
         text = str(given)
+        if isinstance(given, str) and is_uri(given):
+            out.extend(expand_uri(given, suffixes))
+            continue
+        path = Path(given)
         if path.is_dir():
             found = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in suffixes)
             if not found:
-                raise InputError(f"{path}: a directory with no {' or '.join(suffixes)} files")
+                raise InputError(
+                    f"{path}: is a directory with no {' or '.join(suffixes)} files to read as shards"
+                )
             out.extend(found)
         elif not path.exists() and _GLOB_CHARS & set(text):
             matches = sorted(Path(m) for m in glob.glob(text, recursive=True) if Path(m).is_file())
@@ -40,5 +46,5 @@ def expand_inputs(
     return out
 
 
-def is_parquet(path: Path) -> bool:
-    return path.suffix.lower() in (".parquet", ".pq")
+def is_parquet(path: Path | str) -> bool:
+    return str(path).lower().endswith((".parquet", ".pq"))

@@ -2,9 +2,11 @@
 
 The one module that imports Ray (lazily, in `start`). The work divides as on one machine, with the blocks
 in Ray's object store instead of a process pool:
-- a file is cut into shards at line boundaries (`io.jsonl.plan_shards`); each shard is one task that reads it
-  where it runs (the file must be reachable from every node: a shared file system) and runs the same pure
-  block checker (`validation.record.check_block`). In-memory records go as blocks from the driver;
+- a file is cut into shards at line boundaries (`io.jsonl.plan_cuts`, which reads only around each cut); each
+  shard is one task that reads it where it runs (the file must be reachable from every node: a shared file
+  system), numbers its lines from 1 and runs the same pure block checker (`validation.record.check_block`);
+  the driver shifts the line numbers as it merges the shards in order. A Parquet file is one task; in-memory
+  records go as blocks from the driver;
 - a task returns two objects: the shard's mergeable results (statistics, findings, file facts), which the
   driver merges in file order exactly as it merges a local worker's, and the shard's digests
   (`dedup.distributed.DigestPart`), which stay in the object store of the node that made them;
@@ -20,11 +22,10 @@ import math
 import socket
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from dataprep.errors import DataprepError, InputError, UsageError, WorkerCrashed
-from dataprep.io.jsonl import Block, FileFacts, Shard, iter_blocks, open_input, plan_shards
+from dataprep.io.jsonl import Block, FileFacts, Shard, iter_blocks, open_any, plan_cuts
 from dataprep.validation.record import BatchResult, CheckSettings, check_block
 
 if TYPE_CHECKING:
@@ -85,6 +86,7 @@ class _Part:
     label: str
     role: str
     rows: int
+    line_offset: int  # added to the part's line numbers (a shard numbered its lines from 1)
 
 
 class RayExecutor:
@@ -111,36 +113,42 @@ class RayExecutor:
         `facts` is filled from theirs; other sources send their blocks from here."""
         settings_ref = self.ray.put(settings)
         check = self.task(_check_shard, 2)
-        pending: list[tuple[Any, Any, tuple[int, int]]] = []
+        pending: list[tuple[Any, Any, tuple[int, int] | None]] = []
         path = src.path
-        read_there = path is not None and path.is_file()
-        if read_there and src.parquet:  # one task reads the whole file (a shard of a sharded dataset)
-            result, part = check.remote(str(path), None, None, settings_ref)
+        name = src.uri if src.uri is not None else str(path) if path is not None and path.is_file() else None
+        read_there = name is not None
+        if name is not None and src.parquet:  # one task reads the whole file (a shard of a sharded dataset)
+            result, part = check.remote(name, None, None, settings_ref)
             pending.append((result, part, (1, 0)))
-        elif path is not None and read_there:
-            shards = plan_shards(path, self._shard_count(path))
-            bounds = [s.first_line for s in shards[1:]] + [0]
-            for shard, next_first in zip(shards, bounds, strict=True):
-                result, part = check.remote(str(path), shard, None, settings_ref)
-                pending.append((result, part, (shard.first_line, next_first - 1)))
+        elif name is not None:
+            # Cut without reading the file here: each task numbers its lines from 1, shifted below.
+            for shard in plan_cuts(name, self._shard_count(src.size_hint or 0)):
+                result, part = check.remote(name, shard, None, settings_ref)
+                pending.append((result, part, None))
         else:
             for block in blocks:
                 result, part = check.remote(None, None, block, settings_ref)
                 pending.append((result, part, _lines_of(block)))
         merged = FileFacts()
+        before = 0  # lines of the shards merged so far
         for i, (result_ref, part_ref, lines) in enumerate(pending):
-            result, shard_facts = self._get(result_ref, lines)
+            result, shard_facts = self._get(result_ref, lines or (before + 1, before + 1))
+            shift = before if lines is None else 0
+            if shift:
+                result.problems = [(line + shift, problem) for line, problem in result.problems]
+                shard_facts.lines += shift
+                shard_facts.crlf_line += shift if shard_facts.crlf_line else 0
             _merge_facts(merged, shard_facts, first=i == 0)
+            before = merged.lines
             rows = result.stats.examples + result.stats.not_counted  # every example is one or the other
             if settings.digests and rows:
-                self.parts.append(_Part(part_ref, src.label, src.role, rows))
+                self.parts.append(_Part(part_ref, src.label, src.role, rows, shift))
             yield result
-        if read_there:
-            for name in ("size_bytes", "lines", "bom", "crlf_line", "final_newline"):
-                setattr(facts, name, getattr(merged, name))
+        if read_there:  # the driver read only the head: the file's facts are the shards'
+            for fact in ("size_bytes", "lines", "bom", "crlf_line", "final_newline"):
+                setattr(facts, fact, getattr(merged, fact))
 
-    def _shard_count(self, path: Path) -> int:
-        size = path.stat().st_size
+    def _shard_count(self, size: int) -> int:
         wanted = max(math.ceil(size / SHARD_BYTES), 2 * self.cpus())
         return max(1, min(wanted, size // MIN_SHARD_BYTES))
 
@@ -195,7 +203,8 @@ class RayDuplicates:
             if fid == len(labels):
                 labels.append(part.label)
                 roles.append(0 if part.role == "train" else 1)
-            handles.append(PartHandle(part.digests, Place(fid, roles[fid], offset), part.rows))
+            place = Place(fid, roles[fid], offset, part.line_offset)
+            handles.append(PartHandle(part.digests, place, part.rows))
             offset += part.rows
         partitions = max(1, min(self.executor.cpus(), len(handles)))
         runner = _RayRunner(self.executor)
@@ -249,18 +258,18 @@ def _check_shard(
     """In a Ray worker: check one shard of a JSONL file, a whole Parquet file (no shard) or one block sent from
     the driver. Returns the merged results without digests (they go to the driver) and the digests as a part
     (it stays here)."""
-    from dataprep.io.inputs import Source
+    from dataprep.io.inputs import as_source
     from dataprep.tokens import build_tokenizer
 
     build_tokenizer(settings.tokenizer)  # cached per worker process
     facts = FileFacts()
     merged = BatchResult()
     if path is not None and shard is not None:
-        with open_input(path) as handle:
+        with open_any(path)[0] as handle:
             for piece in iter_blocks(handle, facts, settings.max_line_bytes, shard=shard):
                 merged.merge(check_block(piece, settings))
     elif path is not None:
-        with Source(path, "train", Path(path)).blocks(facts, settings.max_line_bytes) as pieces:
+        with as_source(path, "train", path).blocks(facts, settings.max_line_bytes) as pieces:
             for piece in pieces:
                 merged.merge(check_block(piece, settings))
     elif block is not None:

@@ -228,7 +228,8 @@ class _Run:
                 if native is not None and not config.kind:
                     kind = native_kind
             state = _FileState(src, kind, facts, config, selection)
-            if native is None and src.path is not None and selection.enabled(SHAPE_CODE):
+            on_disk = src.path is not None or src.uri is not None
+            if native is None and on_disk and selection.enabled(SHAPE_CODE):
                 first, blocks = _head(blocks)
                 state.shape = sniff(src.label, first, kind, self.model)
             if state.shape is not None:
