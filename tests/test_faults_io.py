@@ -122,33 +122,38 @@ def test_stdout_on_a_full_device_is_exit_2(tmp_path: Path, args: list[str]) -> N
     assert "cannot write to standard output: No space left on device" in result.stderr
 
 
-# Slow every write down, so the run is still writing when the signal comes.
-SLOW_WRITES = """
-import time, dataprep.io.atomic as atomic
+# The first write of the output leaves a mark and then waits: the run is certainly mid-write when the signal
+# comes, however slow or busy the machine (a fixed delay was flaky on a loaded CI runner).
+HOLD_FIRST_WRITE = """
+import os, time, dataprep.io.atomic as atomic
 _write = atomic._GuardedFile.write
-def _slow(self, data):
-    time.sleep(0.05)
-    return _write(self, data)
-atomic._GuardedFile.write = _slow
+_held_once = []
+def _held(self, data):
+    result = _write(self, data)
+    if not _held_once:  # once: the clean-up after the signal writes through
+        _held_once.append(True)
+        open(os.environ["DATAPREP_TEST_MARK"], "w").close()
+        time.sleep(120)
+    return result
+atomic._GuardedFile.write = _held
 """
 
 
 @pytest.mark.parametrize(("sig", "code"), [(signal.SIGTERM, 143), (signal.SIGINT, 130)], ids=["term", "int"])
 def test_a_signal_mid_write_removes_temporary_files(tmp_path: Path, sig: int, code: int) -> None:
     source = tmp_path / "faq.csv"
-    source.write_text("question,answer\n" + "".join(f"Question {i}?,Answer {i}.\n" for i in range(100_000)))
+    source.write_text("question,answer\n" + "".join(f"Question {i}?,Answer {i}.\n" for i in range(1_000)))
     out = tmp_path / "faq.jsonl"
     out.write_bytes(b"old\n")
-    runner = (
-        f"import sys\n{SLOW_WRITES}\nfrom dataprep.cli import main\nraise SystemExit(main(sys.argv[1:]))\n"
-    )
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    mark = tmp_path.parent / f"{tmp_path.name}.mark"  # outside tmp_path, whose listing is checked below
+    runner = f"import sys\n{HOLD_FIRST_WRITE}\nfrom dataprep.cli import main\nraise SystemExit(main(sys.argv[1:]))\n"
+    env = {**os.environ, "PYTHONPATH": str(REPO), "DATAPREP_TEST_MARK": str(mark)}
     args = [sys.executable, "-c", runner, "convert", str(source), *QA, "-o", str(out), "--force"]
     proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and not any(p.name.endswith(".tmp") for p in tmp_path.iterdir()):
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not mark.exists() and proc.poll() is None:
         time.sleep(0.05)
-    time.sleep(0.3)
+    assert mark.exists(), "the run never wrote its output"
     proc.send_signal(sig)
     _, err = proc.communicate(timeout=30)
     assert proc.returncode == code, err
