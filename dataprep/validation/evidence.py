@@ -17,7 +17,7 @@ from typing import Any
 import orjson
 
 from dataprep.config import Config
-from dataprep.cost import CostEstimate
+from dataprep.cost import CostEstimate, estimate_cost
 from dataprep.io.jsonl import FileFacts, iter_lines, open_input
 from dataprep.models import ModelInfo, load_models
 from dataprep.report.model import Evidence, Report
@@ -143,16 +143,16 @@ def shorten(text: str | bytes, limit: int) -> str:
 
 def cost_table(report: Report, config: Config) -> tuple[CostEstimate, ...]:
     """The training files' cost on every priced model that fits their kind, each counted with its own
-    tokenizer. One counting run per (encoding, limit) that can change the billed tokens, no rules."""
-    from dataprep.validation.run import validate_files  # the orchestrator, only when a table is asked for
+    tokenizer: one counting pass per encoding (no rules), whose uncapped per-example totals are then billed
+    under each model's own limit."""
+    from dataprep.validation.run import billing_totals  # the orchestrator, only when a table is asked for
 
     train = [f for f in report.files if f.role == "train"]
     if not train or report.cost is None or not all(Path(f.path).is_file() for f in train):
         return (report.cost,) if report.cost is not None else ()
     kind = train[0].kind
-    longest = max((f.stats.total_tokens.max for f in train if f.stats.total_tokens), default=0)
     rows: dict[str, CostEstimate] = {report.model.id: report.cost}
-    runs: dict[tuple[str, int], CostEstimate] = {}
+    totals_by_encoding: dict[str, list[int | tuple[int, int]]] = {}
     # Counting only: every rule off; the user's encoding, limit and price were for the chosen model alone.
     quiet = dataclasses.replace(
         config,
@@ -170,30 +170,11 @@ def cost_table(report: Report, config: Config) -> tuple[CostEstimate, ...]:
     for model in models_for_kind(kind):
         if model.id in rows:
             continue
-        # Chat and completion examples at or under the limit are billed whole: one run serves every limit
-        # above the longest example. A preference example bills two sequences, each capped: one run per limit.
-        cap = model.max_tokens if kind == "preference" or model.max_tokens < longest else 0
-        key = (model.encoding, cap)
-        if key not in runs:
-            counted = validate_files([f.path for f in train], model=model.id, config=quiet).cost
-            if counted is None:
-                continue
-            runs[key] = counted
-        rows[model.id] = _priced(runs[key], model)
+        totals = totals_by_encoding.get(model.encoding)
+        if totals is None:
+            totals = totals_by_encoding[model.encoding] = billing_totals(
+                [f.path for f in train], model=model.id, config=quiet
+            )
+        if totals:
+            rows[model.id] = estimate_cost(totals, model, epochs=config.epochs)
     return tuple(rows.values())
-
-
-def _priced(counted: CostEstimate, model: ModelInfo) -> CostEstimate:
-    price = model.price_per_1m
-    return CostEstimate(
-        model=model.id,
-        examples=counted.examples,
-        billed_tokens=counted.billed_tokens,
-        epochs=counted.epochs,
-        epochs_source=counted.epochs_source,
-        charged_tokens=counted.charged_tokens,
-        price_per_1m=price,
-        usd=None if price is None else counted.charged_tokens / 1_000_000 * price,
-        context_limit=model.max_tokens,
-        price_confidence=model.price_confidence,
-    )

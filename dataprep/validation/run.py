@@ -161,6 +161,16 @@ def validate_sources(
     return run.report()
 
 
+def billing_totals(train: Sequence[PathLike], *, model: str, config: Config) -> list[int | tuple[int, int]]:
+    """Count training files with `model`'s tokenizer and return each example's uncapped token total(s): one
+    counting pass serves the cost of every model with the same tokenizer (the HTML report's cost table)."""
+    base = config.with_overrides("arguments", model=model)
+    run = _Run(base, resolve_open_or_api_model(base))
+    for path in expand_inputs(list(train)):
+        run.check_source(as_source(path, "train", ""))
+    return run.billing_totals()
+
+
 def _check_compute_settings(config: Config, model: ModelInfo) -> None:
     """Fail before reading anything when the compute estimate is asked for but cannot be made."""
     if config.method is None and config.gpu is None:
@@ -405,7 +415,9 @@ class _Run:
                 out.append(adjusted)
         return out
 
-    def _cost(self) -> CostEstimate | None:
+    def billing_totals(self) -> list[int | tuple[int, int]]:
+        """Per training example, its token total (both sequences of a preference pair), not yet capped at
+        any limit: the cost of every model that shares this tokenizer follows from it."""
         totals: list[int | tuple[int, int]] = []
         for state in self.files:
             if state.source.role != "train":
@@ -414,6 +426,10 @@ class _Run:
                 totals.extend(zip(state.stats.total_tokens, state.second_tokens, strict=True))
             else:
                 totals.extend(state.stats.total_tokens)
+        return totals
+
+    def _cost(self) -> CostEstimate | None:
+        totals = self.billing_totals()
         if not totals:
             return None
         return estimate_cost(
