@@ -308,9 +308,22 @@ def test_models_command_names_the_counter(monkeypatch: pytest.MonkeyPatch) -> No
 def test_the_package_itself_is_never_imported() -> None:
     """Its __init__ decodes every Python-side table (seconds of CPU per process); only the compiled module loads."""
     code = (
-        "import sys; from dataprep.tokens.api import count_tokens; "
-        "n = count_tokens('hello world'); "
-        "print(n, 'bpe_openai' in sys.modules, 'bpe_openai._bindings' in sys.modules)"
+        "import sys; from dataprep.tokens.api import count_tokens; from dataprep.tokens import fast, get_encoding; "
+        "n = count_tokens('hello world'); print(n, 'bpe_openai._bindings' in sys.modules); "
+        "fast.fast_counter(get_encoding('o200k_base')); "
+        "print('bpe_openai' in sys.modules, 'bpe_openai._bindings' in sys.modules)"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert done.stdout.split() == ["2", "False", "True"]
+    # A small job stays on tiktoken (the warm-up); once built, only the compiled module is loaded.
+    assert done.stdout.split() == ["2", "False", "False", "True"]
+
+
+@needs_fast
+def test_the_fast_counter_is_built_only_after_the_warm_up() -> None:
+    fast.reset_for_tests(warm_up=3)
+    encoding = get_encoding("o200k_base")
+    for _ in range(3):
+        assert safe_counter(encoding)("hello world") == 2
+        assert encoding not in fast._COUNTERS
+    assert safe_counter(encoding)("hello world") == 2
+    assert fast._COUNTERS[encoding] is not None

@@ -61,6 +61,11 @@ PROBE = (
     "\u00a0\u2003\u3000 nbsp\u200b zero\ufeff width",
 )
 
+# Building the counter costs about 0.1 s of CPU per process (its tables and the probe): more than it saves on a
+# small file (the pre-commit case). Each process first counts this many records' worth of calls with tiktoken.
+WARM_UP_CALLS = 1_000
+_calls_left = WARM_UP_CALLS
+
 _NOT_CHECKED = object()
 _COUNTERS: weakref.WeakKeyDictionary[tiktoken.Encoding, Any] = weakref.WeakKeyDictionary()
 _bindings: ModuleType | None = None
@@ -79,10 +84,22 @@ def fast_counter(encoding: tiktoken.Encoding) -> Count | None:
     return found  # type: ignore[no-any-return]
 
 
+def past_warm_up() -> bool:
+    """False for the first WARM_UP_CALLS calls in a process (one per record counted), then True."""
+    global _calls_left
+    if _calls_left <= 0:
+        return True
+    _calls_left -= 1
+    return False
+
+
 def counter_name(encoding: tiktoken.Encoding) -> str:
     """Which counter counts `encoding`'s tokens in this process, and why (for `dataprep models` and reports)."""
     if fast_counter(encoding) is not None:
-        return f"{PACKAGE} {_package_version()} (exact; tiktoken for text it is not proven on)"
+        return (
+            f"{PACKAGE} {_package_version()} (exact; tiktoken for text it is not proven on, and for the first "
+            f"{WARM_UP_CALLS // 2:,} records or so of each process, where building it would cost more than it saves)"
+        )
     return f"tiktoken {_version('tiktoken')} ({_why_not(encoding)})"
 
 
@@ -170,8 +187,10 @@ def _version(distribution: str) -> str:
         return "(version unknown)"
 
 
-def reset_for_tests() -> None:
-    """Forget what was built or failed, so a test can change COUNTER_ENV or hide the package."""
-    global _bindings, _load_error
+def reset_for_tests(warm_up: int = 0) -> None:
+    """Forget what was built or failed, so a test can change COUNTER_ENV or hide the package; `warm_up` calls
+    count with tiktoken first (none by default, so tests see the fast counter at once)."""
+    global _bindings, _load_error, _calls_left
+    _calls_left = warm_up
     _COUNTERS.clear()
     _bindings = _load_error = None  # a loaded module stays in sys.modules and is found there again

@@ -21,7 +21,7 @@ from typing import Any
 
 import tiktoken
 
-from dataprep.tokens.fast import fast_counter
+from dataprep.tokens.fast import fast_counter, past_warm_up
 from dataprep.tokens.functions import call_tokens, calls_tokens, definitions_tokens
 from dataprep.tokens.protocol import RecordTokens
 from dataprep.types import Kind
@@ -110,11 +110,12 @@ def safe_encoder(encoding: tiktoken.Encoding) -> Encode:
 
 def safe_counter(encoding: tiktoken.Encoding) -> Count:
     """A string's token count as `len(safe_encoder(encoding)(text))` gives it, never raising. With the `fast`
-    extra, text the fast counter is proven on is counted without building an id list (dataprep.tokens.fast);
+    extra, text the fast counter is proven on is counted without building an id list (dataprep.tokens.fast;
+    after a warm-up of the process's first calls);
     text holding a long run of one character keeps the block counting above, and any text the fast counter
     rejects (lone surrogates: it takes UTF-8 only) or fails on goes to tiktoken."""
     encode = safe_encoder(encoding)
-    fast = fast_counter(encoding)
+    fast = fast_counter(encoding) if past_warm_up() else None
     if fast is None:
         return lambda text: len(encode(text))
 
