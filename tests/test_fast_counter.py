@@ -290,6 +290,19 @@ def test_the_environment_variable_forces_tiktoken(
     assert reason in fast.counter_name(encoding)
 
 
+def test_an_encoding_with_another_split_pattern_is_not_counted_fast(tmp_path: Path) -> None:
+    name = "cl100k_base"
+    (tmp_path / f"{name}.tiktoken").write_bytes((ENCODINGS_DIR / f"{name}.tiktoken").read_bytes())
+    meta = json.loads((ENCODINGS_DIR / f"{name}.json").read_text(encoding="utf-8"))
+    meta["pat_str"] = r"\S+|\s+"
+    (tmp_path / f"{name}.json").write_text(json.dumps(meta), encoding="utf-8")
+    encoding = get_encoding(name, directory=tmp_path)
+    assert fast.fast_counter(encoding) is None
+    assert "was not built with the vendored split pattern" in fast.counter_name(encoding)
+    text = "hello  world, it's 2024!"
+    assert safe_counter(encoding)(text) == len(encoding.encode_ordinary(text))
+
+
 @needs_fast
 def test_models_command_names_the_counter(monkeypatch: pytest.MonkeyPatch) -> None:
     result = CliRunner().invoke(cli, ["models"])

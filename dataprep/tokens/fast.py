@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import importlib.machinery
 import importlib.util
+import json
 import os
 import sys
 import weakref
@@ -28,6 +29,8 @@ from types import ModuleType
 from typing import Any
 
 import tiktoken
+
+from dataprep.tokens.encodings import ENCODINGS_DIR
 
 Count = Callable[[str], int]
 
@@ -94,10 +97,10 @@ def past_warm_up() -> bool:
 
 
 def counter_name(encoding: tiktoken.Encoding) -> str:
-    """Which counter counts `encoding`'s tokens in this process, and why (for `dataprep models` and reports)."""
+    """Which counter counts `encoding`'s tokens in this process, and why (printed by `dataprep models`)."""
     if fast_counter(encoding) is not None:
         return (
-            f"{PACKAGE} {_package_version()} (exact; tiktoken for text it is not proven on, and for the first "
+            f"{PACKAGE} {_version(PACKAGE)} (exact; tiktoken for text it is not proven on, and for the first "
             f"{WARM_UP_CALLS // 2:,} records or so of each process, where building it would cost more than it saves)"
         )
     return f"tiktoken {_version('tiktoken')} ({_why_not(encoding)})"
@@ -125,7 +128,20 @@ def _why_not_before_load(encoding: tiktoken.Encoding) -> str | None:
         return f"{COUNTER_ENV}={choice!r} is not 'auto' or 'tiktoken'"
     if encoding.name not in FAST_ENCODINGS:
         return f"{PACKAGE} is not proven on {encoding.name}"
+    # The name and the file's SHA-256 fix the ranks (dataprep.tokens.encodings); the split pattern comes from a
+    # metadata file, so an encoding loaded from another folder must split as the vendored one does.
+    if getattr(encoding, "_pat_str", None) != _vendored_pattern(encoding.name):
+        return f"{encoding.name} was not built with the vendored split pattern"
     return None
+
+
+def _vendored_pattern(name: str) -> str | None:
+    try:
+        meta = json.loads((ENCODINGS_DIR / f"{name}.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    pattern = meta.get("pat_str") if isinstance(meta, dict) else None
+    return pattern if isinstance(pattern, str) else None
 
 
 def _why_not(encoding: tiktoken.Encoding) -> str:
@@ -172,10 +188,6 @@ def _load_bindings() -> ModuleType | None:
     ) as exc:  # a broken optional install: tiktoken counts instead, and `dataprep models` says why
         _load_error = f"{PACKAGE} could not be loaded: {exc}"
     return _bindings
-
-
-def _package_version() -> str:
-    return _version("bpe-openai")
 
 
 def _version(distribution: str) -> str:
