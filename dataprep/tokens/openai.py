@@ -287,12 +287,11 @@ def _count(messages: object, encoding: tiktoken.Encoding) -> tuple[int, int, int
 
 def _record_extras(record: Mapping[str, Any], encoding: tiktoken.Encoding) -> int:
     """Record-level function definitions, counted once per example by the cookbook recipe."""
-    count = safe_counter(encoding)
     extra = 0
     for key in ("tools", "functions"):
         value = record.get(key)
-        if value is not None:
-            extra += definitions_tokens(value, count, encoding.name)
+        if value is not None:  # most records define no functions: no counter is made for them
+            extra += definitions_tokens(value, safe_counter(encoding), encoding.name)
     return extra
 
 
