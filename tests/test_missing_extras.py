@@ -85,11 +85,16 @@ def run(python: Path, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]
 
 @pytest.mark.slow
 def test_the_base_install_really_lacks_the_extras(base_python: Path, tmp_path: Path) -> None:
-    for module in ("pyarrow", "openpyxl", "datasets", "yaml", "ray"):
+    for module in ("pyarrow", "openpyxl", "datasets", "yaml", "ray", "bpe_openai"):
         probe = subprocess.run([base_python, "-c", f"import {module}"], capture_output=True, text=True)
         assert probe.returncode != 0, module
     done = run(base_python, "validate", str(ROOT / "sample_data" / "chat_valid.jsonl"), cwd=tmp_path)
     assert done.returncode == 0, done.stderr
+    # Without the `fast` extra tiktoken counts, and `dataprep models` says so and how to get the fast counter.
+    listed = run(base_python, "models", cwd=tmp_path)
+    assert listed.returncode == 0, listed.stderr
+    assert "Token counter for API models: tiktoken " in listed.stdout
+    assert "bpe-openai is not installed (pip install 'dataprep[fast]')" in listed.stdout
 
 
 @pytest.mark.slow

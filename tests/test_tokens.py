@@ -21,6 +21,7 @@ from dataprep.tokens import (
 )
 from dataprep.tokens.api import count_tokens
 from dataprep.tokens.functions import CALL_OVERHEAD, FUNC_END, definitions_tokens
+from dataprep.tokens.openai import safe_counter
 from tests.conftest import WORKED_EXAMPLE
 
 EXPECTED = {
@@ -143,16 +144,16 @@ def test_tool_definitions_follow_the_cookbook_recipe(encoding: str, expected: in
 
 def test_malformed_definitions_are_counted_without_raising() -> None:
     enc = get_encoding("cl100k_base")
-    encode = enc.encode_ordinary
+    count = safe_counter(enc)
     odd = [
         None,
         "lookup",
         {"function": 3},
         {"name": 5, "parameters": {"properties": {"x": 1, "y": {"enum": [1]}}}},
     ]
-    assert definitions_tokens(odd, encode, "cl100k_base") > FUNC_END
-    assert definitions_tokens([], encode, "cl100k_base") == 0
-    assert definitions_tokens({"not": "a list"}, encode, "cl100k_base") > 0
+    assert definitions_tokens(odd, count, "cl100k_base") > FUNC_END
+    assert definitions_tokens([], count, "cl100k_base") == 0
+    assert definitions_tokens({"not": "a list"}, count, "cl100k_base") > 0
 
 
 def test_list_content_counts_text_parts_and_a_fixed_figure_per_image() -> None:

@@ -75,6 +75,7 @@ def models_cmd() -> int:
             f"{info.id:<28} {info.encoding:<12} {info.max_tokens:>8,} tokens  {price:>8}/1M  {info.confidence:<11}"
             f"  trains {', '.join(info.trains)}"
         )
+    click.echo(f"Token counter for API models: {_token_counter()}")
     click.echo("")
     click.echo("Open-weight models (self-hosted training; --model <id>, or --tokenizer PATH for any other):")
     for row in load_open_models().values():
@@ -85,6 +86,14 @@ def models_cmd() -> int:
             f"{w.tokenizer.key:<14} {state:<12} {w.tokenizer.how_to_get()}  [{w.licence}]"
         )
     return 0
+
+
+def _token_counter() -> str:
+    """Which counter this process uses for the OpenAI encodings (the same choice as validate's workers)."""
+    from dataprep.tokens.encodings import get_encoding
+    from dataprep.tokens.fast import counter_name
+
+    return counter_name(get_encoding("o200k_base"))
 
 
 @click.command("targets")

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 from dataprep.models import resolve_model
 from dataprep.tokens.encodings import get_encoding
-from dataprep.tokens.openai import count_chat_record, count_messages, safe_encoder
+from dataprep.tokens.openai import count_chat_record, count_messages, safe_counter
 
 
 def count_tokens(messages: object, model: str = "gpt-4o-mini-2024-07-18") -> int:
@@ -17,7 +17,7 @@ def count_tokens(messages: object, model: str = "gpt-4o-mini-2024-07-18") -> int
     """
     encoding = get_encoding(resolve_model(model).encoding)
     if isinstance(messages, str):
-        return len(safe_encoder(encoding)(messages))
+        return safe_counter(encoding)(messages)
     if isinstance(messages, Mapping):
         return count_chat_record(messages, encoding).total
     return count_messages(messages, encoding).total

@@ -19,7 +19,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-Encode = Callable[[str], list[int]]
+Count = Callable[[str], int]  # a string's token count
 
 FUNC_INIT = {"o200k_base": 7, "cl100k_base": 10}
 FUNC_INIT_DEFAULT = 7
@@ -46,10 +46,10 @@ def _without_period(text: str) -> str:
     return text[:-1] if text.endswith(".") else text
 
 
-def definitions_tokens(definitions: Any, encode: Encode, encoding_name: str) -> int:
+def definitions_tokens(definitions: Any, count: Count, encoding_name: str) -> int:
     """Tokens of a record's `tools` or `functions` list by the cookbook recipe (0 for an empty list)."""
     if not isinstance(definitions, list):
-        return 0 if definitions is None else len(encode(_text(definitions)))
+        return 0 if definitions is None else count(_text(definitions))
     if not definitions:
         return 0
     func_init = FUNC_INIT.get(encoding_name, FUNC_INIT_DEFAULT)
@@ -57,11 +57,11 @@ def definitions_tokens(definitions: Any, encode: Encode, encoding_name: str) -> 
     for item in definitions:
         function = item.get("function") if isinstance(item, dict) and "function" in item else item
         if not isinstance(function, dict):
-            total += len(encode(_text(function)))  # not a definition: its text, so nothing is hidden
+            total += count(_text(function))  # not a definition: its text, so nothing is hidden
             continue
         total += func_init
         line = f"{_text(function.get('name'))}:{_without_period(_text(function.get('description')))}"
-        total += len(encode(line))
+        total += count(line)
         parameters = function.get("parameters")
         properties = parameters.get("properties") if isinstance(parameters, dict) else None
         if isinstance(properties, dict) and properties:
@@ -71,31 +71,27 @@ def definitions_tokens(definitions: Any, encode: Encode, encoding_name: str) -> 
                 spec = spec if isinstance(spec, dict) else {}
                 p_type = _text(spec.get("type"))
                 p_desc = _without_period(_text(spec.get("description")))
-                total += len(encode(f"{key}:{p_type}:{p_desc}"))
+                total += count(f"{key}:{p_type}:{p_desc}")
                 enum = spec.get("enum")
                 if isinstance(enum, list):
                     total += ENUM_INIT
                     for value in enum:
-                        total += ENUM_ITEM + len(encode(_text(value)))
+                        total += ENUM_ITEM + count(_text(value))
     return total + FUNC_END
 
 
-def call_tokens(call: Any, encode: Encode) -> int:
+def call_tokens(call: Any, count: Count) -> int:
     """Tokens of one call object (`{"name", "arguments"}`), or of a tool call wrapping one."""
     if not isinstance(call, dict):
-        return 0 if call is None else len(encode(_text(call)))
+        return 0 if call is None else count(_text(call))
     function = call.get("function") if "function" in call else call
     if not isinstance(function, dict):
-        return CALL_OVERHEAD + len(encode(_text(function)))
-    return (
-        CALL_OVERHEAD
-        + len(encode(_text(function.get("name"))))
-        + len(encode(_text(function.get("arguments"))))
-    )
+        return CALL_OVERHEAD + count(_text(function))
+    return CALL_OVERHEAD + count(_text(function.get("name"))) + count(_text(function.get("arguments")))
 
 
-def calls_tokens(calls: Any, encode: Encode) -> int:
+def calls_tokens(calls: Any, count: Count) -> int:
     """Tokens of a message's `tool_calls` list."""
     if not isinstance(calls, list):
-        return call_tokens(calls, encode)
-    return sum(call_tokens(call, encode) for call in calls)
+        return call_tokens(calls, count)
+    return sum(call_tokens(call, count) for call in calls)

@@ -21,6 +21,7 @@ from typing import Any
 
 import tiktoken
 
+from dataprep.tokens.fast import fast_counter, past_warm_up
 from dataprep.tokens.functions import call_tokens, calls_tokens, definitions_tokens
 from dataprep.tokens.protocol import RecordTokens
 from dataprep.types import Kind
@@ -33,6 +34,7 @@ NAME_OVERHEAD = 1  # for a `name` key, reference formula
 REPLY_PRIMING = 3  # per example, reference formula
 
 Encode = Callable[[str], list[int]]
+Count = Callable[[str], int]  # a string's token count: len(encoding.encode_ordinary(text)), made safe
 
 # Per-encoding cache of role-string counts (bounded: role values in bad data may be arbitrary strings).
 _ROLE_TOKENS: weakref.WeakKeyDictionary[tiktoken.Encoding, dict[str, int]] = weakref.WeakKeyDictionary()
@@ -106,6 +108,30 @@ def safe_encoder(encoding: tiktoken.Encoding) -> Encode:
     return encode
 
 
+def safe_counter(encoding: tiktoken.Encoding) -> Count:
+    """A string's token count as `len(safe_encoder(encoding)(text))` gives it, never raising. With the `fast`
+    extra, text the fast counter is proven on is counted without building an id list (dataprep.tokens.fast;
+    after a warm-up of the process's first calls);
+    text holding a long run of one character keeps the block counting above, and any text the fast counter
+    rejects (lone surrogates: it takes UTF-8 only) or fails on goes to tiktoken."""
+    encode = safe_encoder(encoding)
+    fast = fast_counter(encoding) if past_warm_up() else None
+    if fast is None:
+        return lambda text: len(encode(text))
+
+    def count(text: str) -> int:
+        if len(text) < _LONG_TEXT or _RUN.search(text) is None:
+            try:
+                return fast(text)
+            except (KeyboardInterrupt, SystemExit):
+                raise
+            except BaseException:  # not UTF-8, or a failure of the optional package: tiktoken decides
+                pass
+        return len(encode(text))
+
+    return count
+
+
 def _encode_long(encoding: tiktoken.Encoding, text: str) -> list[int]:
     raw = encoding.encode_ordinary
     try:
@@ -159,19 +185,19 @@ def _chunked(raw: Encode, text: str) -> list[int]:
     return [0] * total
 
 
-def _json_tokens(value: object, encode: Encode) -> int:
+def _json_tokens(value: object, count: Count) -> int:
     """Tokens of a value's compact JSON text (separators "," and ":", non-ASCII kept as is)."""
     try:
         text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
     except (ValueError, TypeError, RecursionError):
         return 0  # not representable as JSON text (e.g. nested beyond the recursion limit): nothing countable
-    return len(encode(text))
+    return count(text)
 
 
-def _content_tokens(content: object, encode: Encode) -> int:
+def _content_tokens(content: object, count: Count) -> int:
     """Tokens of a message's `content`: text, text parts (+ a fixed figure per image), or its JSON text."""
     if type(content) is str:
-        return len(encode(content))
+        return count(content)
     if content is None:
         return 0
     if isinstance(content, list):
@@ -180,33 +206,33 @@ def _content_tokens(content: object, encode: Encode) -> int:
             if isinstance(part, dict):
                 text = part.get("text")
                 if isinstance(text, str):
-                    total += len(encode(text))
+                    total += count(text)
                 elif part.get("type") == "image_url" or "image_url" in part:
                     total += IMAGE_PART_TOKENS
                 else:
-                    total += _json_tokens(part, encode)
+                    total += _json_tokens(part, count)
             elif isinstance(part, str):
-                total += len(encode(part))
+                total += count(part)
             elif part is not None:
-                total += _json_tokens(part, encode)
+                total += _json_tokens(part, count)
         return total
-    return _json_tokens(content, encode)
+    return _json_tokens(content, count)
 
 
-def _value_tokens(key: object, value: object, encode: Encode) -> int:
+def _value_tokens(key: object, value: object, count: Count) -> int:
     if key == "weight":
         return 0
     if type(value) is str:  # the common case: a plain string is encoded as is, never re-serialised
-        return len(encode(value))
+        return count(value)
     if value is None:
         return 0
     if key == "content":
-        return _content_tokens(value, encode)
+        return _content_tokens(value, count)
     if key == "tool_calls":
-        return calls_tokens(value, encode)
+        return calls_tokens(value, count)
     if key == "function_call":
-        return call_tokens(value, encode)
-    return _json_tokens(value, encode)
+        return call_tokens(value, count)
+    return _json_tokens(value, count)
 
 
 def _role_cache(encoding: tiktoken.Encoding) -> dict[str, int]:
@@ -224,7 +250,7 @@ def count_messages(messages: object, encoding: tiktoken.Encoding) -> TokenCounts
 
 def _count(messages: object, encoding: tiktoken.Encoding) -> tuple[int, int, int]:
     """(total, assistant, trained); a plain tuple so a record builds its one TokenCounts once."""
-    encode = safe_encoder(encoding)
+    count = safe_counter(encoding)
     roles = _role_cache(encoding)
     total = REPLY_PRIMING
     assistant = trained = 0
@@ -233,20 +259,20 @@ def _count(messages: object, encoding: tiktoken.Encoding) -> tuple[int, int, int
     for message in messages:
         total += MESSAGE_OVERHEAD
         if not isinstance(message, dict):
-            total += _value_tokens(None, message, encode)
+            total += _value_tokens(None, message, count)
             continue
         target = 0  # what an assistant message teaches: its content and its calls
         for key, value in message.items():
             if type(value) is not str or key == "weight":
-                n = _value_tokens(key, value, encode)
+                n = _value_tokens(key, value, count)
             elif key == "role":
                 n = roles.get(value, -1)
                 if n < 0:
-                    n = len(encode(value))
+                    n = count(value)
                     if len(roles) < _ROLE_CACHE_SIZE:
                         roles[value] = n
-            else:  # the hot path: one encode call per string value, nothing else
-                n = len(encode(value))
+            else:  # the hot path: one count call per string value, nothing else
+                n = count(value)
             total += n
             if key in ("content", "tool_calls", "function_call"):
                 target += n
@@ -261,12 +287,11 @@ def _count(messages: object, encoding: tiktoken.Encoding) -> tuple[int, int, int
 
 def _record_extras(record: Mapping[str, Any], encoding: tiktoken.Encoding) -> int:
     """Record-level function definitions, counted once per example by the cookbook recipe."""
-    encode = safe_encoder(encoding)
     extra = 0
     for key in ("tools", "functions"):
         value = record.get(key)
-        if value is not None:
-            extra += definitions_tokens(value, encode, encoding.name)
+        if value is not None:  # most records define no functions: no counter is made for them
+            extra += definitions_tokens(value, safe_counter(encoding), encoding.name)
     return extra
 
 
@@ -310,11 +335,11 @@ def count_completion_record(record: object, encoding: tiktoken.Encoding) -> Toke
     assistant and trained are the completion's tokens. Never raises."""
     if not isinstance(record, Mapping):
         return TokenCounts(0, 0, 0)
-    encode = safe_encoder(encoding)
+    count = safe_counter(encoding)
     prompt = record.get("prompt")
     completion = record.get("completion")
-    prompt_tokens = 0 if prompt is None else _value_tokens("prompt", prompt, encode)
-    completion_tokens = 0 if completion is None else _value_tokens("completion", completion, encode)
+    prompt_tokens = 0 if prompt is None else _value_tokens("prompt", prompt, count)
+    completion_tokens = 0 if completion is None else _value_tokens("completion", completion, count)
     return TokenCounts(prompt_tokens + completion_tokens, completion_tokens, completion_tokens)
 
 
@@ -345,8 +370,8 @@ class ReferenceFormulaTokenizer:
 
     def message_tokens(self, record: Mapping[str, Any], kind: Kind) -> list[int]:
         if kind is Kind.COMPLETION:
-            encode = safe_encoder(self.encoding)
-            return [_value_tokens(k, record.get(k), encode) for k in ("prompt", "completion")]
+            count = safe_counter(self.encoding)
+            return [_value_tokens(k, record.get(k), count) for k in ("prompt", "completion")]
         source = record.get("input") if kind is Kind.PREFERENCE else record
         messages = source.get("messages") if isinstance(source, Mapping) else None
         if not isinstance(messages, list):
