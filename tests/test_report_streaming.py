@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import orjson
 import pytest
 
+from dataprep import Config, validate
 from dataprep.models import resolve_model
 from dataprep.report.json_format import iter_json, render_json
 from dataprep.report.model import Report
@@ -53,3 +55,11 @@ def test_member_must_be_at_its_indentation() -> None:
     assert "".join(nested_list(doc, '"findings": []', 2, ['"x"'])) == (
         '{\n  "a": {\n    "findings": []\n  },\n  "findings": [\n    "x"\n  ]\n}'
     )
+
+
+def test_equal_finding_texts_are_held_once(tmp_path: Path) -> None:
+    path = tmp_path / "bad.jsonl"
+    path.write_bytes(b"not json\n" * 500)
+    report = validate(path, config=Config(), jobs=1, select=["DP002"])
+    assert len(report.findings) == 500
+    assert len({id(f.message) for f in report.findings}) == 1
