@@ -164,9 +164,17 @@ def test_huge_cell_is_rejected_with_a_clear_message(tmp_path: Path) -> None:
         handle.write('q,a\nbig,"' + "x" * 100_000_000 + '"\nsmall,ok\n')
     found = items(path)
     assert isinstance(found[0], Rejected) and found[0].reason == "cell-too-large"
-    assert "column 'a' holds 100,000,000 characters" in found[0].message
-    assert len(found[0].raw["a"]) == 100_000_000  # kept whole for the rejects file
+    # Longer than two cells of 10,000,000 characters can be: skipped unread, never held whole (issue 15).
+    assert "line 2 is 100,000,007 bytes" in found[0].message and "skipped unread" in found[0].message
     assert contents(found) == [["small", "ok"]]
+
+
+def test_a_cell_over_the_limit_in_a_line_that_fits_is_kept_for_the_rejects(tmp_path: Path) -> None:
+    path = tmp_path / "over.csv"
+    path.write_text('q,a\nbig,"' + "x" * 2_000 + '"\nsmall,ok\n', encoding="utf-8")
+    found = list(convert(str(path), max_cell_chars=1_000, **QA))
+    assert isinstance(found[0], Rejected) and "column 'a' holds 2,000 characters" in found[0].message
+    assert len(found[0].raw["a"]) == 2_000  # kept whole for the rejects file
 
 
 # -- JSON and JSON Lines -----------------------------------------------------------------------------------------

@@ -219,3 +219,32 @@ def test_odd_headers_give_no_mapping(tmp_path: Path) -> None:
     path = _csv(tmp_path / "t.csv", ["{x}", "y"], [["1", "2"]] * 3)
     assert "DP013" not in {f.code for f in validate(path, config=Config(), jobs=1).findings}
     assert re.search(r"DP00[23]", " ".join(f.code for f in validate(path, config=Config(), jobs=1).findings))
+
+
+# Whole-file encoding problems: one DP013 with the command that fixes them, not one finding per line.
+_WHOLE_FILE = {
+    "utf-16-bom": ("utf-16", "\n", "UTF-16 text", ".utf8.jsonl"),
+    "utf-16-le": ("utf-16-le", "\n", "UTF-16LE text", ".utf8.jsonl"),
+    "utf-16-be": ("utf-16-be", "\r\n", "UTF-16BE text", ".utf8.jsonl"),
+    "utf-32-le": ("utf-32-le", "\n", "UTF-32LE text", ".utf8.jsonl"),
+    "cr-only": ("utf-8", "\r", "CR line endings", ".lf.jsonl"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(_WHOLE_FILE))
+def test_a_whole_file_encoding_problem_is_one_finding_with_a_working_fix(name: str, tmp_path: Path) -> None:
+    encoding, newline, what, suffix = _WHOLE_FILE[name]
+    path = tmp_path / "train.jsonl"
+    path.write_bytes("".join(json.dumps(r) + newline for r in _CHAT).encode(encoding))
+    report = validate(path, config=Config(), jobs=1)
+    assert [f.code for f in report.findings] == ["DP013"], [f.format() for f in report.findings]
+    assert what in report.findings[0].message
+    _run_command(report.findings[0].message.split("convert it with: ", 1)[1], tmp_path)
+    fixed = validate_files([tmp_path / ("train" + suffix)], config=Config(), jobs=1)
+    assert fixed.ok and fixed.files[0].stats.examples == N, [f.format() for f in fixed.findings]
+
+
+def test_a_carriage_return_inside_one_record_is_json_whitespace(tmp_path: Path) -> None:
+    path = tmp_path / "train.jsonl"
+    path.write_bytes(b"".join(json.dumps(r).replace(", ", ",\r", 1).encode() + b"\n" for r in _CHAT))
+    assert validate(path, config=Config(), jobs=1).ok

@@ -14,7 +14,7 @@ from dataprep.cli.html_output import html_target, write_html_report
 from dataprep.cli.options import InputPath, comma_list, severity_pairs
 from dataprep.cli.progress import progress_for
 from dataprep.config import Config, load_config
-from dataprep.report.formats import RENDERERS
+from dataprep.report.formats import RENDERERS, STREAMED
 from dataprep.report.model import Report
 from dataprep.validation.run import validate_files
 
@@ -205,6 +205,9 @@ def validate_cmd(
         colored = use_color(color, sys.stdout)
         # color=colored stops click from stripping the codes when `--color always` writes to a pipe.
         click.echo(render_text(report, quiet=quiet, color=colored), nl=False, color=colored)
+    elif output_format in STREAMED:
+        for piece in STREAMED[output_format](report):  # never the whole document in memory at once
+            click.echo(piece, nl=False)
     else:
         click.echo(RENDERERS[output_format](report), nl=False)
     return 0 if exit_zero or report.ok else 1

@@ -10,6 +10,7 @@ import contextlib
 import dataclasses
 import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -146,7 +147,9 @@ class Converter:
             )
         self.limit = limit
         self.mapping = mapping
-        self.read = read or ReadOptions()
+        read = read or ReadOptions()
+        # The CSV reader skips a line too long for such cells unread (a 500 MB cell is never held whole).
+        self.read = read if read.max_cell_chars is not None else replace(read, max_cell_chars=max_cell_chars)
         self.max_cell_chars = max_cell_chars
         self.extra_columns = [c for c in extra_columns if c]
         # A native reader (--input-format vertex, ...) builds each record from the whole row, every field kept.

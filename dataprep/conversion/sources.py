@@ -143,6 +143,7 @@ def _text_source(fmt: str, handle: IO[bytes], path: str, options: ReadOptions) -
             encoding,
             header=options.header,
             columns=options.columns,
+            max_cell_chars=options.max_cell_chars,
         )
     if fmt == "json":
         first = _peek_non_space(handle)

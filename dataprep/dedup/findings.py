@@ -63,7 +63,9 @@ class Columns:
         sigs: bytes | bytearray,
         num_perm: int,
     ) -> Columns:
-        """Columns copied from the index's arrays (the index may keep growing afterwards)."""
+        """Columns copied from the index's arrays, except the signatures: a read-only view of `sigs` (at a
+        million examples a copy would be 256 MB more). A bytearray cannot grow while viewed: drop the
+        Columns before adding to the index again."""
         return cls(
             labels=labels,
             file_roles=np.array(roles, dtype=np.uint8),
@@ -74,7 +76,7 @@ class Columns:
             prompt=np.array(prompt, dtype=np.uint64),
             answer=np.array(answer, dtype=np.uint64),
             sig_rows=np.array(sig_rows, dtype=np.int64),
-            sigs=as_matrix(bytes(sigs), num_perm),
+            sigs=as_matrix(memoryview(sigs).toreadonly(), num_perm),
         )
 
 
@@ -189,7 +191,9 @@ def near_pairs(c: Columns, params: NearDupParams) -> tuple[IntArray, IntArray, n
     reps = np.sort(order[first])
     rows = c.sig_rows[reps]
     # Oversized LSH buckets are walked in normalised-text order, so the pairs do not depend on file order.
-    a, b, sims = confirmed_pairs(c.sigs[reps], params, c.normal[rows])
+    # Most datasets have few copies: then every signature takes part, and indexing would copy them all.
+    sigs = c.sigs if reps.size == c.sig_rows.size else c.sigs[reps]
+    a, b, sims = confirmed_pairs(sigs, params, c.normal[rows])
     ra, rb = rows[a], rows[b]
     keep = c.normal[ra] != c.normal[rb]
     return ra[keep], rb[keep], sims[keep]

@@ -87,6 +87,7 @@ class ReadOptions:
     header: bool = True  # False: the first CSV/TSV row is data; columns are `columns` or col1..colN
     columns: tuple[str, ...] | None = None  # names for a CSV/TSV without a header row
     json_key: str | None = None  # a JSON document that is one object: read the list under this key
+    max_cell_chars: int | None = None  # CSV/TSV: a line too long for cells of this size is skipped unread
 
 
 @dataclass(slots=True)
@@ -125,7 +126,7 @@ class DecodedLines:
     line is noted in `problems`; so is a line holding a NUL byte.
     """
 
-    def __init__(self, handle: IO[bytes], encoding: str, path: str) -> None:
+    def __init__(self, handle: IO[bytes], encoding: str, path: str, quotechar: str = '"') -> None:
         self.handle = handle
         self.encoding = normalise_encoding(encoding)
         self.path = path
@@ -133,10 +134,28 @@ class DecodedLines:
         self.problems = _LineProblems()
         self._strip_bom = self.encoding in ("utf-8", "utf-8-sig")
         self._codec = "utf-8" if self._strip_bom else self.encoding
+        self._quote = quotechar.encode(self._codec, "replace")
+        self.line_cap: int | None = None  # bytes; a longer line is skipped unread (`cap_lines`)
+        self._cell_chars = 0
+
+    def cap_lines(self, width: int, max_cell_chars: int) -> None:
+        """From now on, skip lines too long for `width` cells of `max_cell_chars` characters each (4 bytes a
+        character at most in UTF-8, quotes and delimiter): the row holding one has a cell over the limit (or
+        too many cells), and is rejected without the line being held in memory, decoded or parsed."""
+        self._cell_chars = max_cell_chars
+        self.line_cap = max(width, 1) * (4 * max_cell_chars + 3) + 2
 
     def __iter__(self) -> Iterator[str]:
-        for raw in self.handle:
+        readline = self.handle.readline
+        while True:
+            cap = self.line_cap
+            raw = readline(cap) if cap else readline()
+            if not raw:
+                return
             self.number += 1
+            if cap and len(raw) >= cap and not raw.endswith(b"\n"):
+                yield self._skip_long_line(raw)
+                continue
             if self.number == 1 and self._strip_bom and raw.startswith(codecs.BOM_UTF8):
                 raw = raw[len(codecs.BOM_UTF8) :]
             try:
@@ -154,6 +173,35 @@ class DecodedLines:
                     ("nul-byte", f"line {self.number}: NUL byte (\\x00) at column {text.index(chr(0)) + 1}"),
                 )
             yield text
+
+    def _skip_long_line(self, head: bytes) -> str:
+        """Read the rest of an over-long line in small pieces, note it as a `cell-too-large` problem, and give
+        csv a stand-in with the same quote parity (so a quoted cell that goes on to the next lines still
+        does). The stand-in is what the rejects file shows for that line."""
+        size, quotes = len(head), head.count(self._quote)
+        del head
+        ending = ""
+        while True:
+            piece = self.handle.readline(_SKIP_PIECE)
+            if not piece:
+                break
+            size += len(piece)
+            quotes += piece.count(self._quote)
+            if piece.endswith(b"\n"):
+                ending = "\r\n" if piece.endswith(b"\r\n") else "\n"
+                break
+        self.problems.problems[self.number] = (
+            "cell-too-large",
+            f"line {self.number} is {size:,} bytes: a cell is over the {self._cell_chars:,} characters allowed "
+            f"(--max-cell-size); the line was skipped unread, so the rejects file holds the row without it "
+            f"(the line is intact in the source)",
+        )
+        # Odd quotes: a leading quote opens a quoted cell at a cell's start, or closes the one that is open.
+        return self._quote.decode(self._codec) * (quotes % 2) + _SKIPPED + ending
+
+
+_SKIP_PIECE = 1 << 20  # bytes read at a time from a line that is skipped
+_SKIPPED = "<skipped>"  # what csv reads instead of a skipped line (so the row is a row, never blank)
 
 
 def _raise_csv_field_limit() -> None:
@@ -217,6 +265,7 @@ class CsvSource:
         *,
         header: bool = True,
         columns: tuple[str, ...] | None = None,
+        max_cell_chars: int | None = None,
     ) -> None:
         if len(delimiter) != 1:
             raise InputError(f"{path}: the delimiter must be one character, got {delimiter!r}")
@@ -231,7 +280,7 @@ class CsvSource:
         _raise_csv_field_limit()
         self.path = path
         self.delimiter = delimiter
-        self._lines = DecodedLines(handle, encoding, path)
+        self._lines = DecodedLines(handle, encoding, path, quotechar)
         self._reader = csv.reader(iter(self._lines), delimiter=delimiter, quotechar=quotechar)
         self._consumed = 0  # lines read by csv up to the end of the previous row
         self._first: list[str] | None = None  # without a header: the first row, read to count the columns
@@ -251,6 +300,8 @@ class CsvSource:
             _check_header(found, path, delimiter)
         self.columns: list[str] | None = found
         self._header = found
+        if max_cell_chars is not None:
+            self._lines.cap_lines(len(found), max_cell_chars)
 
     def _first_row(self, empty: str, what: str) -> list[str]:
         while True:

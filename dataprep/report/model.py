@@ -113,6 +113,14 @@ class Report:
         return train[0].stats if train else None
 
     def to_dict(self) -> dict[str, Any]:
+        return self._as_dict(findings=True)
+
+    def head_dict(self) -> dict[str, Any]:
+        """`to_dict` with an empty findings list (summary counts included): for writers that serialise the
+        findings one by one (report/json_format.iter_json)."""
+        return self._as_dict(findings=False)
+
+    def _as_dict(self, *, findings: bool) -> dict[str, Any]:
         return {
             "version": REPORT_VERSION,
             "ok": self.ok,
@@ -120,7 +128,7 @@ class Report:
             "model": self.model.to_dict(),
             "files": [f.to_dict() for f in self.files],
             "cost": self.cost.to_dict() if self.cost else None,
-            "findings": [f.to_dict() for f in self.findings],
+            "findings": [f.to_dict() for f in self.findings] if findings else [],
             "duplicate_index_bytes": self.duplicate_index_bytes,
             "compute": self.compute.to_dict() if self.compute else None,
             **({"template": self.template_run.to_dict()} if self.template_run is not None else {}),

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator
 from pathlib import Path, PurePath
 from typing import Any
 from urllib.parse import quote
 
 from dataprep.report.model import ALL_RULES, Report, Rule, relative_path
 from dataprep.report.model import TOOL_VERSION as __version__
+from dataprep.report.streaming import nested_list
 from dataprep.types import Finding, Severity
 
 SARIF_VERSION = "2.1.0"
@@ -60,6 +62,29 @@ def rule_descriptor(rule: Rule) -> dict[str, Any]:
 
 def sarif_log(report: Report, *, base: Path | None = None) -> dict[str, Any]:
     """The SARIF log as plain data (what `render_sarif` serialises)."""
+    log, index = _log_without_results(report)
+    log["runs"][0]["results"] = [_result(finding, index[finding.code], base) for finding in report.findings]
+    return log
+
+
+def iter_sarif(report: Report, *, base: Path | None = None) -> Iterator[str]:
+    """`render_sarif` in pieces: results are serialised a few at a time, never all held as dicts at once."""
+    log, index = _log_without_results(report)
+    # ensure_ascii keeps the output encodable even if a message quotes a lone surrogate from the data.
+    head = json.dumps(log, indent=2, ensure_ascii=True)
+    items = (
+        json.dumps(_result(finding, index[finding.code], base), indent=2, ensure_ascii=True)
+        for finding in report.findings
+    )
+    yield from nested_list(head, '"results": []', 6, items)
+    yield "\n"
+
+
+def render_sarif(report: Report) -> str:
+    return "".join(iter_sarif(report))
+
+
+def _log_without_results(report: Report) -> tuple[dict[str, Any], dict[str, int]]:
     descriptors = [rule_descriptor(rule) for rule in ALL_RULES]
     index = {rule.code: i for i, rule in enumerate(ALL_RULES)}
     for finding in report.findings:
@@ -72,17 +97,12 @@ def sarif_log(report: Report, *, base: Path | None = None) -> dict[str, Any]:
         "semanticVersion": __version__,
         "rules": descriptors,
     }
-    results = [_result(finding, index[finding.code], base) for finding in report.findings]
-    return {
+    log = {
         "$schema": SARIF_SCHEMA,
         "version": SARIF_VERSION,
-        "runs": [{"tool": {"driver": driver}, "results": results}],
+        "runs": [{"tool": {"driver": driver}, "results": []}],
     }
-
-
-def render_sarif(report: Report) -> str:
-    # ensure_ascii keeps the output encodable even if a message quotes a lone surrogate from the data.
-    return json.dumps(sarif_log(report), indent=2, ensure_ascii=True) + "\n"
+    return log, index
 
 
 def _result(finding: Finding, rule_index: int, base: Path | None) -> dict[str, Any]:

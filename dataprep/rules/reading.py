@@ -25,6 +25,7 @@ _CODES = {
     parse.MALFORMED: "DP002",
 }
 BLANK_LINE = "DP004"
+DUPLICATE_KEY = "DP014"
 
 
 def read_line(raw: RawLine, settings: CheckSettings) -> tuple[dict[str, Any] | None, list[Problem]]:
@@ -42,7 +43,21 @@ def read_line(raw: RawLine, settings: CheckSettings) -> tuple[dict[str, Any] | N
     if found is not None and found != settings.kind:
         message = f"a {found.value} record in a file of {settings.kind.value} records; not checked further"
         return None, [Problem("DP012", message)]
+    repeated = parse.duplicate_keys(raw.data, record)
+    if repeated:
+        return record, [Problem(DUPLICATE_KEY, _repeated_message(repeated))]
     return record, []
+
+
+def _repeated_message(keys: list[str]) -> str:
+    names = ", ".join(repr(k)[:80] for k in keys[:5]) + (
+        f" and {len(keys) - 5} more" if len(keys) > 5 else ""
+    )
+    many = len(keys) > 1
+    return (
+        f"key{'s' if many else ''} {names} appear{'' if many else 's'} more than once in one object: "
+        "the last value is used here (and by Python's json), other parsers keep the first or refuse the line"
+    )
 
 
 def check_file(summary: FileSummary) -> list[tuple[int, Problem]]:
@@ -244,5 +259,26 @@ RULES: tuple[Rule, ...] = (
         check=read_line,
         bad=(OK, '{"prompt": "a", "completion": "b"}'),
         good=(OK, OK),
+    ),
+    Rule(
+        DUPLICATE_KEY,
+        "duplicate-key",
+        W,
+        "a key appears twice in one JSON object",
+        "JSON objects should not repeat a key (RFC 8259). Most parsers keep the last value without a word,\n"
+        "some keep the first, some refuse the line: a record edited by hand or merged by a script may train on\n"
+        "another text than the one its author reads first.\n"
+        'Bad:  {"messages": [{"role": "user", "content": "draft", "content": "final"}, ...]}\n'
+        'Good: {"messages": [{"role": "user", "content": "final"}, ...]}',
+        scope="line",
+        check=read_line,
+        bad=(
+            '{"messages": [{"role": "user", "content": "draft", "content": "Hi"}, '
+            '{"role": "assistant", "content": "Hello."}]}',
+        ),
+        good=(
+            OK,
+            '{"messages": [{"role": "user", "content": "a \\":b"}, {"role": "assistant", "content": "c"}]}',
+        ),
     ),
 )

@@ -68,6 +68,9 @@ def sniff(path: str, lines: Sequence[bytes], kind: Kind, model: ModelInfo) -> Sh
     head = [line for line in lines if line.strip()][:HEAD_LINES]
     if not head:
         return None
+    encoded = _wide_encoding(path, head) or _cr_only(path, head[0])
+    if encoded is not None:
+        return encoded
     parsed = [_parse(line) for line in head]
     objects = [value for value in parsed if isinstance(value, dict)]
     native = _native_shape(path, objects)
@@ -98,6 +101,44 @@ def sniff(path: str, lines: Sequence[bytes], kind: Kind, model: ModelInfo) -> Sh
 
 
 _NOT_JSON = object()
+_SAMPLE = 64 * 1024  # bytes of the head looked at for the encoding and line endings
+
+
+def _wide_encoding(path: str, head: Sequence[bytes]) -> Shape | None:
+    """UTF-16 or UTF-32 text (with or without a byte order mark): every line would be malformed JSON."""
+    data = b"\n".join(head)[:_SAMPLE]
+    if data[:4] in (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff"):
+        name = "UTF-32"
+    elif data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        name = "UTF-16"
+    else:
+        # Text of ASCII characters in UTF-16 is half NUL bytes (UTF-32: three quarters); UTF-8 JSON has none.
+        share = data.count(0) / len(data)
+        if share < 0.3:
+            return None
+        wide = "UTF-32" if share > 0.6 else "UTF-16"
+        # The NUL bytes follow each character in little-endian text, precede it in big-endian.
+        name = wide + ("BE" if data[0] == 0 else "LE")
+    out = shlex.quote(str(PurePath(path).with_suffix(".utf8.jsonl")))
+    return Shape(
+        f"{name} text, not UTF-8 (JSON Lines is UTF-8)",
+        f"iconv -f {name} -t UTF-8 {shlex.quote(path)} > {out}",
+    )
+
+
+def _cr_only(path: str, first: bytes) -> Shape | None:
+    """Lines ended by a bare CR (old Mac line endings): the whole file reads as one malformed line."""
+    line = first.rstrip(b"\r\n")
+    piece, cr, rest = line[:_SAMPLE].partition(b"\r")
+    if not cr or not rest.strip(b"\r\n\t ") or not isinstance(_parse(piece), dict):
+        return None
+    if len(line) <= _SAMPLE and _parse(line) is not _NOT_JSON:
+        return None  # a CR between the tokens of one record is JSON whitespace
+    out = shlex.quote(str(PurePath(path).with_suffix(".lf.jsonl")))
+    return Shape(
+        "JSON Lines with CR line endings (a bare carriage return ends each record)",
+        f"tr '\\r' '\\n' < {shlex.quote(path)} > {out}",
+    )
 
 
 def native_format(lines: Sequence[bytes], target: str) -> tuple[str | None, Kind]:
@@ -292,6 +333,9 @@ RULES: tuple[Rule, ...] = (
         "a list inside an object; a `jq -c` step first for records pretty-printed one after another); the file\n"
         "is not checked line by\n"
         "line. A file with a chat record among its first lines is chat JSONL with broken lines: not this rule.\n"
+        "So is a whole-file encoding problem: UTF-16 or UTF-32 text (with or without a byte order mark), or\n"
+        "records ended by bare carriage returns (old Mac line endings): one finding with the `iconv` or `tr`\n"
+        "command that fixes it, instead of one malformed line after another.\n"
         "Records in a target's own format (Vertex `contents`, Bedrock Nova `schemaVersion`, TRL preference or KTO\n"
         "rows) get the `--input-format` that converts them, and the `--target` that checks them as they are.\n"
         'Bad:  [{"instruction": "Name a spice.", "input": "", "output": "Cumin."}, ...]   (train.json)\n'

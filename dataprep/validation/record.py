@@ -129,8 +129,8 @@ def check_line(raw: RawLine, settings: CheckSettings, keep: list[dict[str, Any]]
     """Check one line. With `keep`, the record of every example is appended to it (for batch digests)."""
     result = LineResult(raw.number)
     record, problems = read_line(raw, settings)
+    result.problems = problems  # with a record: warnings about how it was read (DP014)
     if record is None:
-        result.problems = problems
         return result
     if settings.native is not None:
         return _check_native(record, settings, result, keep)

@@ -44,6 +44,9 @@ if TYPE_CHECKING:
     from dataprep.validation.ray_executor import RayDuplicates, RayExecutor
 
 ProgressCallback = Callable[[int, int, "int | None"], None]
+_SHARED_MESSAGES = (
+    1 << 16
+)  # distinct finding texts remembered for sharing (bounded: unique texts gain nothing)
 
 
 @dataclass
@@ -208,6 +211,7 @@ class _Run:
         self.bytes_before = 0
         self.lines_done = 0
         self.files: list[_FileState] = []
+        self._messages: dict[str, str] = {}  # finding texts seen, each kept once (see _absorb)
         self.selection = config.selection()
         self.target: TargetProfile | None = resolve_target(config.target)
         self.ray: RayExecutor | None = None
@@ -287,8 +291,15 @@ class _Run:
     def _absorb(self, state: _FileState, batch: BatchResult) -> None:
         """Merge one block's results: whole arrays at once, findings only for lines that have problems."""
         label = state.source.label
+        shared = self._messages
         for line, problem in batch.problems:
-            finding = _finding(problem, label, line, state.selection)
+            # A million malformed lines often say the same thing: keep one copy of each message text.
+            message = shared.get(problem.message)
+            if message is None:
+                message = problem.message
+                if len(shared) < _SHARED_MESSAGES:
+                    shared[message] = message
+            finding = _finding(problem, label, line, state.selection, message)
             if finding is not None:
                 state.findings.append(finding)
         state.nonblank_lines += batch.nonblank
@@ -495,15 +506,18 @@ def _head(blocks: Iterator[Block]) -> tuple[list[bytes], Iterator[Block]]:
     return [raw.data for block in seen for raw in block.lines()], chained()
 
 
-def _finding(problem: Problem, path: str, line: int, selection: RuleSelection) -> Finding | None:
+def _finding(
+    problem: Problem, path: str, line: int, selection: RuleSelection, message: str | None = None
+) -> Finding | None:
+    """The finding of a problem at a line, with its severity under `selection` (None: switched off).
+    `message`: the problem's text, when an equal string is already held (one copy kept)."""
     rule = RULES_BY_CODE.get(problem.code)
     default = rule.severity if rule is not None else Severity.ERROR
     severity = selection.severity_of(problem.code, default)
     if severity is None:
         return None
-    return Finding(
-        problem.code, severity, problem.message, Location(path, line, problem.col, problem.json_path)
-    )
+    text = problem.message if message is None else message
+    return Finding(problem.code, severity, text, Location(path, line, problem.col, problem.json_path))
 
 
 def _apply_selection(finding: Finding, selection: RuleSelection) -> Finding | None:
