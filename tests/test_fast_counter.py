@@ -98,8 +98,6 @@ def test_every_token_id_decodes_to_the_vendored_bytes(name: str) -> None:
             continue
         assert tokenizer.decode([rank]) == text, (name, rank)
     assert 0 < partial < len(ranks) // 10
-    with pytest.raises(BaseException):  # noqa: B017 - any error: an id past the vocabulary has no bytes
-        tokenizer.decode([len(ranks) + 10_000])
 
 
 @needs_fast
