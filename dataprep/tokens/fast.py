@@ -155,7 +155,7 @@ def _why_not(encoding: tiktoken.Encoding) -> str:
 
 def _load_bindings() -> ModuleType | None:
     """bpe-openai's compiled module alone. Importing the package itself decodes all of its Python-side rank
-    tables (1-2.5 s of CPU and about 100 MB per process, measured); the Rust counter needs none of that."""
+    tables (1-2.5 s of CPU and about 90 MB per process, measured); the Rust counter needs none of that."""
     global _bindings, _load_error
     if _bindings is not None or _load_error is not None:
         return _bindings
