@@ -125,7 +125,9 @@ def test_stdout_on_a_full_device_is_exit_2(tmp_path: Path, args: list[str]) -> N
 # The first write of the output leaves a mark and then waits: the run is certainly mid-write when the signal
 # comes, however slow or busy the machine (a fixed delay was flaky on a loaded CI runner).
 HOLD_FIRST_WRITE = """
-import os, time, dataprep.io.atomic as atomic
+import os, signal, time, dataprep.io.atomic as atomic
+# A run started in the background (nohup, `cmd &` in a script) inherits SIGINT ignored; Ctrl-C is what we test.
+signal.signal(signal.SIGINT, signal.default_int_handler)
 _write = atomic._GuardedFile.write
 _held_once = []
 def _held(self, data):
@@ -153,9 +155,17 @@ def test_a_signal_mid_write_removes_temporary_files(tmp_path: Path, sig: int, co
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and not mark.exists() and proc.poll() is None:
         time.sleep(0.05)
-    assert mark.exists(), "the run never wrote its output"
+    if not mark.exists():
+        proc.kill()
+        proc.communicate()
+        pytest.fail("the run never wrote its output")
     proc.send_signal(sig)
-    _, err = proc.communicate(timeout=30)
+    try:
+        _, err = proc.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate()
+        pytest.fail(f"the run ignored {signal.Signals(sig).name}")
     assert proc.returncode == code, err
     assert "Traceback" not in err
     assert out.read_bytes() == b"old\n"
