@@ -289,3 +289,18 @@ def test_tiktoken_offsets_are_each_tokens_bytes_in_order() -> None:
     assert list(offsets.starts[1:3]) == list(offsets.ends[0:2])
     with pytest.raises(IndexError):
         offsets.starts[len(ids)]
+
+
+def test_contiguous_offsets_find_the_same_tokens_as_explicit_starts() -> None:
+    import random
+    from itertools import accumulate
+
+    rng = random.Random(7)
+    for _ in range(300):
+        lengths = [rng.randint(1, 6) for _ in range(rng.randint(0, 12))]
+        ends = list(accumulate(lengths))
+        starts = [0, *ends[:-1]] if ends else []
+        total = ends[-1] if ends else 0
+        spans = tuple(sorted((rng.randint(0, total + 2), rng.randint(0, total + 2))) for _ in range(3))
+        explicit = tokens_in_spans(Offsets(starts, ends), spans)
+        assert tokens_in_spans(Offsets(starts, ends, contiguous=True), spans) == explicit

@@ -41,6 +41,7 @@ class Offsets:
     starts: Sequence[int]
     ends: Sequence[int]
     in_bytes: bool = False
+    contiguous: bool = False  # each token starts where the one before ends (starts[i] == ends[i - 1])
 
     def spans_in_units(self, text: str, spans: tuple[tuple[int, int], ...]) -> tuple[tuple[int, int], ...]:
         if not self.in_bytes or text.isascii():
@@ -57,7 +58,11 @@ def tokens_in_spans(offsets: Offsets, spans: tuple[tuple[int, int], ...]) -> lis
         if end <= start:
             continue
         first = bisect_right(offsets.ends, start)
-        last = bisect_left(offsets.starts, end)
+        if offsets.contiguous:  # tokens starting before `end`: the first, then one per earlier end before it
+            count = len(offsets.ends)
+            last = min(count, 1 + bisect_left(offsets.ends, end, 0, max(count - 1, 0))) if end > 0 else 0
+        else:
+            last = bisect_left(offsets.starts, end)
         if last > first:
             out.append((first, last))
     return out
@@ -130,7 +135,7 @@ class TiktokenEncoder:
         slower); a token starts where the one before it ends, so the starts are the ends shifted by one."""
         ids = self._enc.encode(text, allowed_special="all")
         ends = list(accumulate(map(self._byte_lengths.__getitem__, ids)))
-        return ids, Offsets(_StartsFromEnds(ends), ends, in_bytes=True)
+        return ids, Offsets(_StartsFromEnds(ends), ends, in_bytes=True, contiguous=True)
 
 
 class _StartsFromEnds(Sequence[int]):

@@ -202,7 +202,7 @@ class ChatTemplateTokenizer:
         out = []
         for i, message in enumerate(messages):
             content = message.get("content")
-            if isinstance(content, str) and content.strip() and content.strip() not in text:
+            if isinstance(content, str) and (stripped := content.strip()) and stripped not in text:
                 out.append(f"{path}[{i}].content")
         return tuple(out)
 
@@ -223,6 +223,8 @@ class ChatTemplateTokenizer:
             out.append(("a default system prompt", self._default_system_cost))
         if not self.date_pinned and self._date_cost > 0:
             out.append(("today's date (pin it with --date)", self._date_cost))
+        if "<think>" not in text:  # the common case: no think block anywhere
+            return tuple(out)
         in_data = sum(len(_EMPTY_THINK.findall(_text(m.get("content")))) for m in messages)
         blocks = _EMPTY_THINK.findall(text)
         if len(blocks) > in_data:
