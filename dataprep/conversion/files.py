@@ -28,7 +28,8 @@ from dataprep.conversion.pipeline import (
     Converted,
     Converter,
     Rejected,
-    resolve_mapping,
+    mapping_given,
+    run_mapping,
 )
 from dataprep.conversion.report import ConvertReport
 from dataprep.errors import UsageError
@@ -248,33 +249,25 @@ def convert_file(
     out = Path(output)
     if (group or stratify) and validation_size is None:
         raise UsageError("--group and --stratify need --validation-size")
-    mapped = any(
-        v is not None for v in (preset, mapping, system, user, assistant, group_by, role_column, content)
+    options: dict[str, Any] = dict(  # the mapping arguments, for both uses below
+        preset=preset,
+        mapping=mapping,
+        system=system,
+        user=user,
+        assistant=assistant,
+        group_by=group_by,
+        order_by=order_by,
+        role_column=role_column,
+        content=content,
+        missing=missing,
+        list_format=list_format,
+        ignore_columns=ignore_columns,
     )
-    sources, read, native = resolve_sources(sources, read, mapped)
+    sources, read, native = resolve_sources(sources, read, mapping_given(options))
     writer = TargetWriter(to) if to is not None else None
     if writer is not None and output_format != "jsonl" and writer.format.name != "chat":
         raise UsageError(f"--to {to} writes JSON Lines in {to}'s own shape: use --output-format jsonl")
-    chosen = (
-        ChatMapping(())
-        if native is not None
-        else resolve_mapping(
-            preset=preset,
-            mapping=mapping,
-            system=system,
-            user=user,
-            assistant=assistant,
-            group_by=group_by,
-            order_by=order_by,
-            role_column=role_column,
-            content=content,
-            missing=missing,
-            list_format=list_format,
-            ignore_columns=ignore_columns,
-        )
-    )
-    if writer is not None and chosen.output == "kto":
-        raise UsageError("--to writes chat and preference records; KTO records are TRL's shape already")
+    chosen = ChatMapping(()) if native is not None else run_mapping(options, to)
     settings = validation_config(
         config, model=model, select=select, ignore=ignore, severity=severity, jobs=jobs
     )

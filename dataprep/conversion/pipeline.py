@@ -61,6 +61,20 @@ _EARLY_COLUMN_CHECK = 1_000  # usable JSON records after which a column none of 
 SourceLike = Any
 
 
+def mapping_given(options: Mapping[str, Any]) -> bool:
+    """Whether the run names a mapping at all; without one, records in a native format are read as they are."""
+    keys = ("preset", "mapping", "system", "user", "assistant", "group_by", "role_column", "content")
+    return any(options.get(key) is not None for key in keys)
+
+
+def run_mapping(options: Mapping[str, Any], to: str | None) -> ChatMapping:
+    """The run's mapping (resolve_mapping of `options`); `--to` takes chat and preference records only."""
+    chosen = resolve_mapping(**options)
+    if to is not None and chosen.output == "kto":
+        raise UsageError("--to writes chat and preference records; KTO records are TRL's shape already")
+    return chosen
+
+
 def resolve_mapping(
     *,
     preset: str | None = None,
@@ -440,9 +454,21 @@ def convert(
     """
     if isinstance(source, Path):
         source = str(source)
-    mapped = any(
-        v is not None for v in (preset, mapping, system, user, assistant, group_by, role_column, content)
+    options: dict[str, Any] = dict(  # the mapping arguments, for both uses below
+        preset=preset,
+        mapping=mapping,
+        system=system,
+        user=user,
+        assistant=assistant,
+        group_by=group_by,
+        order_by=order_by,
+        role_column=role_column,
+        content=content,
+        missing=missing,
+        list_format=list_format,
+        ignore_columns=ignore_columns,
     )
+    mapped = mapping_given(options)
     native = None
     sources: list[SourceLike] = [source]
     if isinstance(source, str):
@@ -457,22 +483,7 @@ def convert(
         converter.check_extras(sources)
         items = converter.items(sources)
         return writer.items(items) if writer is not None else items
-    chosen = resolve_mapping(
-        preset=preset,
-        mapping=mapping,
-        system=system,
-        user=user,
-        assistant=assistant,
-        group_by=group_by,
-        order_by=order_by,
-        role_column=role_column,
-        content=content,
-        missing=missing,
-        list_format=list_format,
-        ignore_columns=ignore_columns,
-    )
-    if writer is not None and chosen.output == "kto":
-        raise UsageError("--to writes chat and preference records; KTO records are TRL's shape already")
+    chosen = run_mapping(options, to)
     images = image_options(target, embed_images, image_dir)
     converter = Converter(chosen, read, max_cell_chars=max_cell_chars, limit=limit, images=images)
     converter.check_extras([source])  # now, not when the first item is asked for
