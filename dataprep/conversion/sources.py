@@ -16,7 +16,7 @@ from typing import IO, Any, Protocol
 import orjson
 
 from dataprep.errors import InputError
-from dataprep.io.arrow_records import ArrowLayout, dataset_layout, decode, guess_record, parquet_layout
+from dataprep.io.arrow_records import ArrowLayout, dataset_layout, decode, guess_record, open_parquet
 from dataprep.io.byte_meter import ByteMeter
 from dataprep.io.jsonl import open_input
 from dataprep.io.read_guard import guarded_source
@@ -346,19 +346,9 @@ class _BatchSource:
 
 
 def _parquet_source(path: str) -> Source:
-    import pyarrow as pa  # heavy: only for Parquet
-    import pyarrow.parquet as pq
-
     if not os.path.exists(path):
         raise InputError(f"{path}: no such file")
-    try:
-        parquet = pq.ParquetFile(path)
-    except (pa.ArrowException, OSError) as exc:
-        raise InputError(f"{path}: not a readable Parquet file ({exc})") from None
-
-    layout = parquet_layout(parquet.schema_arrow.metadata)
-    if layout is not None and layout.rows != parquet.metadata.num_rows:
-        layout = None  # not the table dataprep wrote
+    parquet, layout = open_parquet(path)  # pyarrow is imported there, only for Parquet
 
     def batches() -> Iterator[list[dict[str, Any]]]:
         for batch in parquet.iter_batches(batch_size=_BATCH):

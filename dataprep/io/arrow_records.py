@@ -249,9 +249,9 @@ def build_dataset(records: Sequence[Mapping[str, Any]]) -> tuple[Any, ArrowLayou
     return datasets.Dataset(datasets.table.InMemoryTable(table)), layout, notes
 
 
-def iter_parquet(source: Any, batch_size: int = 1000, label: str = "") -> Iterator[dict[str, Any]]:
-    """The records of a Parquet file (a path or an open file), batch by batch (exact when dataprep wrote it);
-    unreadable: InputError naming `label` (default: the path)."""
+def open_parquet(source: Any, label: str = "") -> tuple[Any, ArrowLayout | None]:
+    """A Parquet file (a path or an open file) and the layout dataprep recorded when it wrote it (None for any
+    other table); unreadable: InputError naming `label` (default: the path)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -264,6 +264,13 @@ def iter_parquet(source: Any, batch_size: int = 1000, label: str = "") -> Iterat
     layout = parquet_layout(parquet.schema_arrow.metadata)
     if layout is not None and layout.rows != parquet.metadata.num_rows:
         layout = None  # not the table dataprep wrote
+    return parquet, layout
+
+
+def iter_parquet(source: Any, batch_size: int = 1000, label: str = "") -> Iterator[dict[str, Any]]:
+    """The records of a Parquet file (a path or an open file), batch by batch (exact when dataprep wrote it);
+    unreadable: InputError naming `label` (default: the path)."""
+    parquet, layout = open_parquet(source, label)
     done = 0
     for batch in parquet.iter_batches(batch_size=batch_size):
         rows = batch.to_pylist()
