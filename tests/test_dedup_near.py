@@ -271,3 +271,24 @@ def test_a_validation_line_gets_one_leak_error() -> None:
         ("DP403", "<records>"),
         ("DP405", "<validation>"),
     ]
+
+
+@pytest.mark.parametrize("params", [NearDupParams(), NearDupParams(bands=16)])
+def test_a_subset_of_signatures_pairs_as_its_copy_would(params: NearDupParams) -> None:
+    # near_pairs confirms pairs among representatives by position, without copying their signatures.
+    import numpy as np
+
+    from dataprep.dedup.lsh import confirmed_pairs
+
+    rng = np.random.default_rng(3)
+    base = rng.integers(0, 2**16, size=(40, params.num_perm), dtype=np.uint16)
+    sigs = np.concatenate([base, base[:20]])  # rows 40-59 copy rows 0-19 ...
+    sigs[40:60, : params.num_perm // 3] ^= 1  # ... with a third of their values changed
+    sigs[55:] = sigs[0]  # and five exact copies of row 0
+    rank = rng.integers(1, 2**63, size=sigs.shape[0], dtype=np.uint64)
+    subset = np.sort(rng.choice(sigs.shape[0], size=45, replace=False)).astype(np.int64)
+    picked = confirmed_pairs(sigs, params, rank[subset], subset)
+    copied = confirmed_pairs(sigs[subset], params, rank[subset])
+    assert picked[0].size > 5
+    for got, want in zip(picked, copied, strict=True):
+        assert np.array_equal(got, want)

@@ -63,21 +63,27 @@ class Columns:
         sigs: bytes | bytearray,
         num_perm: int,
     ) -> Columns:
-        """Columns copied from the index's arrays, except the signatures: a read-only view of `sigs` (at a
-        million examples a copy would be 256 MB more). A bytearray cannot grow while viewed: drop the
-        Columns before adding to the index again."""
+        """Columns over the index's arrays: the 64-bit hashes and the signatures are read-only views (at a
+        million examples copies would be 32 MB and 256 MB more), the narrower columns are widened copies. An
+        array cannot grow while viewed: drop the Columns before adding to the index again."""
         return cls(
             labels=labels,
             file_roles=np.array(roles, dtype=np.uint8),
             file=np.array(file, dtype=np.int64),
             line=np.array(line, dtype=np.int64),
-            exact=np.array(exact, dtype=np.uint64),
-            normal=np.array(normal, dtype=np.uint64),
-            prompt=np.array(prompt, dtype=np.uint64),
-            answer=np.array(answer, dtype=np.uint64),
+            exact=_hashes_view(exact),
+            normal=_hashes_view(normal),
+            prompt=_hashes_view(prompt),
+            answer=_hashes_view(answer),
             sig_rows=np.array(sig_rows, dtype=np.int64),
             sigs=as_matrix(memoryview(sigs).toreadonly(), num_perm),
         )
+
+
+def _hashes_view(column: Any) -> npt.NDArray[np.uint64]:
+    """A read-only uint64 view of an array("Q") (or any buffer of native 64-bit unsigned values)."""
+    view: npt.NDArray[np.uint64] = np.frombuffer(memoryview(column).toreadonly(), dtype=np.uint64)
+    return view
 
 
 NearPairs = tuple[IntArray, IntArray, npt.NDArray[np.float64]]
@@ -191,9 +197,9 @@ def near_pairs(c: Columns, params: NearDupParams) -> tuple[IntArray, IntArray, n
     reps = np.sort(order[first])
     rows = c.sig_rows[reps]
     # Oversized LSH buckets are walked in normalised-text order, so the pairs do not depend on file order.
-    # Most datasets have few copies: then every signature takes part, and indexing would copy them all.
-    sigs = c.sigs if reps.size == c.sig_rows.size else c.sigs[reps]
-    a, b, sims = confirmed_pairs(sigs, params, c.normal[rows])
+    # The representatives are picked out of the signatures band by band: `c.sigs[reps]` would copy them all.
+    subset = None if reps.size == c.sig_rows.size else reps
+    a, b, sims = confirmed_pairs(c.sigs, params, c.normal[rows], subset)
     ra, rb = rows[a], rows[b]
     keep = c.normal[ra] != c.normal[rb]
     return ra[keep], rb[keep], sims[keep]

@@ -25,20 +25,27 @@ from dataprep.dedup.minhash import corrected
 from dataprep.dedup.params import NearDupParams
 
 BUCKET_CAP = 32
-_CHUNK = 1 << 16  # pairs compared at once: bounds the temporary arrays to a few MB
-_PENDING_MAX = 1 << 22  # candidate pairs collected across bands before they are confirmed
+_CHUNK = 1 << 14  # pairs compared at once: two 4 MB slices of signatures and their comparison
+# Candidate pairs collected across bands before they are confirmed: each flush holds a few arrays of this
+# many 8-byte values (4 MB each), so it bounds the search's temporary memory; the pairs do not depend on it.
+_PENDING_MAX = 1 << 19
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
 
 
 def confirmed_pairs(
-    sigs: npt.NDArray[np.uint16], params: NearDupParams, rank: npt.NDArray[np.uint64] | None = None
+    sigs: npt.NDArray[np.uint16],
+    params: NearDupParams,
+    rank: npt.NDArray[np.uint64] | None = None,
+    subset: IntArray | None = None,
 ) -> tuple[IntArray, IntArray, FloatArray]:
     """Pairs (i < j) of rows of `sigs` whose estimated Jaccard similarity is at least the threshold.
 
-    rank: a key per row that orders the members of an oversized bucket (default: the row number)."""
-    n = sigs.shape[0]
+    rank: a key per row that orders the members of an oversized bucket (default: the row number).
+    subset: take part with these rows of `sigs` only (ascending); i and j are then positions in `subset`, as
+    if `sigs[subset]` had been passed, without that copy of the signatures (256 MB at a million examples)."""
+    n = sigs.shape[0] if subset is None else subset.size
     found: list[tuple[IntArray, IntArray, FloatArray]] = []
     pending: list[IntArray] = []
     waiting = 0
@@ -47,12 +54,12 @@ def confirmed_pairs(
         # A pair that shares several bands is compared once per flush.
         codes = _distinct(np.concatenate(pending))
         first, second = np.divmod(codes, n)
-        sims = estimate(sigs, first, second)
+        sims = estimate(sigs, first, second, subset)
         keep = sims >= params.threshold
         found.append((first[keep], second[keep], sims[keep]))
         pending.clear()
 
-    for band_keys in _each_band(sigs, params) if n > 1 else ():
+    for band_keys in _each_band(sigs, params, subset) if n > 1 else ():
         first, second = _bucket_pairs(band_keys, rank)
         if first.size:
             pending.append(first * n + second)
@@ -85,28 +92,36 @@ def _distinct(values: IntArray) -> IntArray:
     return distinct
 
 
-def estimate(sigs: npt.NDArray[np.uint16], first: IntArray, second: IntArray) -> FloatArray:
-    """Estimated Jaccard similarity of each pair (first[p], second[p])."""
+def estimate(
+    sigs: npt.NDArray[np.uint16], first: IntArray, second: IntArray, subset: IntArray | None = None
+) -> FloatArray:
+    """Estimated Jaccard similarity of each pair (first[p], second[p]) (positions in `subset`, if given)."""
     out = np.empty(first.size, dtype=np.float64)
     width = sigs.shape[1]
     for start in range(0, first.size, _CHUNK):
-        a = sigs[first[start : start + _CHUNK]]
-        b = sigs[second[start : start + _CHUNK]]
+        a_rows, b_rows = first[start : start + _CHUNK], second[start : start + _CHUNK]
+        if subset is not None:
+            a_rows, b_rows = subset[a_rows], subset[b_rows]
+        a = sigs[a_rows]
+        b = sigs[b_rows]
         out[start : start + _CHUNK] = np.count_nonzero(a == b, axis=1) / width
     return np.asarray(corrected(out), dtype=np.float64)
 
 
-def _each_band(sigs: npt.NDArray[np.uint16], params: NearDupParams) -> Iterator[npt.NDArray[np.uint64]]:
-    """The keys of one band at a time (`_band_keys` row by row): a few MB each instead of a transposed copy
-    of every signature (256 MB at a million examples)."""
+def _each_band(
+    sigs: npt.NDArray[np.uint16], params: NearDupParams, subset: IntArray | None = None
+) -> Iterator[npt.NDArray[np.uint64]]:
+    """The keys of one band at a time (`_band_keys` row by row, of the `subset` rows if given): a few MB each
+    instead of a transposed copy of every signature (256 MB at a million examples)."""
+    rows = slice(None) if subset is None else subset
     if params.rows == 4:
         words = np.ascontiguousarray(sigs).view(np.uint64)
         for band in range(params.bands):
-            yield np.ascontiguousarray(words[:, band])
+            yield np.ascontiguousarray(words[rows, band])
         return
     multipliers = np.random.default_rng(params.seed).integers(1, 2**63, size=params.rows, dtype=np.uint64)
     for band in range(params.bands):
-        block = sigs[:, band * params.rows : (band + 1) * params.rows].astype(np.uint64)
+        block = sigs[rows, band * params.rows : (band + 1) * params.rows].astype(np.uint64)
         keys: npt.NDArray[np.uint64] = (block * (multipliers | np.uint64(1))).sum(axis=1, dtype=np.uint64)
         yield keys
 
