@@ -188,13 +188,7 @@ def near_pairs(c: Columns, params: NearDupParams) -> tuple[IntArray, IntArray, n
     One representative per (normalised text, role) takes part: its copies are DP401/DP402 already, and
     pairs of the same normalised text (across roles) are DP405.
     """
-    role = c.file_roles[c.file]
-    sig_role = role[c.sig_rows]
-    key = c.normal[c.sig_rows]
-    order = np.lexsort((np.arange(c.sig_rows.size), sig_role, key))
-    first = np.ones(order.size, dtype=bool)
-    first[1:] = (key[order][1:] != key[order][:-1]) | (sig_role[order][1:] != sig_role[order][:-1])
-    reps = np.sort(order[first])
+    reps = _representatives(c)
     rows = c.sig_rows[reps]
     # Oversized LSH buckets are walked in normalised-text order, so the pairs do not depend on file order.
     # The representatives are picked out of the signatures band by band: `c.sigs[reps]` would copy them all.
@@ -203,6 +197,19 @@ def near_pairs(c: Columns, params: NearDupParams) -> tuple[IntArray, IntArray, n
     ra, rb = rows[a], rows[b]
     keep = c.normal[ra] != c.normal[rb]
     return ra[keep], rb[keep], sims[keep]
+
+
+def _representatives(c: Columns) -> IntArray:
+    """Positions in `c.sig_rows` of the first signature of each (normalised text, role), ascending (a
+    function of its own, so that its sort arrays are freed before the search)."""
+    role = c.file_roles[c.file]
+    sig_role = role[c.sig_rows]
+    key = c.normal[c.sig_rows]
+    order = np.lexsort((np.arange(c.sig_rows.size), sig_role, key))
+    first = np.ones(order.size, dtype=bool)
+    first[1:] = (key[order][1:] != key[order][:-1]) | (sig_role[order][1:] != sig_role[order][:-1])
+    reps: IntArray = np.sort(order[first])
+    return reps
 
 
 def _near(

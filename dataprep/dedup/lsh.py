@@ -46,18 +46,26 @@ def confirmed_pairs(
     subset: take part with these rows of `sigs` only (ascending); i and j are then positions in `subset`, as
     if `sigs[subset]` had been passed, without that copy of the signatures (256 MB at a million examples)."""
     n = sigs.shape[0] if subset is None else subset.size
-    found: list[tuple[IntArray, IntArray, FloatArray]] = []
+    # Confirmed pairs so far, as sorted distinct codes first * n + second, with their similarities: a
+    # near-duplicate pair shares many bands, and keeping each flush's copy of it grew to 250 MB at 1M examples.
+    codes_found = np.empty(0, dtype=np.int64)
+    sims_found = np.empty(0, dtype=np.float64)
     pending: list[IntArray] = []
     waiting = 0
 
     def confirm() -> None:
-        # A pair that shares several bands is compared once per flush.
+        nonlocal codes_found, sims_found
+        # A pair that shares several bands is compared once per flush, and not again once confirmed.
         codes = _distinct(np.concatenate(pending))
+        pending.clear()
+        codes = codes[~_within(codes, codes_found)]
         first, second = np.divmod(codes, n)
         sims = estimate(sigs, first, second, subset)
         keep = sims >= params.threshold
-        found.append((first[keep], second[keep], sims[keep]))
-        pending.clear()
+        merged = np.concatenate((codes_found, codes[keep]))
+        order = np.argsort(merged, kind="stable")
+        codes_found = merged[order]
+        sims_found = np.concatenate((sims_found, sims[keep]))[order]
 
     for band_keys in _each_band(sigs, params, subset) if n > 1 else ():
         first, second = _bucket_pairs(band_keys, rank)
@@ -69,18 +77,18 @@ def confirmed_pairs(
             waiting = 0
     if pending:
         confirm()
-    if not found:
-        empty = np.empty(0, dtype=np.int64)
-        return empty, empty, np.empty(0, dtype=np.float64)
-    first = np.concatenate([f[0] for f in found])
-    second = np.concatenate([f[1] for f in found])
-    sims = np.concatenate([f[2] for f in found])
-    # The same pair may be confirmed in several flushes: keep one, in (i, j) order.
-    codes = first * n + second
-    order = np.argsort(codes, kind="stable")
-    keep = np.ones(order.size, dtype=bool)
-    keep[1:] = codes[order][1:] != codes[order][:-1]
-    return first[order][keep], second[order][keep], sims[order][keep]
+    first, second = np.divmod(codes_found, n)
+    return first, second, sims_found
+
+
+def _within(values: IntArray, ordered: IntArray) -> npt.NDArray[np.bool_]:
+    """For each of `values`, whether it is in `ordered` (sorted, distinct)."""
+    if not ordered.size:
+        return np.zeros(values.size, dtype=bool)
+    at = np.searchsorted(ordered, values)
+    inside = at < ordered.size
+    inside[inside] = ordered[at[inside]] == values[inside]
+    return inside
 
 
 def _distinct(values: IntArray) -> IntArray:
@@ -142,7 +150,7 @@ def _bucket_pairs(
     keys: npt.NDArray[np.uint64], rank: npt.NDArray[np.uint64] | None = None
 ) -> tuple[IntArray, IntArray]:
     """All pairs (i < j) of rows sharing a key; for buckets over BUCKET_CAP, anchor and neighbour pairs."""
-    order = np.argsort(keys).astype(np.int64)  # bucket order does not matter: pairs are (low, high)
+    order = np.argsort(keys).astype(np.int64, copy=False)  # bucket order does not matter: pairs are (low, high)
     ordered = keys[order]
     same = ordered[1:] == ordered[:-1]
     if not same.any():
@@ -167,5 +175,9 @@ def _bucket_pairs(
             firsts.extend((np.repeat(members[:1], length - 1), members[:-1]))
             seconds.extend((members[1:], members[1:]))
     first = np.concatenate(firsts)
+    firsts.clear()  # each band's pairs are held once at a time (about 7 MB a copy at a million examples)
     second = np.concatenate(seconds)
-    return np.minimum(first, second), np.maximum(first, second)
+    seconds.clear()
+    low = np.minimum(first, second)
+    high: IntArray = np.maximum(first, second, out=second)
+    return low, high
