@@ -150,7 +150,9 @@ def _bucket_pairs(
     keys: npt.NDArray[np.uint64], rank: npt.NDArray[np.uint64] | None = None
 ) -> tuple[IntArray, IntArray]:
     """All pairs (i < j) of rows sharing a key; for buckets over BUCKET_CAP, anchor and neighbour pairs."""
-    order = np.argsort(keys).astype(np.int64, copy=False)  # bucket order does not matter: pairs are (low, high)
+    order = np.argsort(keys).astype(
+        np.int64, copy=False
+    )  # bucket order does not matter: pairs are (low, high)
     ordered = keys[order]
     same = ordered[1:] == ordered[:-1]
     if not same.any():
