@@ -292,3 +292,25 @@ def test_a_subset_of_signatures_pairs_as_its_copy_would(params: NearDupParams) -
     assert picked[0].size > 5
     for got, want in zip(picked, copied, strict=True):
         assert np.array_equal(got, want)
+
+
+def test_pairs_do_not_depend_on_how_often_candidates_are_confirmed(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Candidates are confirmed in flushes; a pair sharing many bands is confirmed once and kept once.
+    import numpy as np
+
+    from dataprep.dedup import lsh
+
+    params = NearDupParams()
+    rng = np.random.default_rng(5)
+    base = rng.integers(0, 2**16, size=(30, params.num_perm), dtype=np.uint16)
+    sigs = np.concatenate([base, base, base[:10]])
+    sigs[30:60, :32] ^= 3  # copies sharing 24 of 32 bands with their originals (similarity 0.75)
+    sigs[60:70, :80] ^= 5  # candidates in 12 bands, below the threshold (0.375)
+    whole = lsh.confirmed_pairs(sigs, params)
+    monkeypatch.setattr(lsh, "_PENDING_MAX", 1)  # a flush after every band
+    flushed = lsh.confirmed_pairs(sigs, params)
+    assert whole[0].size >= 30
+    codes = whole[0] * sigs.shape[0] + whole[1]
+    assert np.array_equal(codes, np.unique(codes))  # ascending, each pair once
+    for got, want in zip(flushed, whole, strict=True):
+        assert np.array_equal(got, want)
