@@ -285,8 +285,8 @@ def test_a_subset_of_signatures_pairs_as_its_copy_would(params: NearDupParams) -
     sigs = np.concatenate([base, base[:20]])  # rows 40-59 copy rows 0-19 ...
     sigs[40:60, : params.num_perm // 3] ^= 1  # ... with a third of their values changed
     sigs[55:] = sigs[0]  # and five exact copies of row 0
-    rank = rng.integers(1, 2**63, size=sigs.shape[0], dtype=np.uint64)
-    subset = np.sort(rng.choice(sigs.shape[0], size=45, replace=False)).astype(np.int64)
+    rank: np.ndarray[Any, np.dtype[np.uint64]] = rng.integers(1, 2**63, size=60, dtype=np.uint64)
+    subset = np.sort(rng.choice(60, size=45, replace=False)).astype(np.int64)
     picked = confirmed_pairs(sigs, params, rank[subset], subset)
     copied = confirmed_pairs(sigs[subset], params, rank[subset])
     assert picked[0].size > 5
