@@ -47,7 +47,7 @@ def confirmed_pairs(
     if `sigs[subset]` had been passed, without that copy of the signatures (256 MB at a million examples)."""
     n = sigs.shape[0] if subset is None else subset.size
     # Confirmed pairs so far, as sorted distinct codes first * n + second, with their similarities: a
-    # near-duplicate pair shares many bands, and keeping each flush's copy of it grew to 250 MB at 1M examples.
+    # near-duplicate pair shares many bands, and keeping each flush's copy of it took about 150 MB at 1M examples.
     codes_found = np.empty(0, dtype=np.int64)
     sims_found = np.empty(0, dtype=np.float64)
     pending: list[IntArray] = []
