@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from dataprep import Config, validate_files
 from dataprep.packing import pack
@@ -49,3 +50,27 @@ def test_open_weight_report_says_where_the_sequence_length_comes_from(tmp_path: 
     assert p is not None and p.sequences_unpacked == 12 and p.sequences_packed < 12
     assert packed.to_dict()["template"]["sequence_length"] == 256
     assert "template" not in validate_files([train], config=Config(), jobs=1).to_dict()
+
+
+def test_the_report_names_the_tokenizer_the_workers_built(tmp_path: Path, monkeypatch: Any) -> None:
+    """With worker processes the main process names the tokenizer from their results, never building one."""
+    from dataprep.tokens import build_tokenizer
+    from dataprep.validation import executors
+
+    train = tmp_path / "train.jsonl"
+    rows = [
+        {"messages": [{"role": "user", "content": f"Q{i}?"}, {"role": "assistant", "content": "A."}]}
+        for i in range(40)
+    ]
+    train.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    monkeypatch.setattr(executors, "IN_PROCESS_BYTES", 0)
+    build_tokenizer.cache_clear()
+    pooled = validate_files([train], config=Config(), model="openai/gpt-oss-20b", date="2025-06-28", jobs=2)
+    assert build_tokenizer.cache_info().currsize == 0  # built in the workers only
+    alone = validate_files([train], config=Config(), model="openai/gpt-oss-20b", date="2025-06-28", jobs=1)
+    assert pooled.template_run is not None and alone.template_run is not None
+    assert pooled.template_run.tokenizer == alone.template_run.tokenizer
+    assert (
+        "o200k_harmony" in pooled.template_run.tokenizer
+        and "generation markers" in pooled.template_run.tokenizer
+    )

@@ -73,6 +73,7 @@ class BatchResult:
     problems: list[tuple[int, Problem]] = field(default_factory=list)
     example_lines: array[int] = field(default_factory=lambda: array("l"))
     digests: list[Any] = field(default_factory=list)
+    tokenizer: str = ""  # the name of the tokenizer that counted (the report says it without building one)
 
     def add(self, result: LineResult, context_limit: int, uncounted: frozenset[str] = frozenset()) -> None:
         self.lines += 1
@@ -110,11 +111,12 @@ class BatchResult:
         self.problems.extend(other.problems)
         self.example_lines.extend(other.example_lines)
         self.digests.extend(other.digests)
+        self.tokenizer = self.tokenizer or other.tokenizer
 
 
 def check_block(block: Block, settings: CheckSettings) -> BatchResult:
     """Check every line of a block; duplicate digests are made for the whole block at once (much cheaper)."""
-    out = BatchResult()
+    out = BatchResult(tokenizer=build_tokenizer(settings.tokenizer).name)
     records: list[dict[str, Any]] | None = [] if settings.digests else None
     for raw in block.lines():
         out.add(check_line(raw, settings, keep=records), settings.context_limit, settings.uncounted_codes)

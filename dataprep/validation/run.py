@@ -210,6 +210,7 @@ class _Run:
         self.total_bytes = total
         self.bytes_before = 0
         self.lines_done = 0
+        self.tokenizer_name = ""  # as the workers name it: building a tokenizer here only for its name costs
         self.files: list[_FileState] = []
         self._messages: dict[str, str] = {}  # finding texts seen, each kept once (see _absorb)
         self.selection = config.selection()
@@ -304,6 +305,7 @@ class _Run:
                 state.findings.append(finding)
         state.nonblank_lines += batch.nonblank
         self.lines_done += batch.lines
+        self.tokenizer_name = self.tokenizer_name or batch.tokenizer
         state.stats.merge(batch.stats)
         if state.kind is Kind.PREFERENCE:
             state.second_tokens.extend(batch.second_tokens)
@@ -391,7 +393,7 @@ class _Run:
             origin = "--max-tokens"
         else:
             origin = "the model's context length (default; set the trainer's with --max-seq-length)"
-        return TemplateRun(build_tokenizer(spec).name, self.model.max_tokens, origin)
+        return TemplateRun(self.tokenizer_name or build_tokenizer(spec).name, self.model.max_tokens, origin)
 
     def _split_findings(self) -> list[Finding]:
         train = [s for s in self.files if s.source.role == "train"]
