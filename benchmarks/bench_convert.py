@@ -164,7 +164,7 @@ def generate(path: Path, size_bytes: int, seed: int = 0) -> int:
 _RUNNERS = {
     "dataprep": (
         "import sys, json\n"
-        "from dataprep.convert import convert_file\n"
+        "from dataprep import convert_file\n"
         "r = convert_file(sys.argv[1], sys.argv[2], preset='recipe', validate=False, force=True)\n"
         "print(json.dumps({'rows': r.rows_read, 'written': r.rows_written, 'rejected': r.rows_rejected}))\n"
     ),
