@@ -436,7 +436,7 @@ def _write(
                 progress(converter.rows_read, converter.meter.done, converter.meter.total)
             count += len(batch)
             for item in batch:
-                if type(item) is bytes:  # the JSON line of a record built from one CSV row
+                if isinstance(item, bytes):  # the JSON line of a record built from one CSV row
                     write(item)
                     report.examples_written += 1
                     report.rows_written += 1

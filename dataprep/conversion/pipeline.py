@@ -13,7 +13,7 @@ import os
 from collections.abc import Generator, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, cast
 
 import orjson
 
@@ -45,7 +45,7 @@ from dataprep.conversion.templates import LIST_FORMATS, is_empty
 from dataprep.errors import MappingError, UsageError
 from dataprep.io.byte_meter import ByteMeter
 from dataprep.io.extras import require
-from dataprep.io.tabular import BATCH_ROWS, BLANK, ReadOptions, RowBatch, SourceLocation, SourceRow
+from dataprep.io.tabular import BATCH_ROWS, BLANK, ReadOptions, RowBatch, SourceRow
 
 __all__ = [
     "DEFAULT_MAX_CELL_CHARS",
@@ -298,38 +298,39 @@ class Converter:
         self.meter.plan(sources)
         for spec in sources:
             with self._open(spec) as source:
-                lines = compile_lines(self.mapping, source.columns) if _batched(source) else None
-                if lines is None:
+                columns = source.columns
+                lines = compile_lines(self.mapping, columns) if _batched(source) and columns else None
+                if lines is None or columns is None:
                     yield from in_lists(self._one(row) for row in self._source_rows(spec, source))
                     continue
                 label, _ = self._begin(spec, source)
-                header = source.columns
-                for batch in source.batches():
-                    yield self._batch(batch, lines, label, header)
+                for batch in cast(BatchedSource, source).batches():
+                    yield self._batch(batch, lines, label, columns)
                 self.warnings += getattr(source, "notes", [])
 
     def _batch(
         self, batch: RowBatch, lines: LineBuilder, path: str, header: list[str]
     ) -> list[bytes | ConvertItem]:
         rows = batch.rows
-        usable = [row for row in rows if type(row) is list]
+        usable = [row for row in rows if isinstance(row, list)]
         # Cells need sizing only when the batch's text could hold one too long, and then in one pass.
-        sized = batch.longest <= self.max_cell_chars or (
-            max(map(len, itertools.chain.from_iterable(usable)), default=0) <= self.max_cell_chars
+        limit = self.max_cell_chars
+        sized = (
+            batch.longest <= limit or max(map(len, itertools.chain.from_iterable(usable)), default=0) <= limit
         )
-        if sized and len(usable) == len(rows):
-            out: list[bytes | ConvertItem] = list(map(lines, rows))  # type: ignore[arg-type]
-            if None not in out:
-                self.rows_read += len(rows)
-                return out
-        out = []
+        built = list(map(lines, usable)) if sized else [None] * len(usable)
+        if len(usable) == len(rows) and None not in built:
+            self.rows_read += len(rows)
+            return cast("list[bytes | ConvertItem]", built)
+        out: list[bytes | ConvertItem] = []
         blank = 0
+        made = iter(built)
         for index, row in enumerate(rows):
-            if type(row) is list:
-                line = lines(row) if sized else None
+            if isinstance(row, list):
+                line = next(made)
                 if line is not None:
                     out.append(line)
-                else:
+                else:  # the general path: an empty value, a cell too long, ...
                     source = SourceRow(batch.location(index, path), dict(zip(header, row)))  # noqa: B905
                     out.append(self._one(source))
             elif row.reason == BLANK:
@@ -458,6 +459,10 @@ class Converter:
             else:
                 message = f"conversation {name!r} is rejected as a whole: {members[first_index].location}: {first.message}"
                 yield self._reject(member, "group-rejected", message)
+
+
+class BatchedSource(Protocol):
+    def batches(self) -> Iterator[RowBatch]: ...
 
 
 def _batched(source: Source) -> bool:

@@ -410,14 +410,14 @@ class CsvSource:
         path, header = self.path, self._header
         for batch in self.batches():
             for index, row in enumerate(batch.rows):
-                if type(row) is list:
+                if isinstance(row, list):
                     yield SourceRow(batch.location(index, path), dict(zip(header, row)))  # noqa: B905 - same width
                 else:
                     yield row
 
     def batches(self, size: int = BATCH_ROWS) -> Iterator[RowBatch]:
         """The rows in order, `size` at a time (fewer when the rows are large): see RowBatch."""
-        header, width, path = self._header, len(self._header), self.path
+        width, path = len(self._header), self.path
         reader, lines, problems = self._reader, self._lines, self._lines.problems
         pending = problems.problems
         numbered = 0  # rows read that are not blank
