@@ -158,13 +158,17 @@ def compile_lines(mapping: ChatMapping, header: Sequence[str]) -> LineBuilder | 
         text = text % ()  # no value to put in: the fixed text, its %% undone
     kept = [(b",%s:" % dumps(name), index[name]) for name in plan.copy if name in index]
 
+    if not kept:
+        text += b"}\n"  # the line's end is fixed too
+
     def line(fields: list[str]) -> bytes | None:
         found = values(fields)
         if "" in found:
             return None  # an empty value: optional, defaulted or rejected by the general path
         out = text % arrange([dumps(v)[1:-1] for v in found]) if arrange is not None else text
         if kept:
-            out += b"".join([key + dumps(fields[i]) for key, i in kept if fields[i]])
-        return out + b"}\n"
+            copied = [key + dumps(fields[i]) for key, i in kept if fields[i]]
+            return out + b"".join(copied) + b"}\n"
+        return out
 
     return line

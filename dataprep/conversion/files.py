@@ -27,6 +27,7 @@ from dataprep.conversion.pipeline import (
     DEFAULT_MAX_CELL_CHARS,
     Converted,
     Converter,
+    Lines,
     Rejected,
     in_lists,
     mapping_given,
@@ -435,6 +436,11 @@ def _write(
             if progress is not None and (count + len(batch)) // 1000 > count // 1000:
                 progress(converter.rows_read, converter.meter.done, converter.meter.total)
             count += len(batch)
+            if type(batch) is Lines:
+                write(b"".join(batch))  # type: ignore[arg-type]
+                report.examples_written += len(batch)
+                report.rows_written += len(batch)
+                continue
             for item in batch:
                 if isinstance(item, bytes):  # the JSON line of a record built from one CSV row
                     write(item)

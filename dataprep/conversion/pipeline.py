@@ -321,7 +321,7 @@ class Converter:
         built = list(map(lines, usable)) if sized else [None] * len(usable)
         if len(usable) == len(rows) and None not in built:
             self.rows_read += len(rows)
-            return cast("list[bytes | ConvertItem]", built)
+            return Lines(cast("list[bytes]", built))
         out: list[bytes | ConvertItem] = []
         blank = 0
         made = iter(built)
@@ -459,6 +459,10 @@ class Converter:
             else:
                 message = f"conversation {name!r} is rejected as a whole: {members[first_index].location}: {first.message}"
                 yield self._reject(member, "group-rejected", message)
+
+
+class Lines(list[bytes | ConvertItem]):
+    """A batch that is JSON lines only (every row of it became a record): written in one piece."""
 
 
 class BatchedSource(Protocol):
