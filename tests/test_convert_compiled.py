@@ -131,3 +131,26 @@ def test_the_batched_path_writes_what_the_item_path_writes(tmp_path: Path) -> No
     reasons = {json.loads(line)["reason"] for line in results[0][1].splitlines()}
     assert reasons == {"missing-value", "cell-too-large", "ragged-row", "undecodable"}
     assert results[0][2][3] == 7 and results[0][2][1] > 3000
+
+
+def test_a_mapping_of_fixed_text_gives_the_same_line_for_every_row() -> None:
+    mapping = compile_mapping({"messages": [{"role": "user", "content": "100% {{fixed}}"}]})
+    line = compile_lines(mapping, ["x"])
+    assert line is not None
+    expected = orjson.dumps(RecordBuilder(mapping).build({"x": "1"}), option=orjson.OPT_APPEND_NEWLINE)
+    assert (
+        line(["1"]) == line(["2"]) == expected == b'{"messages":[{"role":"user","content":"100% {fixed}"}]}\n'
+    )
+
+
+def test_a_file_cut_short_while_read_in_batches_names_the_file(tmp_path: Path) -> None:
+    import gzip
+
+    from dataprep.errors import InputError
+
+    whole = gzip.compress(b"q,a\n" + b"".join(b"question %d,answer %d\n" % (i, i) for i in range(20000)))
+    source = tmp_path / "in.csv.gz"
+    source.write_bytes(whole[: len(whole) // 2])
+    with pytest.raises(InputError, match=r"in\.csv\.gz: cannot read: the file is cut short"):
+        convert_file(source, tmp_path / "out.jsonl", user="{q}", assistant="{a}", validate=False)
+    assert not (tmp_path / "out.jsonl").exists()

@@ -143,3 +143,15 @@ def test_any_csv_reads_alike(
 
 def _quoted(cell: str) -> str:
     return '"' + cell.replace('"', '""') + '"' if any(c in cell for c in ',"\n\r') else cell
+
+
+def test_without_a_header_a_first_row_of_the_wrong_width_is_ragged() -> None:
+    source = CsvSource(
+        io.BytesIO(b"1,2\n3,4,5\n"), "t.csv", ",", '"', "utf-8", header=False, columns=("a", "b", "c")
+    )
+    rows = [_shown(row) for row in source]
+    assert [(row, line, reason) for row, line, _, _, reason, _ in rows] == [
+        (1, 1, "ragged-row"),
+        (2, 2, None),
+    ]
+    assert rows[0][3] == ["1", "2"] and rows[1][2] == {"a": "3", "b": "4", "c": "5"}

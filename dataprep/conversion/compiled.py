@@ -78,6 +78,8 @@ def _positions(segments: Sequence[str | int]) -> list[int]:
 
 def _getter(positions: Sequence[int]) -> Callable[[Sequence[Any]], tuple[Any, ...]]:
     """itemgetter that always gives a tuple (itemgetter of one position gives the item)."""
+    if not positions:
+        return lambda items: ()
     if len(positions) == 1:
         only = positions[0]
         return lambda items: (items[only],)
