@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dataprep.errors import UsageError
 from dataprep.models import resolve_model, with_tokenizer_settings
 from dataprep.tokens import build_tokenizer
-from dataprep.tokens.encoders import Offsets, harmony_encoding, tokens_in_spans
+from dataprep.tokens.encoders import Offsets, TiktokenEncoder, harmony_encoding, tokens_in_spans
 from dataprep.tokens.folder import load_folder
 from dataprep.tokens.render import ChatTemplate, TemplateRaised
 from dataprep.tokens.template import ChatTemplateTokenizer, Conversation, conversations
@@ -304,3 +307,56 @@ def test_contiguous_offsets_find_the_same_tokens_as_explicit_starts() -> None:
         spans = tuple(sorted((rng.randint(0, total + 2), rng.randint(0, total + 2))) for _ in range(3))
         explicit = tokens_in_spans(Offsets(starts, ends), spans)
         assert tokens_in_spans(Offsets(starts, ends, contiguous=True), spans) == explicit
+
+
+def test_numpy_ends_find_the_same_tokens_as_a_list() -> None:
+    import random
+    from itertools import accumulate
+
+    import numpy as np
+
+    rng = random.Random(11)
+    for _ in range(300):
+        ends = list(accumulate(rng.randint(1, 6) for _ in range(rng.randint(0, 12))))
+        total = ends[-1] if ends else 0
+        spans = tuple(sorted((rng.randint(0, total + 2), rng.randint(0, total + 2))) for _ in range(3))
+        as_list = tokens_in_spans(Offsets([0, *ends[:-1]], ends, contiguous=True), spans)
+        array = np.array(ends, dtype=np.int64)
+        assert tokens_in_spans(Offsets([0, *ends[:-1]], array, contiguous=True), spans) == as_list
+
+
+_PIECES = [
+    "<|end|>", "<|start|>", "<|message|>", "<|return|>", "<|reserved_200013|>", "<|endoftext|>",
+    "<|", "|>", "<", "|", ">", "<|<|end|>", "<|end|>|>", "<|not_a_token|>", "<||>", "<|end||>",
+    "hello", " world", "\n\n", "  ", "红烧肉", "é", "🙂", "x" * 40, "1234567", "'s", "\t",
+]  # fmt: skip
+
+
+@given(st.lists(st.sampled_from(_PIECES), max_size=30))
+@settings(max_examples=300, deadline=None)
+def test_allowing_only_the_control_tokens_a_text_holds_gives_tiktokens_ids(pieces: list[str]) -> None:
+    enc = _harmony()
+    text = "".join(pieces)
+    expected = enc._enc.encode(text, allowed_special="all")
+    assert enc.encode(text) == expected
+    assert enc.count(text) == len(expected)
+    ids, _ = enc.encode_with_offsets(text)
+    assert list(ids) == expected
+
+
+def test_control_tokens_of_another_shape_are_all_allowed() -> None:
+    import tiktoken
+
+    base = harmony_encoding()._enc
+    odd = tiktoken.Encoding(
+        "odd", pat_str=base._pat_str, mergeable_ranks=base._mergeable_ranks, special_tokens={"</s>": 300000}
+    )
+    enc = TiktokenEncoder(odd)
+    assert not enc._shaped
+    assert enc.encode("a</s>b") == odd.encode("a</s>b", allowed_special="all")
+    assert 300000 in enc.encode("a</s>b")
+
+
+@functools.cache
+def _harmony() -> TiktokenEncoder:
+    return harmony_encoding()

@@ -117,6 +117,9 @@ class ChatTemplateTokenizer:
         self.date_pinned = date is not None
         texts = sorted(specials, key=len, reverse=True)
         self._special_re = re.compile("|".join(map(re.escape, texts))) if texts else None
+        # what every control token starts with (Llama 3's 256 all start with `<|`): a cheap test before the regex
+        leads = {t[:2] for t in texts}
+        self._special_leads = tuple(leads) if len(leads) <= 4 else ("",)
 
     @property
     def name(self) -> str:
@@ -130,7 +133,7 @@ class ChatTemplateTokenizer:
         convs = conversations(record, kind)
         if not convs:
             return []
-        return [len(self.encoder.encode(_text(m.get("content")))) for m in convs[0].messages]
+        return [self.encoder.count(_text(m.get("content"))) for m in convs[0].messages]
 
     def analyse(self, conv: Conversation) -> TemplateFacts:
         messages = conv.messages
@@ -148,7 +151,7 @@ class ChatTemplateTokenizer:
         trained = sum(end - start for start, end in ranges)
         eot: bool | None = None
         if ranges and self.eot_ids:
-            eot = all(not self.eot_ids.isdisjoint(ids[start:end]) for start, end in ranges)
+            eot = all(self._holds_end_of_turn(ids, start, end) for start, end in ranges)
         return TemplateFacts(
             rendered=len(ids),
             trained=trained,
@@ -159,6 +162,10 @@ class ChatTemplateTokenizer:
             added=self._added(messages, text),
             special=self._special(messages, conv.path),
         )
+
+    def _holds_end_of_turn(self, ids: Sequence[int], start: int, end: int) -> bool:
+        # usually the span's last token; otherwise scan it (`in` scans a list or a numpy array in C)
+        return int(ids[end - 1]) in self.eot_ids or any(t in ids[start:end] for t in self.eot_ids)
 
     def _diff_spans(
         self, messages: list[dict[str, Any]], text: str, tools: Any
@@ -200,10 +207,17 @@ class ChatTemplateTokenizer:
 
     def _missing(self, messages: Sequence[Mapping[str, Any]], text: str, path: str) -> tuple[str, ...]:
         out = []
+        cursor = 0
         for i, message in enumerate(messages):
             content = message.get("content")
-            if isinstance(content, str) and (stripped := content.strip()) and stripped not in text:
-                out.append(f"{path}[{i}].content")
+            if isinstance(content, str) and (stripped := content.strip()):
+                at = _find(text, stripped, cursor)
+                if at < 0 < cursor:  # not after the last one found: the template may have moved it
+                    at = _find(text, stripped, 0)
+                if at < 0:
+                    out.append(f"{path}[{i}].content")
+                else:
+                    cursor = at + len(stripped)
         return tuple(out)
 
     def _special(self, messages: Sequence[Mapping[str, Any]], path: str) -> tuple[tuple[str, str], ...]:
@@ -212,7 +226,9 @@ class ChatTemplateTokenizer:
         out = []
         for i, message in enumerate(messages):
             content = message.get("content")
-            if isinstance(content, str) and (hit := self._special_re.search(content)):
+            if not isinstance(content, str) or not any(lead in content for lead in self._special_leads):
+                continue
+            if hit := self._special_re.search(content):
                 out.append((f"{path}[{i}].content", hit.group(0)))
         return tuple(out)
 
@@ -228,7 +244,7 @@ class ChatTemplateTokenizer:
         in_data = sum(len(_EMPTY_THINK.findall(_text(m.get("content")))) for m in messages)
         blocks = _EMPTY_THINK.findall(text)
         if len(blocks) > in_data:
-            cost = sum(len(self.encoder.encode(b)) for b in blocks[in_data:])
+            cost = sum(self.encoder.count(b) for b in blocks[in_data:])
             out.append((f"{len(blocks) - in_data} empty think block(s)", cost))
         return tuple(out)
 
@@ -242,7 +258,7 @@ class ChatTemplateTokenizer:
             ).text
         except TemplateRaised:
             return 0
-        return max(0, len(self.encoder.encode(bare)) - len(self.encoder.encode(empty)))
+        return max(0, self.encoder.count(bare) - self.encoder.count(empty))
 
     @cached_property
     def _date_cost(self) -> int:
@@ -263,7 +279,19 @@ class ChatTemplateTokenizer:
         # the whole date line, not only the characters that differ between the two probe days
         line_start = a.rfind("\n", 0, start) + 1
         line_end = a.find("\n", start + len(changed))
-        return len(self.encoder.encode(a[line_start : line_end if line_end >= 0 else len(a)]))
+        return self.encoder.count(a[line_start : line_end if line_end >= 0 else len(a)])
+
+
+def _find(text: str, part: str, start: int) -> int:
+    """text.find(part, start), cheaper for a long `part`: str.find prepares the whole needle before it scans,
+    so look for its first 64 characters and compare the rest where they occur."""
+    if len(part) <= 64:
+        return text.find(part, start)
+    head = part[:64]
+    at = text.find(head, start)
+    while at >= 0 and not text.startswith(part, at):
+        at = text.find(head, at + 1)
+    return at
 
 
 def _text(content: Any) -> str:
