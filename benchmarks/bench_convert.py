@@ -1,31 +1,42 @@
 """Benchmark `dataprep convert` on a generated RecipeNLG-style CSV next to a plain pandas baseline, in one run.
 
-Tools, each in its own subprocess (peak RSS from wait4, exact for that process):
-  dataprep  dataprep.convert_file(CSV, OUT, preset="recipe", validate=False): streaming, rows to chat JSONL
-  pandas    pandas.read_csv(CSV).to_json(OUT, orient="records", lines=True): the plain whole-file baseline
-            (it does less work: no mapping into chat messages)
-Throughput is rows/s and input MB/s over wall time including interpreter start-up; CPU seconds (user + system)
-are reported too, since wall time on a shared machine includes waiting for a core.
+Tools, each in its own subprocess:
+  dataprep           dataprep.convert_file(CSV, OUT, preset="recipe", validate=False): streaming, rows to chat JSONL
+  dataprep+validate  the same with validate=True (the default of `dataprep convert`): the output is then checked
+                     by the validator, with its default rules and worker pool
+  validate           `dataprep validate OUT` of the file dataprep wrote: what validating it apart costs
+  pandas             pandas.read_csv(CSV).to_json(OUT, orient="records", lines=True, force_ascii=False): the plain
+                     whole-file baseline (it does less work: no mapping into chat messages; same JSON Lines form)
+CPU seconds (user + system, of the process and the workers it reaped, from wait4) are the figure to compare on a
+shared machine: wall time includes waiting for a core. Peak RSS is the process tree's (sampled every 0.05 s
+with psutil, workers included) next to the largest single process's (wait4). With --rounds N every tool runs N
+times, interleaved, and the medians are shown.
 
 The CSV is written to benchmarks/data/ (gitignored) and reused when it exists. Prints a markdown table and
 writes benchmarks/results/convert-<date>.json.
-CLI: python benchmarks/bench_convert.py [--size-mb 1024] [--tools dataprep,pandas] [--no-save]
+CLI: python benchmarks/bench_convert.py [--size-mb 1024] [--tools dataprep,dataprep+validate,validate,pandas]
+     [--rounds 1] [--no-save]
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import datetime
 import json
 import os
 import platform
 import random
+import statistics
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
+
+import psutil
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -161,12 +172,21 @@ def generate(path: Path, size_bytes: int, seed: int = 0) -> int:
     return rows
 
 
+_CONVERT = (
+    "import sys, json\n"
+    "from dataprep import convert_file\n"
+    "r = convert_file(sys.argv[1], sys.argv[2], preset='recipe', validate={validate}, force=True)\n"
+    "print(json.dumps({{'rows': r.rows_read, 'written': r.rows_written, 'rejected': r.rows_rejected}}))\n"
+)
 _RUNNERS = {
-    "dataprep": (
-        "import sys, json\n"
-        "from dataprep.convert import convert_file\n"
-        "r = convert_file(sys.argv[1], sys.argv[2], preset='recipe', validate=False, force=True)\n"
-        "print(json.dumps({'rows': r.rows_read, 'written': r.rows_written, 'rejected': r.rows_rejected}))\n"
+    "dataprep": _CONVERT.format(validate=False),
+    "dataprep+validate": _CONVERT.format(validate=True),
+    "validate": (  # the CLI as a user runs it; its report goes to `output`, the lines are dataprep's rows
+        "import sys, json, contextlib\n"
+        "from dataprep.cli import main\n"
+        "with open(sys.argv[2], 'w') as report, contextlib.redirect_stdout(report):\n"
+        "    code = main(['validate', sys.argv[1]])\n"
+        "print(json.dumps({'rows': None, 'written': 0, 'rejected': 0, 'exit': code}))\n"
     ),
     "pandas": (
         "import sys, json\n"
@@ -178,8 +198,28 @@ _RUNNERS = {
 }
 
 
+def _tree_rss(pid: int, done: threading.Event, peak: list[int]) -> None:
+    """Sample the summed RSS of `pid` and its descendants until `done`; the largest sum lands in peak[0]."""
+    try:
+        root = psutil.Process(pid)
+    except psutil.NoSuchProcess:
+        return
+    while not done.is_set():
+        try:
+            tree = [root, *root.children(recursive=True)]
+        except psutil.NoSuchProcess:
+            return
+        total = 0
+        for process in tree:
+            with contextlib.suppress(psutil.NoSuchProcess):
+                total += process.memory_info().rss
+        peak[0] = max(peak[0], total)
+        done.wait(0.05)
+
+
 def measure(tool: str, source: Path, output: Path) -> dict[str, Any]:
-    """Run one tool in a fresh interpreter; wall time and that process's own peak RSS."""
+    """Run one tool in a fresh interpreter; wall and CPU time, peak RSS of its process tree and of one process.
+    `validate` reads `source` (a JSONL file) and writes its JSON report to `output`."""
     start = time.perf_counter()
     proc = subprocess.Popen(
         [sys.executable, "-c", _RUNNERS[tool], str(source), str(output)],
@@ -187,30 +227,47 @@ def measure(tool: str, source: Path, output: Path) -> dict[str, Any]:
         stderr=subprocess.PIPE,
         cwd=ROOT,
     )
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - start
+    done, peak = threading.Event(), [0]
+    sampler = threading.Thread(target=_tree_rss, args=(proc.pid, done, peak), daemon=True)
+    sampler.start()
     assert proc.stdout is not None and proc.stderr is not None
     out, err = proc.stdout.read().decode(), proc.stderr.read().decode()
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here: Popen must not wait for it again
+    done.set()
+    sampler.join()
+    wall = time.perf_counter() - start
     proc.stdout.close()
     proc.stderr.close()
-    if os.waitstatus_to_exitcode(status) != 0:
+    if proc.returncode != 0:
         raise SystemExit(f"{tool} failed:\n{err[-2000:]}")
     counts = json.loads(out.strip().splitlines()[-1])
+    if counts["rows"] is None:  # validate: the lines of the file it read
+        with source.open("rb") as handle:
+            counts["rows"] = sum(1 for _ in handle)
     scale = 1 if sys.platform == "darwin" else 1024  # ru_maxrss is bytes on macOS, KiB on Linux
-    size_mb = source.stat().st_size / 1e6
+    cpu = usage.ru_utime + usage.ru_stime
     return {
         "tool": tool,
         "wall_s": round(wall, 2),
-        "cpu_s": round(usage.ru_utime + usage.ru_stime, 2),
+        "cpu_s": round(cpu, 2),
         "rows": counts["rows"],
         "written": counts["written"],
         "rejected": counts["rejected"],
-        "rows_per_s": round(counts["rows"] / wall),
-        "mb_per_s": round(size_mb / wall, 1),
-        "rows_per_cpu_s": round(counts["rows"] / max(usage.ru_utime + usage.ru_stime, 1e-9)),
+        "rows_per_cpu_s": round(counts["rows"] / max(cpu, 1e-9)),
+        "peak_rss_tree_mb": round(peak[0] / 1e6, 1),
         "peak_rss_mb": round(usage.ru_maxrss * scale / 1e6, 1),
-        "output_mb": round(output.stat().st_size / 1e6, 1),
     }
+
+
+def _median(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """The median of each figure over the rounds (counts are the same in every round)."""
+    first = dict(runs[0])
+    for key in ("wall_s", "cpu_s", "peak_rss_tree_mb", "peak_rss_mb"):
+        first[key] = round(statistics.median(r[key] for r in runs), 2)
+    first["rows_per_cpu_s"] = round(statistics.median(r["rows_per_cpu_s"] for r in runs))
+    first["cpu_s_runs"] = [r["cpu_s"] for r in runs]
+    return first
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -218,7 +275,12 @@ def main(argv: list[str] | None = None) -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--size-mb", type=float, default=1024, help="CSV size in MB (default 1024 = 1 GB)")
-    parser.add_argument("--tools", default="dataprep,pandas", help="comma-separated: dataprep,pandas")
+    parser.add_argument(
+        "--tools",
+        default="dataprep,dataprep+validate,validate,pandas",
+        help="comma-separated: dataprep, dataprep+validate, validate (of dataprep's output), pandas",
+    )
+    parser.add_argument("--rounds", type=int, default=1, help="interleaved rounds; medians are shown")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument(
         "--no-save", action="store_true", help="do not write benchmarks/results/convert-*.json"
@@ -230,41 +292,62 @@ def main(argv: list[str] | None = None) -> int:
         started = time.perf_counter()
         rows = generate(source, size, args.seed)
         print(f"generated {source} ({rows:,} rows) in {time.perf_counter() - started:.1f} s", file=sys.stderr)
-    load = os.getloadavg()[0]
-    results = []
-    for tool in [t.strip() for t in args.tools.split(",") if t.strip()]:
+    tools = [t.strip() for t in args.tools.split(",") if t.strip()]
+    for tool in tools:
         if tool not in _RUNNERS:
             parser.error(f"unknown tool {tool!r}")
-        output = DATA / f"out-{tool}.jsonl"
-        results.append(measure(tool, source, output))
-        output.unlink()
+    if "validate" in tools and "dataprep" not in tools and "dataprep+validate" not in tools:
+        parser.error("validate checks the file dataprep writes: give dataprep or dataprep+validate too")
+    load = os.getloadavg()[0]
+    written = DATA / "out-dataprep.jsonl"
+    runs: dict[str, list[dict[str, Any]]] = {tool: [] for tool in tools}
+    for _ in range(args.rounds):  # interleaved: each round runs every tool once
+        for tool in tools:
+            if tool == "validate":
+                report = DATA / "validate-report.txt"
+                runs[tool].append(measure(tool, written, report))
+                report.unlink()
+                continue
+            output = written if tool.startswith("dataprep") else DATA / f"out-{tool}.jsonl"
+            runs[tool].append(measure(tool, source, output))
+            if output != written:
+                output.unlink()
+    written.unlink(missing_ok=True)
+    results = [_median(runs[tool]) for tool in tools]
     size_mb = source.stat().st_size / 1e6
+    rows = results[0]["rows"]
+    print(f"\nInput: {source.name}, {size_mb:,.0f} MB, {rows:,} rows; {platform.processor() or ''}")
     print(
-        f"\nInput: {source.name}, {size_mb:,.0f} MB, {results[0]['rows']:,} rows; {platform.processor() or ''}"
+        f"load average before: {load:.2f} on {os.cpu_count()} CPUs (wall times include waiting); "
+        f"medians of {args.rounds} interleaved round(s)"
     )
-    print(f"load average before: {load:.2f} on {os.cpu_count()} CPUs (wall times include waiting)")
+    reference = next((r["cpu_s"] for r in results if r["tool"] == "pandas"), None)
     print(
-        "\n| tool | wall s | CPU s | rows/s | MB/s | rows per CPU s | peak RSS MB | rows written | rejected |"
+        "\n| tool | rows | CPU s | x pandas CPU | wall s | rows per CPU s | peak RSS tree MB "
+        "| peak RSS one process MB | rejected |"
     )
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in results:
+        ratio = f"{r['cpu_s'] / reference:.2f}" if reference else "-"
         print(
-            f"| {r['tool']} | {r['wall_s']} | {r['cpu_s']} | {r['rows_per_s']:,} | {r['mb_per_s']} "
-            f"| {r['rows_per_cpu_s']:,} | {r['peak_rss_mb']:,} | {r['written']:,} | {r['rejected']} |"
+            f"| {r['tool']} | {r['rows']:,} | {r['cpu_s']} | {ratio} | {r['wall_s']} | {r['rows_per_cpu_s']:,} "
+            f"| {r['peak_rss_tree_mb']:,} | {r['peak_rss_mb']:,} | {r['rejected']} |"
         )
     if not args.no_save:
         RESULTS.mkdir(exist_ok=True)
         stamp = datetime.date.today().isoformat()
         record = {
             "date": stamp,
-            "input": {"name": source.name, "mb": round(size_mb, 1), "rows": results[0]["rows"]},
+            "input": {"name": source.name, "mb": round(size_mb, 1), "rows": rows},
+            "rounds": args.rounds,
             "python": platform.python_version(),
             "machine": platform.machine(),
             "cpus": os.cpu_count(),
             "load_average_before": round(load, 2),
             "results": results,
         }
-        target = RESULTS / f"convert-{stamp}.json"
+        default = args.tools == parser.get_default("tools")
+        target = RESULTS / (f"convert-{stamp}.json" if default else f"convert-{stamp}-{'-'.join(tools)}.json")
         target.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
         print(f"\nwrote {target.relative_to(ROOT)}")
     return 0

@@ -27,7 +27,9 @@ from dataprep.conversion.pipeline import (
     DEFAULT_MAX_CELL_CHARS,
     Converted,
     Converter,
+    Lines,
     Rejected,
+    in_lists,
     mapping_given,
     run_mapping,
 )
@@ -422,32 +424,33 @@ def _write(
         handle = stack.enter_context(atomic_binary_writer(target))
         rejects = _LazyWriter(stack, rejects_path)
         trace = stack.enter_context(atomic_binary_writer(trace_path)) if trace_path else None
-        items = converter.items(sources)
-        for count, item in enumerate(writer.items(items) if writer is not None else items, start=1):
-            if progress is not None and count % 1000 == 0:
+        if writer is not None or trace is not None or splitting is not None:
+            # These need every record as a Converted item (its rows' locations and values).
+            items = converter.items(sources)
+            batches = in_lists(writer.items(items) if writer is not None else items)
+        else:
+            batches = converter.batches(sources)
+        count = 0
+        write = handle.write
+        for batch in batches:
+            if progress is not None and (count + len(batch)) // 1000 > count // 1000:
                 progress(converter.rows_read, converter.meter.done, converter.meter.total)
-            if isinstance(item, Converted):
-                try:
-                    line = orjson.dumps(item.record, option=orjson.OPT_APPEND_NEWLINE)
-                except TypeError as exc:  # a value JSON cannot hold (e.g. an integer over 64 bits)
-                    for location in item.sources:
-                        reject = Rejected(
-                            location, "unserializable", f"cannot write as JSON: {exc}", item.row
-                        )
-                        rejects.write(_dump_reject(reject))
-                        report.add_reject(str(location), reject.reason, reject.message)
-                    continue
-                handle.write(line)
-                report.examples_written += 1
-                report.rows_written += len(item.sources)
-                if trace is not None:
-                    entry = {"line": report.examples_written, "sources": _sources_line(item)}
-                    trace.write(orjson.dumps(entry, option=orjson.OPT_APPEND_NEWLINE))
-                if splitting is not None:
-                    splitting.add(item)
-            else:
-                rejects.write(_dump_reject(item))
-                report.add_reject(str(item.source), item.reason, item.message)
+            count += len(batch)
+            if type(batch) is Lines:
+                write(b"".join(batch))  # type: ignore[arg-type]
+                report.examples_written += len(batch)
+                report.rows_written += len(batch)
+                continue
+            for item in batch:
+                if isinstance(item, bytes):  # the JSON line of a record built from one CSV row
+                    write(item)
+                    report.examples_written += 1
+                    report.rows_written += 1
+                elif isinstance(item, Converted):
+                    _write_converted(item, handle, rejects, trace, report, splitting)
+                else:
+                    rejects.write(_dump_reject(item))
+                    report.add_reject(str(item.source), item.reason, item.message)
         report.rows_read = converter.rows_read
         report.blank_rows = converter.blank_rows
         report.warnings += converter.warnings
@@ -456,6 +459,32 @@ def _write(
         if writer is not None:
             report.warnings += note_lines(writer.notes, writer.first)
         report.unused_columns = converter.columns.unused_columns()
+
+
+def _write_converted(
+    item: Converted,
+    handle: IO[bytes],
+    rejects: _LazyWriter,
+    trace: IO[bytes] | None,
+    report: ConvertReport,
+    splitting: _SplitOptions | None,
+) -> None:
+    try:
+        line = orjson.dumps(item.record, option=orjson.OPT_APPEND_NEWLINE)
+    except TypeError as exc:  # a value JSON cannot hold (e.g. an integer over 64 bits)
+        for location in item.sources:
+            reject = Rejected(location, "unserializable", f"cannot write as JSON: {exc}", item.row)
+            rejects.write(_dump_reject(reject))
+            report.add_reject(str(location), reject.reason, reject.message)
+        return
+    handle.write(line)
+    report.examples_written += 1
+    report.rows_written += len(item.sources)
+    if trace is not None:
+        entry = {"line": report.examples_written, "sources": _sources_line(item)}
+        trace.write(orjson.dumps(entry, option=orjson.OPT_APPEND_NEWLINE))
+    if splitting is not None:
+        splitting.add(item)
 
 
 def _split_targets(plan: _Outputs, out: Path, output_format: str, staging: Path) -> list[Path]:

@@ -8,16 +8,18 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import itertools
 import os
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Generator, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, cast
 
 import orjson
 
 from dataprep.conversion.build import RecordBuilder, RowProblem
 from dataprep.conversion.columns import AllColumnsUsed, ColumnGuard
+from dataprep.conversion.compiled import LineBuilder, compile_lines, compile_rows
 from dataprep.conversion.images import ImageOptions, image_options
 from dataprep.conversion.items import Converted, ConvertItem, Rejected
 from dataprep.conversion.mapping import (
@@ -43,7 +45,7 @@ from dataprep.conversion.templates import LIST_FORMATS, is_empty
 from dataprep.errors import MappingError, UsageError
 from dataprep.io.byte_meter import ByteMeter
 from dataprep.io.extras import require
-from dataprep.io.tabular import BLANK, ReadOptions, SourceRow
+from dataprep.io.tabular import BATCH_ROWS, BLANK, ReadOptions, RowBatch, SourceRow
 
 __all__ = [
     "DEFAULT_MAX_CELL_CHARS",
@@ -170,6 +172,9 @@ class Converter:
         self.builder: RecordBuilder | NativeBuilder = (
             native if native is not None else RecordBuilder(mapping, images)
         )
+        # The common rows of a template mapping are built by one compiled function (others by the builder).
+        self._fast = compile_rows(mapping) if native is None else None
+        self._text_cells = False  # the source being read gives text values only (CSV): cells sized at once
         self._bases: dict[
             str, Path | None
         ] = {}  # input path -> its folder (relative image paths), for images
@@ -229,50 +234,119 @@ class Converter:
             )
 
     def _rows(self, sources: Sequence[SourceLike]) -> Iterator[SourceRow]:
-        required = [*self.mapping.required_columns(), *self.extra_columns]
         for spec in sources:
             with self._open(spec) as source:
-                label = getattr(source, "path", str(spec))
-                self._columns = source.columns  # group mode recovers a rejected row's key by header index
-                seen: set[str] | None = None
-                if source.columns is not None:
-                    self.columns.see(source.columns, label)  # before any row: nothing is written on failure
-                    check_columns(self.mapping, source.columns, label)
-                    for name in self.extra_columns:
-                        if name not in source.columns:
-                            raise MappingError(unknown_column_message(name, source.columns, label))
-                else:
-                    seen = set()
-                usable = 0  # rows that are objects: only they can show which columns exist
-                stopped = False
-                for row in source:
-                    if row.reason == BLANK:
-                        self.blank_rows += 1
-                        continue
-                    if self.limit is not None and self.rows_read >= self.limit:
-                        self.warnings.append(f"stopped after the first {self.limit:,} rows (--limit)")
-                        stopped = True
-                        break
-                    self.rows_read += 1
-                    if seen is not None and row.reason is None:
-                        usable += 1
-                        if not seen.issuperset(row.values):
-                            self.columns.see([k for k in row.values if k not in seen], label)
-                            seen.update(row.values)
-                        if usable == _EARLY_COLUMN_CHECK:  # a typo shows long before the end of a big file
-                            _check_seen(required, seen, label, f"none of the first {usable:,} records has it")
-                    yield row
-                if seen is not None and usable:
-                    # Schemaless sources (JSON): a column no record has is a typo, not a missing value.
-                    _check_seen(required, seen, label, "no record has it")
-                self.warnings += getattr(source, "notes", [])  # what a reader did specially (xlsx formulas)
+                stopped = yield from self._source_rows(spec, source)
             if stopped:
                 return
+
+    def _begin(self, spec: SourceLike, source: Source) -> tuple[str, set[str] | None]:
+        """Check a source's columns before any of its rows; its label, and the set of columns seen so far
+        when the source has no header (JSON)."""
+        label = getattr(source, "path", str(spec))
+        self._columns = source.columns  # group mode recovers a rejected row's key by header index
+        self._text_cells = getattr(source, "text_cells", False) is True
+        if source.columns is None:
+            return label, set()
+        self.columns.see(source.columns, label)  # before any row: nothing is written on failure
+        check_columns(self.mapping, source.columns, label)
+        for name in self.extra_columns:
+            if name not in source.columns:
+                raise MappingError(unknown_column_message(name, source.columns, label))
+        return label, None
+
+    def _source_rows(self, spec: SourceLike, source: Source) -> Generator[SourceRow, None, bool]:
+        """The rows of one source, counted; returns whether --limit stopped the reading."""
+        required = [*self.mapping.required_columns(), *self.extra_columns]
+        label, seen = self._begin(spec, source)
+        usable = 0  # rows that are objects: only they can show which columns exist
+        stopped = False
+        for row in source:
+            if row.reason == BLANK:
+                self.blank_rows += 1
+                continue
+            if self.limit is not None and self.rows_read >= self.limit:
+                self.warnings.append(f"stopped after the first {self.limit:,} rows (--limit)")
+                stopped = True
+                break
+            self.rows_read += 1
+            if seen is not None and row.reason is None:
+                usable += 1
+                if not seen.issuperset(row.values):
+                    self.columns.see([k for k in row.values if k not in seen], label)
+                    seen.update(row.values)
+                if usable == _EARLY_COLUMN_CHECK:  # a typo shows long before the end of a big file
+                    _check_seen(required, seen, label, f"none of the first {usable:,} records has it")
+            yield row
+        if seen is not None and usable:
+            # Schemaless sources (JSON): a column no record has is a typo, not a missing value.
+            _check_seen(required, seen, label, "no record has it")
+        self.warnings += getattr(source, "notes", [])  # what a reader did specially (xlsx formulas)
+        return stopped
+
+    # -- in batches ----------------------------------------------------------------------------------------------
+
+    def batches(self, sources: Sequence[SourceLike]) -> Iterator[list[bytes | ConvertItem]]:
+        """The items of `items`, in lists, except that a record the compiled mapping builds from a CSV row is
+        given as its JSON line (bytes, what `orjson.dumps(record, option=OPT_APPEND_NEWLINE)` gives). Counters
+        as in `items`. The CSV rows of a template mapping are read, sized and built a batch at a time."""
+        if self._fast is None or self.limit is not None or self.mapping.group is not None:
+            yield from in_lists(self.items(sources))
+            return
+        self.check_extras(sources)
+        self._check_sheet(sources)
+        self.meter.plan(sources)
+        for spec in sources:
+            with self._open(spec) as source:
+                columns = source.columns
+                lines = compile_lines(self.mapping, columns) if _batched(source) and columns else None
+                if lines is None or columns is None:
+                    yield from in_lists(self._one(row) for row in self._source_rows(spec, source))
+                    continue
+                label, _ = self._begin(spec, source)
+                for batch in cast(BatchedSource, source).batches():
+                    yield self._batch(batch, lines, label, columns)
+                self.warnings += getattr(source, "notes", [])
+
+    def _batch(
+        self, batch: RowBatch, lines: LineBuilder, path: str, header: list[str]
+    ) -> list[bytes | ConvertItem]:
+        rows = batch.rows
+        usable = [row for row in rows if isinstance(row, list)]
+        # Cells need sizing only when the batch's text could hold one too long, and then in one pass.
+        limit = self.max_cell_chars
+        sized = (
+            batch.longest <= limit or max(map(len, itertools.chain.from_iterable(usable)), default=0) <= limit
+        )
+        built = list(map(lines, usable)) if sized else [None] * len(usable)
+        if len(usable) == len(rows) and None not in built:
+            self.rows_read += len(rows)
+            return Lines(cast("list[bytes]", built))
+        out: list[bytes | ConvertItem] = []
+        blank = 0
+        made = iter(built)
+        for index, row in enumerate(rows):
+            if isinstance(row, list):
+                line = next(made)
+                if line is not None:
+                    out.append(line)
+                else:  # the general path: an empty value, a cell too long, ...
+                    source = SourceRow(batch.location(index, path), dict(zip(header, row)))  # noqa: B905
+                    out.append(self._one(source))
+            elif row.reason == BLANK:
+                blank += 1
+            else:
+                out.append(self._one(row))
+        self.blank_rows += blank
+        self.rows_read += len(rows) - blank
+        return out
 
     def _problem(self, row: SourceRow) -> tuple[str, str] | None:
         if row.reason is not None:
             return row.reason, row.message or row.reason
         limit = self.max_cell_chars
+        if self._text_cells and max(map(len, row.values.values()), default=0) <= limit:
+            return None  # text only, none too long: one C-level pass instead of a loop
         for column, value in row.values.items():
             if type(value) is str and len(value) > limit:
                 return (
@@ -289,6 +363,10 @@ class Converter:
         problem = self._problem(row)
         if problem is not None:
             return self._reject(row, *problem)
+        if self._fast is not None:
+            fast = self._fast(row.values)
+            if fast is not None:
+                return Converted(fast, (row.location,), row.values)
         try:
             record = self.builder.build(row.values, self._base(row.location.path))
         except RowProblem as exc:
@@ -381,6 +459,29 @@ class Converter:
             else:
                 message = f"conversation {name!r} is rejected as a whole: {members[first_index].location}: {first.message}"
                 yield self._reject(member, "group-rejected", message)
+
+
+class Lines(list[bytes | ConvertItem]):
+    """A batch that is JSON lines only (every row of it became a record): written in one piece."""
+
+
+class BatchedSource(Protocol):
+    def batches(self) -> Iterator[RowBatch]: ...
+
+
+def _batched(source: Source) -> bool:
+    """Whether the source reads its rows in batches (CSV/TSV)."""
+    return getattr(source, "text_cells", False) is True and source.columns is not None
+
+
+def in_lists(items: Iterable[ConvertItem]) -> Iterator[list[bytes | ConvertItem]]:
+    """Items in lists of up to BATCH_ROWS."""
+    items = iter(items)
+    while True:
+        chunk: list[bytes | ConvertItem] = list(itertools.islice(items, BATCH_ROWS))
+        if not chunk:
+            return
+        yield chunk
 
 
 def _check_seen(required: Sequence[str], seen: set[str], label: str, why: str) -> None:

@@ -67,6 +67,15 @@ class GuardedSource:
         except Exception as exc:
             raise self._guard.error(exc) from None
 
+    def batches(self) -> Iterator[Any]:
+        """The source's rows in batches (CSV), through the guard."""
+        try:
+            yield from self._source.batches()
+        except DataprepError:
+            raise
+        except Exception as exc:
+            raise self._guard.error(exc) from None
+
 
 @contextlib.contextmanager
 def guarded_source(label: str) -> Iterator[_Guard]:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import codecs
 import contextlib
 import csv
+import io
+import itertools
 import json
 import math
 import re
@@ -137,6 +139,9 @@ class DecodedLines:
         self._quote = quotechar.encode(self._codec, "replace")
         self.line_cap: int | None = None  # bytes; a longer line is skipped unread (`cap_lines`)
         self._cell_chars = 0
+        self._blocks = False  # `chunks` reads blocks of lines (after `read_in_blocks`)
+        self.bytes_read = 0  # bytes read into memory so far (a skipped long line's rest is not)
+        self.chunk_bytes = 0  # bytes of the last list `chunks` gave
 
     def cap_lines(self, width: int, max_cell_chars: int) -> None:
         """From now on, skip lines too long for `width` cells of `max_cell_chars` characters each (4 bytes a
@@ -152,36 +157,92 @@ class DecodedLines:
             raw = readline(cap) if cap else readline()
             if not raw:
                 return
-            self.number += 1
-            if cap and len(raw) >= cap and not raw.endswith(b"\n"):
-                yield self._skip_long_line(raw)
+            self.bytes_read += len(raw)
+            yield self._line(raw)
+
+    def _line(self, raw: bytes) -> str:
+        """One line's text, its problems noted (`raw` holds at most `line_cap` bytes, or the whole line)."""
+        self.number += 1
+        cap = self.line_cap
+        if cap and (len(raw) > cap or (len(raw) == cap and not raw.endswith(b"\n"))):
+            return self._skip_long_line(raw)
+        if self.number == 1 and self._strip_bom and raw.startswith(codecs.BOM_UTF8):
+            raw = raw[len(codecs.BOM_UTF8) :]
+        try:
+            text = raw.decode(self._codec)
+        except UnicodeDecodeError as exc:
+            text = raw.decode(self._codec, errors="backslashreplace")
+            self.problems.problems[self.number] = (
+                "undecodable",
+                f"line {self.number}: byte 0x{raw[exc.start]:02x} at column {exc.start + 1} is not valid "
+                f"{self.encoding} (use --encoding if the file is in another encoding)",
+            )
+        if "\x00" in text:
+            self.problems.problems.setdefault(
+                self.number,
+                ("nul-byte", f"line {self.number}: NUL byte (\\x00) at column {text.index(chr(0)) + 1}"),
+            )
+        return text
+
+    def read_in_blocks(self) -> None:
+        """From now on `chunks` reads a block of lines at a time (after the header, and after `cap_lines`)."""
+        self._blocks = self._codec in _BLOCK_CODECS or self._codec.startswith(("iso8859", "cp125"))
+
+    def chunks(self) -> Iterator[list[str]]:
+        """The same lines as iterating, in lists: one line at a time until `read_in_blocks`, then every line of
+        a block read at once. A block decodes with one C-level pass; a block with a problem (an undecodable
+        byte, a NUL, a line over the cap) is taken line by line, so its problems are noted as they would be."""
+        lines = iter(self)
+        while not self._blocks:
+            before = self.bytes_read
+            line = next(lines, None)
+            if line is None:
+                return
+            self.chunk_bytes = self.bytes_read - before
+            yield [line]
+        read, readline, codec = self.handle.read, self.handle.readline, self._codec
+        carry = b""
+        while True:
+            data = read(_BLOCK)
+            self.bytes_read += len(data)
+            if not data:
+                if carry:  # the last line, without a line ending
+                    self.chunk_bytes = len(carry)
+                    yield [self._line(carry)]
+                return
+            end = data.rfind(b"\n")
+            cap = self.line_cap
+            if end < 0:  # no line ends in this block: finish the line as `readline(cap)` would
+                head, carry = carry + data, b""
+                if not cap or len(head) <= cap:
+                    rest = readline(cap - len(head)) if cap else readline()
+                    self.bytes_read += len(rest)
+                    head += rest
+                self.chunk_bytes = len(head)
+                yield [self._line(head)]
                 continue
-            if self.number == 1 and self._strip_bom and raw.startswith(codecs.BOM_UTF8):
-                raw = raw[len(codecs.BOM_UTF8) :]
+            block, carry = carry + data[: end + 1], data[end + 1 :]
+            self.chunk_bytes = len(block)
+            raw_lines = list(io.BytesIO(block))  # split on b"\n" only, as readline does
+            if self.number == 0 or b"\x00" in block or (cap and max(map(len, raw_lines)) > cap):
+                yield [self._line(raw) for raw in raw_lines]
+                continue
             try:
-                text = raw.decode(self._codec)
-            except UnicodeDecodeError as exc:
-                text = raw.decode(self._codec, errors="backslashreplace")
-                self.problems.problems[self.number] = (
-                    "undecodable",
-                    f"line {self.number}: byte 0x{raw[exc.start]:02x} at column {exc.start + 1} is not valid "
-                    f"{self.encoding} (use --encoding if the file is in another encoding)",
-                )
-            if "\x00" in text:
-                self.problems.problems.setdefault(
-                    self.number,
-                    ("nul-byte", f"line {self.number}: NUL byte (\\x00) at column {text.index(chr(0)) + 1}"),
-                )
-            yield text
+                texts = [raw.decode(codec) for raw in raw_lines]
+            except UnicodeDecodeError:
+                yield [self._line(raw) for raw in raw_lines]
+                continue
+            self.number += len(texts)
+            yield texts
 
     def _skip_long_line(self, head: bytes) -> str:
         """Read the rest of an over-long line in small pieces, note it as a `cell-too-large` problem, and give
         csv a stand-in with the same quote parity (so a quoted cell that goes on to the next lines still
         does). The stand-in is what the rejects file shows for that line."""
         size, quotes = len(head), head.count(self._quote)
+        ending = "\r\n" if head.endswith(b"\r\n") else "\n" if head.endswith(b"\n") else ""
         del head
-        ending = ""
-        while True:
+        while not ending:
             piece = self.handle.readline(_SKIP_PIECE)
             if not piece:
                 break
@@ -200,6 +261,9 @@ class DecodedLines:
         return self._quote.decode(self._codec) * (quotes % 2) + _SKIPPED + ending
 
 
+_BLOCK = 1 << 20  # bytes read at a time by `DecodedLines.chunks`
+# Codecs where each line's bytes decode alone exactly as they do within a block (no state across lines).
+_BLOCK_CODECS = frozenset({"utf-8", "utf-8-sig", "ascii", "latin-1"})
 _SKIP_PIECE = 1 << 20  # bytes read at a time from a line that is skipped
 _SKIPPED = "<skipped>"  # what csv reads instead of a skipped line (so the row is a row, never blank)
 
@@ -252,8 +316,34 @@ def _check_header(header: list[str], path: str, delimiter: str) -> None:
         seen[name] = index
 
 
+BATCH_ROWS = 1000  # rows per RowBatch
+BATCH_BYTES = 4 << 20  # ... or fewer: a batch ends once this many more bytes of the file were read
+
+
+@dataclass(slots=True)
+class RowBatch:
+    """Rows of a CSV in order. A usable row (no problem, the header's width) is its list of fields, with its
+    first line at the same index of `starts`; any other row (blank, ragged, undecodable, ...) is its SourceRow.
+
+    `longest` bounds the characters of any cell of a usable row: such a row's lines were read while the batch
+    was (or are in the block being read when it began), and a usable row's text has no more characters than
+    those lines have bytes (an undecodable byte, which becomes four characters, makes its row unusable)."""
+
+    before: int  # rows (not blank) before this batch: row numbers go on from here
+    rows: list[list[str] | SourceRow] = field(default_factory=list)
+    starts: list[int] = field(default_factory=list)
+    longest: int = 0
+
+    def location(self, index: int, path: str) -> SourceLocation:
+        """Where the usable row at `index` comes from."""
+        blank = sum(1 for row in self.rows[:index] if type(row) is SourceRow and row.reason == BLANK)
+        return SourceLocation(path, self.before + index + 1 - blank, self.starts[index])
+
+
 class CsvSource:
     """A CSV or TSV file read row by row. `columns` is known as soon as the object exists."""
+
+    text_cells = True  # every value of a row is a str
 
     def __init__(
         self,
@@ -281,7 +371,8 @@ class CsvSource:
         self.path = path
         self.delimiter = delimiter
         self._lines = DecodedLines(handle, encoding, path, quotechar)
-        self._reader = csv.reader(iter(self._lines), delimiter=delimiter, quotechar=quotechar)
+        lines = itertools.chain.from_iterable(self._lines.chunks())  # csv pulls lines at C speed
+        self._reader = csv.reader(lines, delimiter=delimiter, quotechar=quotechar)
         self._consumed = 0  # lines read by csv up to the end of the previous row
         self._first: list[str] | None = None  # without a header: the first row, read to count the columns
         if header and columns is None:
@@ -302,6 +393,7 @@ class CsvSource:
         self._header = found
         if max_cell_chars is not None:
             self._lines.cap_lines(len(found), max_cell_chars)
+        self._lines.read_in_blocks()
 
     def _first_row(self, empty: str, what: str) -> list[str]:
         while True:
@@ -315,46 +407,91 @@ class CsvSource:
                 return fields
 
     def __iter__(self) -> Iterator[SourceRow]:
-        # The hot loop of a large CSV: names are bound locally and the problem table is only searched when
-        # it is not empty.
-        header, width, path = self._header, len(self._header), self.path
-        reader, problems = self._reader, self._lines.problems
-        row_number = 0
-        consumed = self._consumed
+        path, header = self.path, self._header
+        for batch in self.batches():
+            for index, row in enumerate(batch.rows):
+                if isinstance(row, list):
+                    yield SourceRow(batch.location(index, path), dict(zip(header, row)))  # noqa: B905 - same width
+                else:
+                    yield row
+
+    def batches(self, size: int = BATCH_ROWS) -> Iterator[RowBatch]:
+        """The rows in order, `size` at a time (fewer when the rows are large): see RowBatch."""
+        width, path = len(self._header), self.path
+        reader, lines, problems = self._reader, self._lines, self._lines.problems
+        pending = problems.problems
+        numbered = 0  # rows read that are not blank
+        batch = RowBatch(0)
+        rows, starts = batch.rows, batch.starts
+        mark = lines.bytes_read - lines.chunk_bytes
         first, self._first = self._first, None
+        if first is not None:  # the first row of a file without a header (its blank lines were skipped)
+            # csv stands at the row's last line; a quoted cell may have spanned lines.
+            start = reader.line_num - sum(f.count("\n") for f in first)
+            numbered += 1
+            problem = problems.take(start, reader.line_num) if pending else None
+            if problem is None and len(first) == width:
+                rows.append(first)
+                starts.append(start)
+            else:
+                location = SourceLocation(path, numbered, start)
+                rows.append(self._unusable(location, first, problem, "", start, reader.line_num))
+                starts.append(start)
+        consumed = reader.line_num
+        # The hot loop of a large CSV: csv iterates at C speed; a row csv cannot parse ends the inner loop,
+        # and reading goes on after it.
         while True:
-            start = consumed + 1
-            error = ""
-            if first is not None:  # the first row of a file without a header (its blank lines were skipped)
-                first_fields = first
-                fields: list[str] | None = first
-                first = None
-                # csv stands at the row's last line; a quoted cell may have spanned lines.
-                start = reader.line_num - sum(f.count("\n") for f in first_fields)
-            else:
-                try:
-                    fields = next(reader)
-                except StopIteration:
-                    return
-                except csv.Error as exc:  # e.g. NUL bytes on Python 3.10
-                    fields = None
-                    error = _csv_error(exc)
-            consumed = end = reader.line_num
-            if fields == []:
-                yield SourceRow(SourceLocation(path, row_number, start), {}, reason=BLANK)
+            try:
+                for fields in reader:
+                    end = reader.line_num
+                    if not fields:
+                        rows.append(SourceRow(SourceLocation(path, numbered, consumed + 1), {}, reason=BLANK))
+                        starts.append(consumed + 1)
+                    else:
+                        numbered += 1
+                        problem = problems.take(consumed + 1, end) if pending else None
+                        if problem is None and len(fields) == width:
+                            rows.append(fields)
+                        else:
+                            location = SourceLocation(path, numbered, consumed + 1)
+                            rows.append(self._unusable(location, fields, problem, "", consumed + 1, end))
+                        starts.append(consumed + 1)
+                    consumed = end
+                    if len(rows) >= size or lines.bytes_read - mark > BATCH_BYTES:
+                        batch.longest = lines.bytes_read - mark
+                        yield batch
+                        batch = RowBatch(numbered)
+                        rows, starts = batch.rows, batch.starts
+                        mark = lines.bytes_read - lines.chunk_bytes
+            except csv.Error as exc:  # e.g. NUL bytes on Python 3.10
+                end = reader.line_num
+                numbered += 1
+                problem = problems.take(consumed + 1, end) if pending else None
+                location = SourceLocation(path, numbered, consumed + 1)
+                rows.append(self._unusable(location, None, problem, _csv_error(exc), consumed + 1, end))
+                starts.append(consumed + 1)
+                consumed = end
                 continue
-            row_number += 1
-            location = SourceLocation(path, row_number, start)
-            problem = problems.take(start, end) if problems.problems else None
-            if problem is not None:
-                yield SourceRow(location, {}, raw=fields, reason=problem[0], message=problem[1])
-            elif fields is None:
-                yield SourceRow(location, {}, raw=None, reason="csv-error", message=f"line {start}: {error}")
-            elif len(fields) != width:
-                message = self._ragged(fields, start, end)
-                yield SourceRow(location, {}, raw=fields, reason="ragged-row", message=message)
-            else:
-                yield SourceRow(location, dict(zip(header, fields)))  # noqa: B905 - lengths checked above
+            break
+        if rows:
+            batch.longest = lines.bytes_read - mark
+            yield batch
+
+    def _unusable(
+        self,
+        location: SourceLocation,
+        fields: list[str] | None,
+        problem: tuple[str, str] | None,
+        error: str,
+        start: int,
+        end: int,
+    ) -> SourceRow:
+        if problem is not None:
+            return SourceRow(location, {}, raw=fields, reason=problem[0], message=problem[1])
+        if fields is None:
+            return SourceRow(location, {}, raw=None, reason="csv-error", message=f"line {start}: {error}")
+        message = self._ragged(fields, start, end)
+        return SourceRow(location, {}, raw=fields, reason="ragged-row", message=message)
 
     def _ragged(self, fields: list[str], start: int, end: int) -> str:
         message = f"has {len(fields)} fields, the header has {len(self._header)}"
