@@ -360,3 +360,15 @@ def test_control_tokens_of_another_shape_are_all_allowed() -> None:
 @functools.cache
 def _harmony() -> TiktokenEncoder:
     return harmony_encoding()
+
+
+def test_content_is_found_wherever_the_template_put_it(tmp_path: Path) -> None:
+    """DP702's search: a message the template moved before an earlier one is still found, and a long content
+    is matched whole (its first 64 characters occurring elsewhere is not enough)."""
+    tok = tiny(tmp_path, fixture("chatml"))
+    long_answer = "x" * 64 + " and then the end of a long answer"
+    text = f"second first {'x' * 64} decoy {long_answer}"
+    messages = [{"content": "first"}, {"content": "second"}, {"content": long_answer}]
+    assert tok._missing(messages, text, "messages") == ()
+    assert tok._missing([{"content": "x" * 64 + " not there"}], text, "messages") == ("messages[0].content",)
+    assert tok._missing([{"content": "first"}, {"content": "absent"}], text, "m") == ("m[1].content",)
