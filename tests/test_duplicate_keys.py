@@ -61,3 +61,26 @@ def test_validate_warns_and_still_counts_the_example(tmp_path: Path) -> None:
     assert [(f.code, f.location.line, f.severity.value) for f in report.findings] == [("DP014", 2, "warning")]
     assert "'content'" in report.findings[0].message
     assert report.files[0].stats.examples == 2
+
+
+def test_ignoring_dp014_skips_the_second_look_at_each_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dataprep.io import parse
+
+    path = tmp_path / "train.jsonl"
+    bad = '{"messages": [{"role": "user", "content": "a", "content": "Hi?"}, {"role": "assistant", "content": "Yes."}]}'
+    path.write_text(bad + "\n", encoding="utf-8")
+    looked: list[bytes] = []
+    real = parse.duplicate_keys
+
+    def spy(data: bytes, record: dict[str, object]) -> list[str]:
+        looked.append(data)
+        return real(data, record)
+
+    monkeypatch.setattr(parse, "duplicate_keys", spy)
+    ignored = validate(path, config=Config(), jobs=1, ignore=["DP014"])
+    assert looked == [] and "DP014" not in {f.code for f in ignored.findings}
+    assert ignored.files[0].stats.examples == 1
+    selected = validate(path, config=Config(), jobs=1, select=["DP014"])
+    assert len(looked) == 1 and [f.code for f in selected.findings] == ["DP014"]

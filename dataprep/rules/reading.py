@@ -43,7 +43,7 @@ def read_line(raw: RawLine, settings: CheckSettings) -> tuple[dict[str, Any] | N
     if found is not None and found != settings.kind:
         message = f"a {found.value} record in a file of {settings.kind.value} records; not checked further"
         return None, [Problem("DP012", message)]
-    repeated = parse.duplicate_keys(raw.data, record)
+    repeated = parse.duplicate_keys(raw.data, record) if settings.duplicate_keys else None
     if repeated:
         return record, [Problem(DUPLICATE_KEY, _repeated_message(repeated))]
     return record, []

@@ -41,6 +41,7 @@ class CheckSettings:
     # is still seen by the duplicate index, but left out of every token figure and of the cost.
     uncounted_codes: frozenset[str] = frozenset()
     native: str | None = None  # the file is in this target's own format (dataprep.formats): read as chat
+    duplicate_keys: bool = True  # look for keys repeated in one object (DP014): a second look at each line
 
 
 @dataclass(slots=True)

@@ -264,6 +264,7 @@ class _Run:
                 target=self.target,
                 uncounted_codes=_schema_errors(selection),
                 native=native,
+                duplicate_keys=selection.enabled("DP014"),
             )
             if self.ray is not None:
                 batches = self.ray.run_source(src, blocks, settings, facts)
