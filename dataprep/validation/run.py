@@ -27,6 +27,7 @@ from dataprep.packing import pack
 from dataprep.report.model import FileReport, Report, TemplateRun
 from dataprep.rules.base import FileSummary
 from dataprep.rules.duplicates import NEAR_DUPLICATE_CODES, duplicate_check
+from dataprep.rules.reading import DUPLICATE_KEY
 from dataprep.rules.registry import FILE_CHECKS, RULES_BY_CODE, codes_of, enabled_record_checks
 from dataprep.rules.shape import HEAD_BYTES, SHAPE_CODE, Shape, check_shape, native_format, sniff
 from dataprep.rules.split_sanity import split_sanity
@@ -264,7 +265,7 @@ class _Run:
                 target=self.target,
                 uncounted_codes=_schema_errors(selection),
                 native=native,
-                duplicate_keys=selection.enabled("DP014"),
+                duplicate_keys=selection.enabled(DUPLICATE_KEY),
             )
             if self.ray is not None:
                 batches = self.ray.run_source(src, blocks, settings, facts)
