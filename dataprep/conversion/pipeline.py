@@ -194,15 +194,19 @@ class Converter:
         require(features_needed(sources, self.read))
 
     def items(self, sources: Sequence[SourceLike]) -> Iterator[ConvertItem]:
-        self.check_extras(sources)
-        self._check_sheet(sources)
-        self.meter.plan(sources)
+        self._prepare(sources)
         rows = self._rows(sources)
         if self.mapping.group is None:
             for row in rows:
                 yield self._one(row)
         else:
             yield from self._grouped(rows)
+
+    def _prepare(self, sources: Sequence[SourceLike]) -> None:
+        """Before any row: the extras and reading options the inputs need, and the byte meter's plan."""
+        self.check_extras(sources)
+        self._check_sheet(sources)
+        self.meter.plan(sources)
 
     def _check_sheet(self, sources: Sequence[SourceLike]) -> None:
         """A reading option that applies to no input is a mistake (a wrong file), not something to ignore."""
@@ -293,9 +297,7 @@ class Converter:
         if self._fast is None or self.limit is not None or self.mapping.group is not None:
             yield from in_lists(self.items(sources))
             return
-        self.check_extras(sources)
-        self._check_sheet(sources)
-        self.meter.plan(sources)
+        self._prepare(sources)
         for spec in sources:
             with self._open(spec) as source:
                 columns = source.columns
