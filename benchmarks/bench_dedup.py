@@ -96,7 +96,8 @@ def ensure_data(n: int, seed: int = 1, data: Path = DATA) -> tuple[Path, list[tu
     meta.write_bytes(orjson.dumps(want))
     source = "generate_chat.py" if chat is not None else "gen_dedup_data.py"
     print(
-        f"generated {path.name} ({len(records):,} examples from {source}) in {time.perf_counter() - start:.0f} s"
+        f"generated {path.name} ({len(records):,} examples from {source}) in {time.perf_counter() - start:.0f} s",
+        file=sys.stderr,
     )
     return path, lines
 

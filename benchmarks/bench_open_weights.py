@@ -28,6 +28,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "data"
+DEFAULT_MODEL = "meta-llama/Llama-3.1-8B-Instruct"
 
 ESSENTIAL = r"""
 import sys, orjson
@@ -113,7 +114,7 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--examples", type=int, default=100_000)
     ap.add_argument("--jobs", type=int, default=2)
-    ap.add_argument("--model", default="meta-llama/Llama-3.1-8B-Instruct")
+    ap.add_argument("--model", default=DEFAULT_MODEL)
     ap.add_argument("--no-save", action="store_true")
     args = ap.parse_args()
     DATA.mkdir(exist_ok=True)
