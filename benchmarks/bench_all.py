@@ -479,7 +479,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--counter-examples", type=int, default=10_000)
     parser.add_argument("--open-weights-examples", type=int, default=100_000)
     parser.add_argument("--startup-lines", type=int, default=100)
-    parser.add_argument("--startup-repeat", type=int, default=5, help="start-up runs are cheap: more of them")
+    parser.add_argument(
+        "--startup-repeat", type=int, default=None, help="start-up runs are cheap: at least 5 (default)"
+    )
     parser.add_argument("--data-dir", type=Path, default=HERE / "data")
     parser.add_argument("--results-dir", type=Path, default=HERE / "results")
     opts = parser.parse_args(argv)
@@ -496,6 +498,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     opts.sizes += [n for n in opts.memory_sizes if n not in opts.sizes]
     if opts.convert_mb is None:
         opts.convert_mb = 1024.0 if opts.large else 50.0
+    if opts.startup_repeat is None:
+        opts.startup_repeat = max(5, opts.repeat)
     if opts.repeat < 1 or opts.startup_repeat < 1:
         parser.error("--repeat and --startup-repeat must be positive")
     opts.data_dir = opts.data_dir.resolve()

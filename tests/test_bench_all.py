@@ -204,6 +204,18 @@ def test_a_tool_that_failed_leaves_its_figure_unjudged() -> None:
     assert figure.subject.label.endswith("(failed)") and figure.met() is None
 
 
+def test_options_default_and_large() -> None:
+    default = bench_all.parse_args([])
+    assert (default.sizes, default.memory_sizes, default.convert_mb) == ([10_000, 100_000], [100_000], 50.0)
+    assert (default.repeat, default.startup_repeat, default.skip) == (3, 5, set())
+    large = bench_all.parse_args(["--large", "--repeat=7", "--skip=dedup"])
+    assert large.sizes == [10_000, 100_000, 1_000_000] and large.memory_sizes == [100_000, 1_000_000]
+    assert (large.convert_mb, large.startup_repeat, large.skip) == (1024.0, 7, {"dedup"})
+    assert bench_all.parse_args(["--sizes=500", "--memory-sizes=800"]).sizes == [500, 800]
+    with pytest.raises(SystemExit):
+        bench_all.parse_args(["--skip=nothing"])
+
+
 @pytest.mark.slow
 def test_driver_end_to_end_on_tiny_sizes(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
