@@ -92,10 +92,6 @@ class LoadWatch:
         return round(min(self.samples), 2), round(max(self.samples), 2)
 
 
-def _median(values: list[float]) -> float:
-    return statistics.median(values)
-
-
 def _mib(megabytes: float) -> float:
     """MB (10**6 bytes, as bench_convert reports) in MiB, the unit of every other memory figure."""
     return megabytes * 1e6 / 2**20
@@ -353,7 +349,7 @@ def dedup_group(opts: argparse.Namespace, dataprep: list[str] | None) -> tuple[l
             "tree_mib": "peak_rss_total_mb",
             "recall": "recall",
         }
-        return Side(label, {key: _median([r[fields[key]] for r in runs[mode]]) for key in keys})
+        return Side(label, {key: statistics.median(r[fields[key]] for r in runs[mode]) for key in keys})
 
     what = f"{opts.dedup_examples:,} examples + {len(pairs):,} planted near-copies"
     near = "dataprep MinHash + index"
