@@ -115,7 +115,8 @@ class Figure:
 
 def _target_text(figure: Figure) -> str:
     """The target and the conditions that must hold with it."""
-    parts = ([figure.target.text()] if figure.target else []) + list(figure.conditions)
+    conditions = [f"{name}: {'yes' if held else 'NO'}" for name, held in figure.conditions.items()]
+    parts = ([figure.target.text()] if figure.target else []) + conditions
     return "; ".join(parts) if parts else "-"
 
 

@@ -76,7 +76,9 @@ def test_conditions_and_missing_values() -> None:
     target = figures.Target("cpu_s", "<=", 0.8, "ratio", "issue 16")
     same = figures.Side("a", _speed(8.0, 4.0)), figures.Side("b", _speed(10.0, 5.0))
     assert figures.Figure("g", "ok", *same, target, conditions={"same report": True}).met() is True
-    assert figures.Figure("g", "differs", *same, target, conditions={"same report": False}).met() is False
+    differs = figures.Figure("g", "differs", *same, target, conditions={"same report": False})
+    assert differs.met() is False
+    assert "| CPU ratio ≤ 0.8 (issue 16); same report: NO | **no** |" in figures.markdown([differs], META)
     failed = figures.Figure(
         "g", "failed", figures.Side("a (failed)"), figures.Side("b", _speed(1, 1)), target
     )
