@@ -24,6 +24,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -33,13 +34,16 @@ import generate_chat  # the benchmark's own generator, beside this file
 FLOOR_CODE = "from dataprep.tokens.encodings import get_encoding; get_encoding('o200k_base')"
 
 
-def cpu_seconds(argv: list[str]) -> tuple[float, int]:
-    """User + system CPU seconds of one child process (and anything it started), and its exit code."""
+def cpu_seconds(argv: list[str]) -> tuple[float, float, int]:
+    """User + system CPU seconds of one child process (and anything it started), its wall seconds and its
+    exit code."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
     code = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False).returncode
+    wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     used = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return used, code
+    return used, wall, code
 
 
 def programs(path: Path) -> dict[str, list[str]]:
@@ -60,11 +64,13 @@ def run(lines: int, repeat: int, seed: int = 1) -> dict[str, object]:
         for argv in progs.values():
             cpu_seconds(argv)
         runs: dict[str, list[float]] = {name: [] for name in progs}
+        walls: dict[str, list[float]] = {name: [] for name in progs}
         codes: set[int] = set()
         for _ in range(repeat):
             for name, argv in progs.items():
-                used, code = cpu_seconds(argv)
+                used, wall, code = cpu_seconds(argv)
                 runs[name].append(round(used, 4))
+                walls[name].append(round(wall, 4))
                 if name == "validate":
                     codes.add(code)
     median = {name: statistics.median(values) for name, values in runs.items()}
@@ -72,11 +78,13 @@ def run(lines: int, repeat: int, seed: int = 1) -> dict[str, object]:
         "lines": lines,
         "repeat": repeat,
         "median_cpu_s": {k: round(v, 3) for k, v in median.items()},
+        "median_wall_s": {k: round(statistics.median(v), 3) for k, v in walls.items()},
         "min_cpu_s": {k: round(min(v), 3) for k, v in runs.items()},
         "validate_minus_floor_s": round(median["validate"] - median["floor"], 3),
         "validate_over_floor": round(median["validate"] / median["floor"], 2),
         "validate_exit_codes": sorted(codes),
         "runs": runs,
+        "wall_runs": walls,
     }
 
 
