@@ -74,7 +74,19 @@ def test_convert_validation_stops_when_a_worker_is_killed(tmp_path: Path) -> Non
     rows = [f"Question number {i} about lentils?,Answer {i}." for i in range(40_000)]
     source.write_text("question,answer\n" + "\n".join(rows) + "\n", encoding="utf-8")
     out = tmp_path / "faq.jsonl"
-    args = ["convert", str(source), "--user", "{question}", "--assistant", "{answer}", "-o", str(out)]
+    # --jobs 2: the default would check in one process on a busy machine (the test run itself keeps it busy).
+    args = [
+        "convert",
+        str(source),
+        "--user",
+        "{question}",
+        "--assistant",
+        "{answer}",
+        "-o",
+        str(out),
+        "--jobs",
+        "2",
+    ]
     result = run_cli(args, fault=KILL_SECOND_BLOCK, timeout=90)
     assert_clean_exit(result)
     _assert_names_the_lines(result.stderr, out)

@@ -27,6 +27,7 @@ from dataprep.errors import WorkerCrashed
 from dataprep.io.jsonl import Block
 from dataprep.tokens import build_tokenizer
 from dataprep.tokens.encodings import clear_encoding_cache
+from dataprep.validation.cores import available_cores, busy_share, free_workers
 from dataprep.validation.record import BatchResult, CheckSettings, check_block
 
 # Below this size a file is checked in-process: starting workers costs more than it saves (the hook case).
@@ -130,22 +131,19 @@ def block_lines(block: Block) -> tuple[int, int]:
     return block.first_line, block.first_line + max(count, 1) - 1
 
 
-def available_cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - not Linux
-        return os.cpu_count() or 1
-
-
-def resolve_jobs(jobs: int, size_hint: int | None) -> int:
-    """0 means all cores; small inputs always run in-process."""
+def resolve_jobs(jobs: int, size_hint: int | None, busy: float | None = None) -> int:
+    """The number of processes to check an input of `size_hint` bytes with: small inputs always in this
+    process; `jobs` as given (1 = in this process); 0, the default, one per free core (`cores.free_workers`),
+    given the `busy` share of the machine (measured now when None)."""
     if size_hint is not None and size_hint < IN_PROCESS_BYTES:
         return 1
-    return available_cores() if jobs <= 0 else jobs
+    if jobs > 0:
+        return jobs
+    return free_workers(available_cores(), busy_share() if busy is None else busy)
 
 
 def choose_executor(jobs: int, size_hint: int | None) -> Executor:
-    """The executor for an input of `size_hint` bytes with the user's `jobs` setting (0 = all cores)."""
+    """The executor for an input of `size_hint` bytes with the user's `jobs` setting (0 = automatic)."""
     n = resolve_jobs(jobs, size_hint)
     return InProcessExecutor() if n <= 1 else PoolExecutor(n)
 
