@@ -12,6 +12,7 @@ import pytest
 from dataprep.validation import cores, executors
 from dataprep.validation.cores import available_cores, busy_cores, cgroup_quota, free_workers
 from dataprep.validation.executors import (
+    BUSY_IN_PROCESS_BYTES,
     IN_PROCESS_BYTES,
     InProcessExecutor,
     PoolExecutor,
@@ -19,7 +20,8 @@ from dataprep.validation.executors import (
     resolve_jobs,
 )
 
-BIG = 100 * IN_PROCESS_BYTES
+MID = 4 * IN_PROCESS_BYTES  # 16 MB: the default follows the free cores
+BIG = BUSY_IN_PROCESS_BYTES  # from here on every core, whatever the load
 
 
 @pytest.mark.parametrize(
@@ -99,19 +101,28 @@ def test_small_inputs_run_in_process_whatever_the_jobs() -> None:
 
 
 def test_jobs_given_are_honoured_on_a_busy_machine() -> None:
-    assert resolve_jobs(2, BIG, busy=1.0) == 2
+    assert resolve_jobs(2, MID, busy=1.0) == 2
     assert resolve_jobs(3, None, busy=1.0) == 3
     assert resolve_jobs(1, BIG, busy=0.0) == 1
 
 
-def test_the_default_follows_the_free_cores(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_default_follows_the_free_cores_below_the_busy_limit(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(executors, "available_cores", lambda: 2)
-    assert resolve_jobs(0, BIG, busy=0.0) == 2
-    assert resolve_jobs(0, None, busy=0.1) == 2  # records in memory: no size, the load decides
-    assert resolve_jobs(0, BIG, busy=1.0) == 1
+    assert resolve_jobs(0, MID, busy=0.0) == 2
+    assert resolve_jobs(0, MID, busy=0.5) == 1
+    assert resolve_jobs(0, BIG - 1, busy=1.0) == 1
     monkeypatch.setattr(executors, "busy_share", lambda: 1.0)
-    assert isinstance(choose_executor(0, BIG), InProcessExecutor)
+    assert isinstance(choose_executor(0, MID), InProcessExecutor)
     monkeypatch.setattr(executors, "busy_share", lambda: 0.0)
-    chosen = choose_executor(0, BIG)
+    chosen = choose_executor(0, MID)
     assert isinstance(chosen, PoolExecutor) and chosen.jobs == 2
     assert isinstance(choose_executor(0, IN_PROCESS_BYTES - 1), InProcessExecutor)
+
+
+def test_large_inputs_get_every_core_whatever_the_load(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(executors, "available_cores", lambda: 2)
+    assert resolve_jobs(0, BIG, busy=1.0) == 2
+    assert resolve_jobs(0, None, busy=1.0) == 2  # records in memory: no size, every core as before
+    monkeypatch.setattr(executors, "busy_share", lambda: 1.0)
+    chosen = choose_executor(0, BIG)
+    assert isinstance(chosen, PoolExecutor) and chosen.jobs == 2
