@@ -252,3 +252,16 @@ def test_the_span_lines_of_a_pending_range_are_the_files(tmp_path: Path) -> None
         rest = Rest(str(path), handle.fileno(), 2, 9, 2)
         assert executors._span_lines(rest, executors.Span(4, 9)) == (3, 5)  # c, d, e (no final newline)
         assert executors._span_lines(rest, executors.Span(2, 4)) == (2, 2)
+
+
+def test_spawned_workers_open_the_file_by_its_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Workers started clean (spawn: this process runs other threads) inherit no descriptor: they open the
+    path, and the results are the same."""
+    path = tmp_path / "hostile-mix.jsonl"
+    path.write_bytes(_hostile_mix())
+    settings = _settings()
+    alone, alone_facts = _in_process(path, settings)
+    monkeypatch.setattr(executors, "SPAN_BYTES", 4096)
+    monkeypatch.setattr(executors, "_context", lambda: multiprocessing.get_context("spawn"))
+    spanned, spanned_facts = _read_by_workers(path, settings, peeked=1, block_bytes=2048)
+    assert spanned == alone and spanned_facts == alone_facts
