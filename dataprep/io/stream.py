@@ -101,6 +101,9 @@ class BlockStream:
 
 
 def _regular(handle: BinaryIO) -> bool:
+    """A regular file that positional reads can share (not a pipe; not a platform without `os.pread`)."""
+    if not hasattr(os, "pread"):  # pragma: no cover - Windows
+        return False
     try:
         return stat.S_ISREG(os.fstat(handle.fileno()).st_mode)
     except (OSError, ValueError, AttributeError):  # no descriptor (a remote object) or closed
