@@ -52,7 +52,7 @@ class Config:
     max_examples: int | None = None  # DP812: replaces the target's maximum
     max_line_bytes: int = 64 * 1024 * 1024
     max_file_bytes: int = 512 * 1024 * 1024  # DP503: the Files API upload limit of OpenAI and Azure
-    jobs: int = 0
+    jobs: int = 0  # 0: by the input's size and the free cores (validation.executors.resolve_jobs)
     # Where the per-record checks and the duplicate search run: this machine ("local": in-process or a pool of
     # `jobs` processes) or a Ray cluster ("ray": `ray_address`, or a local Ray started for the run).
     executor: str = "local"

@@ -24,14 +24,15 @@ from tests.conftest import assistant, chat, to_line, user
 from tests.faults import assert_clean_exit, run_cli
 
 # Runs in the child before the CLI: every file goes to the pool, and a worker (never the parent) that gets a
-# block after the first kills itself the way the OOM killer would.
+# block after the first (by its byte offset: workers reading their own ranges number lines from 1) kills itself
+# the way the OOM killer would.
 KILL_SECOND_BLOCK = """
 import os, signal
 import dataprep.validation.executors as executors
 executors.IN_PROCESS_BYTES = 0
 _parent, _check = os.getpid(), executors.check_block
 def _dying(block, settings):
-    if os.getpid() != _parent and block.first_line > 1:
+    if os.getpid() != _parent and block.offset > 0:
         os.kill(os.getpid(), signal.SIGKILL)
     return _check(block, settings)
 executors.check_block = _dying
@@ -74,7 +75,19 @@ def test_convert_validation_stops_when_a_worker_is_killed(tmp_path: Path) -> Non
     rows = [f"Question number {i} about lentils?,Answer {i}." for i in range(40_000)]
     source.write_text("question,answer\n" + "\n".join(rows) + "\n", encoding="utf-8")
     out = tmp_path / "faq.jsonl"
-    args = ["convert", str(source), "--user", "{question}", "--assistant", "{answer}", "-o", str(out)]
+    # --jobs 2: the default would check in one process on a busy machine (the test run itself keeps it busy).
+    args = [
+        "convert",
+        str(source),
+        "--user",
+        "{question}",
+        "--assistant",
+        "{answer}",
+        "-o",
+        str(out),
+        "--jobs",
+        "2",
+    ]
     result = run_cli(args, fault=KILL_SECOND_BLOCK, timeout=90)
     assert_clean_exit(result)
     _assert_names_the_lines(result.stderr, out)
@@ -150,7 +163,7 @@ def test_each_worker_builds_a_private_tokenizer() -> None:
     settings = CheckSettings(Kind.CHAT, model.tokenizer_spec, model.max_tokens, model.id)
     _INHERITED = build_tokenizer(model.tokenizer_spec)  # held here, so the worker sees it at fork
     context = get_context("fork")
-    holding, claimed = context.Array("q", 2, lock=False), context.Value("i", 0)
+    holding, claimed = context.Array("q", executors._SLOT, lock=False), context.Value("i", 0)
     with context.Pool(1, initializer=executors._init_worker, initargs=(settings, holding, claimed)) as pool:
         shared = pool.apply(_worker_view, (model.tokenizer_spec,))
     assert shared is False

@@ -86,7 +86,7 @@ def validation_options(command: _F) -> _F:
                 "--jobs",
                 "-j",
                 type=click.IntRange(min=0),
-                help="Validation worker processes (0 = all cores, 1 = in-process).",
+                help="Validation worker processes (0 = automatic: by size and free cores; 1 = in-process).",
             ),
         )
     ):

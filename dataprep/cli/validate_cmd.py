@@ -85,7 +85,10 @@ from dataprep.validation.run import validate_files
 )
 @click.option("--severity", multiple=True, help="Override a rule's severity: CODE=error|warning|info|off.")
 @click.option(
-    "--jobs", "-j", type=click.IntRange(min=0), help="Worker processes (0 = all cores, 1 = in-process)."
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=0),
+    help="Worker processes (0 = automatic: by size and free cores; 1 = in-process).",
 )
 @click.option(
     "--executor",

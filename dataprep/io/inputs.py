@@ -16,7 +16,6 @@ from dataprep.errors import UsageError
 from dataprep.io.hf_rows import dataset_rows, is_dataset
 from dataprep.io.jsonl import (
     DEFAULT_MAX_LINE_BYTES,
-    Block,
     FileFacts,
     RawLine,
     blocks_of,
@@ -26,6 +25,7 @@ from dataprep.io.jsonl import (
 from dataprep.io.parse import parse_line
 from dataprep.io.remote import is_uri
 from dataprep.io.shards import is_parquet
+from dataprep.io.stream import BlockStream
 from dataprep.schema import checks as schema
 from dataprep.types import Kind
 
@@ -60,11 +60,12 @@ class Source:
         return name is not None and is_parquet(name)
 
     @contextlib.contextmanager
-    def blocks(self, facts: FileFacts, max_line_bytes: int) -> Iterator[Iterator[Block]]:
-        """The input as blocks of lines, filling `facts`; a file is closed when the block ends."""
+    def blocks(self, facts: FileFacts, max_line_bytes: int) -> Iterator[BlockStream]:
+        """The input as a stream of blocks of lines, filling `facts`; a file is closed when the block ends. A
+        JSONL file on disk can hand its unread rest over to pool workers (`BlockStream.hand_over`)."""
         name = self.uri if self.uri is not None else self.path
         if name is None:
-            yield blocks_of(_record_lines(self.records or (), facts, self.first_line))
+            yield BlockStream(blocks_of(_record_lines(self.records or (), facts, self.first_line)), facts)
             return
         if self.parquet:
             from dataprep.io.arrow_records import iter_parquet  # pyarrow: only for Parquet
@@ -72,10 +73,13 @@ class Source:
 
             require(["parquet"])
             with open_any(name)[0] as handle:  # the one clear error for a missing or unreadable input
-                yield blocks_of(_record_lines(iter_parquet(handle, label=str(name)), facts))
+                yield BlockStream(
+                    blocks_of(_record_lines(iter_parquet(handle, label=str(name)), facts)), facts
+                )
             return
         with open_any(name)[0] as handle:
-            yield iter_blocks(handle, facts, max_line_bytes)
+            on_disk = handle if self.uri is None else None
+            yield BlockStream(iter_blocks(handle, facts, max_line_bytes), facts, on_disk, str(name))
 
 
 def as_source(value: Any, role: Role, label: str, caller: str = "validate()") -> Source:
@@ -108,13 +112,11 @@ def records_of(source: Source) -> Iterator[tuple[int, Any]]:
                     yield raw.number, record
 
 
-def peek_kind(blocks: Iterator[Block]) -> tuple[Kind, Iterator[Block]]:
-    """The kind of the first record that has one (chat if none), without losing the blocks read to find it."""
-    seen: list[Block] = []
+def peek_kind(blocks: BlockStream) -> Kind:
+    """The kind of the first record that has one (chat if none); the blocks read to find it stay in the stream."""
     kind: Kind | None = None
     looked = 0
-    for block in blocks:
-        seen.append(block)
+    for block in blocks.peek():
         for raw in block.lines():
             looked += 1
             record, problem = parse_line(raw.data) if not raw.oversize else (None, None)
@@ -123,12 +125,7 @@ def peek_kind(blocks: Iterator[Block]) -> tuple[Kind, Iterator[Block]]:
                 break
         if kind is not None or looked >= _KIND_LOOKAHEAD:
             break
-
-    def chained() -> Iterator[Block]:
-        yield from seen
-        yield from blocks
-
-    return kind or Kind.CHAT, chained()
+    return kind or Kind.CHAT
 
 
 def _record_lines(records: Iterable[Any], facts: FileFacts, first: int = 1) -> Iterator[RawLine]:

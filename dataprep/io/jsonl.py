@@ -67,6 +67,16 @@ class FileFacts:
     crlf_line: int = 0
     final_newline: bool = True
 
+    def add_part(self, part: FileFacts, lines_before: int) -> None:
+        """Add the facts of the bytes that follow those read so far, read elsewhere (a worker reading its own
+        byte range) with their lines numbered from 1; `lines_before` is the number of lines before them."""
+        self.size_bytes += part.size_bytes
+        self.bom = self.bom or part.bom
+        if not self.crlf_line and part.crlf_line:
+            self.crlf_line = lines_before + part.crlf_line
+        self.lines = lines_before + part.lines
+        self.final_newline = part.final_newline
+
 
 # How long a named pipe (FIFO) may stay without a writer before it is refused: opening one blocks until a
 # writer comes, which for a FIFO nobody writes to is forever (a hung CI step).

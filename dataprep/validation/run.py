@@ -11,7 +11,7 @@ import dataclasses
 import os
 from array import array
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +22,7 @@ from dataprep.errors import UsageError, WorkerCrashed
 from dataprep.io.inputs import PathLike, Role, Source, as_source, peek_kind
 from dataprep.io.jsonl import Block, FileFacts
 from dataprep.io.shards import expand_inputs
+from dataprep.io.stream import BlockStream
 from dataprep.models import ModelInfo, resolve_model, with_tokenizer_settings
 from dataprep.packing import pack
 from dataprep.report.model import FileReport, Report, TemplateRun
@@ -234,19 +235,19 @@ class _Run:
         config = self.config.for_file(src.label) if src.path is not None else self.config
         selection = config.selection()
         facts = FileFacts()
-        with src.blocks(facts, config.max_line_bytes) as read:
-            head, blocks = peek_kind(read)
+        with src.blocks(facts, config.max_line_bytes) as blocks:
+            head = peek_kind(blocks)
             kind = Kind(config.kind) if config.kind else head
             native = None
             if self.target is not None:
-                first, blocks = _head(blocks)
+                first = _head(blocks)
                 native, native_kind = native_format(first, self.target.name)
                 if native is not None and not config.kind:
                     kind = native_kind
             state = _FileState(src, kind, facts, config, selection)
             on_disk = src.path is not None or src.uri is not None
             if native is None and on_disk and selection.enabled(SHAPE_CODE):
-                first, blocks = _head(blocks)
+                first = _head(blocks)
                 state.shape = sniff(src.label, first, kind, self.model)
             if state.shape is not None:
                 for _block in blocks:  # the reader fills the facts (lines, size); no line is checked
@@ -492,22 +493,17 @@ class _Run:
         return float(weights.active_parameters)
 
 
-def _head(blocks: Iterator[Block]) -> tuple[list[bytes], Iterator[Block]]:
+def _head(blocks: BlockStream) -> list[bytes]:
     """The first lines of a file, at least HEAD_BYTES of them where the file has that many (what the shape
-    sniffer looks at), without losing the blocks read."""
+    sniffer looks at); the blocks read stay in the stream."""
     seen: list[Block] = []
     size = 0
-    for block in blocks:
+    for block in blocks.peek():
         seen.append(block)
         size += len(block.data)
         if size >= HEAD_BYTES:
             break
-
-    def chained() -> Iterator[Block]:
-        yield from seen
-        yield from blocks
-
-    return [raw.data for block in seen for raw in block.lines()], chained()
+    return [raw.data for block in seen for raw in block.lines()]
 
 
 def _finding(
