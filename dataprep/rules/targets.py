@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
 
-from dataprep.rules.base import FileSummary, RecordContext, Rule, jsonl
+from dataprep.rules.base import FileSummary, Lines, RecordContext, Rule, jsonl
 from dataprep.targets import TargetProfile, format_bytes, target_names
 from dataprep.types import Kind, Problem, Severity
 
@@ -295,7 +295,7 @@ _MISTRAL_TOOL_TURNS = {
 _NOT_OPENAI = tuple(name for name in target_names() if name not in ("openai", "azure"))
 
 
-def _many(n: int) -> tuple[str, ...]:
+def _many(n: int) -> Lines:
     return jsonl(*(_chat(("user", f"Question {i}?"), ("assistant", f"Answer {i}.")) for i in range(n)))
 
 

@@ -105,7 +105,9 @@ def _load_encoding(name: str, folder: str) -> tiktoken.Encoding:
         raise EncodingError(f"{ranks_path}: cannot build the encoding ({exc}); {_REBUILD_HINT}") from exc
 
 
-def _packed_ranks(path: Path, name: str, meta: dict[str, object], source_sha256: str) -> dict[bytes, int] | None:
+def _packed_ranks(
+    path: Path, name: str, meta: dict[str, object], source_sha256: str
+) -> dict[bytes, int] | None:
     """The ranks of the packed companion `path`, made from the `.tiktoken` file of SHA-256 `source_sha256`;
     None when there is none, or, with a warning, when it is not the file its SHA-256 says (the `.tiktoken`
     file, checked on its own, is read instead: slower, never wrong)."""
