@@ -13,21 +13,22 @@ crash the only slot still set is the dead worker's.
 from __future__ import annotations
 
 import gc
-import multiprocessing
 import os
 import signal
 import threading
 from collections import deque
 from collections.abc import Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from dataprep.errors import WorkerCrashed
 from dataprep.io.jsonl import Block
 from dataprep.tokens import build_tokenizer
 from dataprep.tokens.encodings import clear_encoding_cache
 from dataprep.validation.record import BatchResult, CheckSettings, check_block
+
+if TYPE_CHECKING:  # multiprocessing loads only when a pool runs: the in-process (pre-commit) case never pays
+    from concurrent.futures import Future, ProcessPoolExecutor
+    from multiprocessing.context import BaseContext
 
 # Below this size a file is checked in-process: starting workers costs more than it saves (the hook case).
 IN_PROCESS_BYTES = 4 * 1024 * 1024
@@ -57,6 +58,9 @@ class PoolExecutor:
         self.jobs = jobs
 
     def run(self, blocks: Iterator[Block], settings: CheckSettings) -> Iterator[BatchResult]:
+        from concurrent.futures import ProcessPoolExecutor
+        from concurrent.futures.process import BrokenProcessPool
+
         # Each worker builds its own tokenizer (in _init_worker): workers that shared the parent's, forked
         # after it was built, spent 1.3x the CPU of one worker for two (issue 16); their own: -19% CPU.
         # Keep the collector from touching (and so copying) every object the workers inherit from this process.
@@ -91,6 +95,8 @@ class PoolExecutor:
 def _started(pool: ProcessPoolExecutor, settings: CheckSettings) -> None:
     """Start the workers. If they could not start (the tokenizer failed to build in them), raise the reason
     here, as the in-process executor would, by building it in this process."""
+    from concurrent.futures.process import BrokenProcessPool
+
     try:
         pool.submit(os.getpid).result()
     except BrokenProcessPool:
@@ -102,6 +108,8 @@ def _started(pool: ProcessPoolExecutor, settings: CheckSettings) -> None:
 def _result(
     pool: ProcessPoolExecutor, holding: Any, block: Block, future: Future[BatchResult]
 ) -> BatchResult:
+    from concurrent.futures.process import BrokenProcessPool
+
     try:
         return future.result()
     except BrokenProcessPool as exc:
@@ -150,7 +158,9 @@ def choose_executor(jobs: int, size_hint: int | None) -> Executor:
     return InProcessExecutor() if n <= 1 else PoolExecutor(n)
 
 
-def _context() -> multiprocessing.context.BaseContext:
+def _context() -> BaseContext:
+    import multiprocessing
+
     # fork is fastest and safe while this process runs no other threads; otherwise start clean workers.
     if "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1:
         return multiprocessing.get_context("fork")
