@@ -42,6 +42,7 @@ class CheckSettings:
     uncounted_codes: frozenset[str] = frozenset()
     native: str | None = None  # the file is in this target's own format (dataprep.formats): read as chat
     duplicate_keys: bool = True  # look for keys repeated in one object (DP014): a second look at each line
+    small_input: bool = False  # the run's inputs are small: duplicate signatures are made without numpy
 
 
 @dataclass(slots=True)
@@ -124,7 +125,9 @@ def check_block(block: Block, settings: CheckSettings) -> BatchResult:
     if records:
         from dataprep.dedup import example_digests  # numpy is loaded only when duplicates are checked
 
-        out.digests = example_digests(records, settings.kind, near=settings.near_duplicates)
+        out.digests = example_digests(
+            records, settings.kind, near=settings.near_duplicates, small=settings.small_input
+        )
     return out
 
 

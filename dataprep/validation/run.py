@@ -45,6 +45,9 @@ if TYPE_CHECKING:
     from dataprep.validation.ray_executor import RayDuplicates, RayExecutor
 
 ProgressCallback = Callable[[int, int, "int | None"], None]
+# Inputs of at most this many bytes in all are a small run (the pre-commit case): their duplicate signatures
+# are made in plain Python, as loading numpy would cost more than the work (dedup.small_minhash).
+SMALL_INPUT_BYTES = 512 * 1024
 _SHARED_MESSAGES = (
     1 << 16
 )  # distinct finding texts remembered for sharing (bounded: unique texts gain nothing)
@@ -266,6 +269,7 @@ class _Run:
                 uncounted_codes=_schema_errors(selection),
                 native=native,
                 duplicate_keys=selection.enabled(DUPLICATE_KEY),
+                small_input=self.total_bytes is not None and self.total_bytes <= SMALL_INPUT_BYTES,
             )
             if self.ray is not None:
                 batches = self.ray.run_source(src, blocks, settings, facts)
