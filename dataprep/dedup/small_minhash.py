@@ -44,12 +44,17 @@ def signatures(texts: Sequence[bytes], params: NearDupParams) -> list[bytes]:
             continue
         buf = b" " + data + PAD
         pattern = _WORD_START if data.isascii() else _WORD_OR_WIDE_START
-        starts = [m.end() - 1 for m in pattern.finditer(buf)]
+        # Each window (the 8 bytes from a shingle's start), mixed: x * mul1, xor-shift, * mul2, in 64 bits.
         if window == _MASK:
-            mixed = [_read_u64(buf, j)[0] * mul1 & _MASK for j in starts]
+            mixed = [
+                ((x := _read_u64(buf, m.end() - 1)[0] * mul1 & _MASK) ^ (x >> 32)) * mul2 & _MASK
+                for m in pattern.finditer(buf)
+            ]
         else:
-            mixed = [(_read_u64(buf, j)[0] & window) * mul1 & _MASK for j in starts]
-        mixed = [(x ^ (x >> 32)) * mul2 & _MASK for x in mixed]
+            mixed = [
+                ((x := (_read_u64(buf, m.end() - 1)[0] & window) * mul1 & _MASK) ^ (x >> 32)) * mul2 & _MASK
+                for m in pattern.finditer(buf)
+            ]
         # The smallest value of each bin: sorted descending, the last one written to a bin is its minimum.
         minima = {x >> shift: x for x in sorted(mixed, reverse=True)}
         out.append(_signature(minima, k, mul1, mul2))
@@ -59,16 +64,20 @@ def signatures(texts: Sequence[bytes], params: NearDupParams) -> list[bytes]:
 def _signature(minima: dict[int, int], k: int, mul1: int, mul2: int) -> bytes:
     """The 16-bit fingerprints of the bins' minima, in bin order. An empty bin takes the next filled bin to its
     right (circularly) as donor: a hash of the donor's minimum and the distance, as `dedup.minhash._densify`."""
+    if len(minima) == k:  # every bin filled: the common case for a text of a few hundred words
+        return _u16s(k).pack(*[(minima[b] >> 16) & 0xFFFF for b in range(k)])
     filled = sorted(minima)
     values: list[int] = []
     start = 0  # the first bin not written yet
     for donor in filled:
-        values += _borrowed(minima[donor], donor - start, 0, mul1, mul2)
+        if donor > start:
+            values += _borrowed(minima[donor], donor - start, 0, mul1, mul2)
         values.append((minima[donor] >> 16) & 0xFFFF)
         start = donor + 1
     # The bins after the last filled one borrow from the first, one turn later.
     first = filled[0]
-    values += _borrowed(minima[first], first + k - start, first, mul1, mul2)
+    if start < k:
+        values += _borrowed(minima[first], first + k - start, first, mul1, mul2)
     return _u16s(k).pack(*values)
 
 
