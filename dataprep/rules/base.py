@@ -95,7 +95,7 @@ class Rule:
     bad_final_newline: bool = True
     # The targets whose requirement this rule states (empty: every target). With `--target` set to another
     # one, the rule does not run: OpenAI's 10-example minimum says nothing about Fireworks.
-    targets: tuple[str, ...] = ()
+    targets: Sequence[str] = ()
 
     def applies_to(self, target: str | None) -> bool:
         return target is None or not self.targets or target in self.targets
@@ -123,12 +123,13 @@ class Rule:
         return out
 
 
-class Lines(Sequence[str]):
-    """Example records as JSONL lines (a str is taken as a ready-made line), encoded on first use.
+class LazyStrings(Sequence[str]):
+    """A tuple of strings made on first use: example records as JSONL lines (a str is taken as a ready-made
+    line), or names read from a data table. Compares and hashes like the tuple of its strings.
 
     The rules hold about 1,800 example records. Encoding them all at import was a third of what importing the
-    rule modules cost, paid by every `dataprep validate`, while only `dataprep rules` and the tests read them.
-    Compares and hashes like the tuple of its lines.
+    rule modules cost, paid by every `dataprep validate`, while only `dataprep rules` and the tests read them;
+    likewise the target table, which a run without --target never needs.
     """
 
     __slots__ = ("_lines", "_make")
@@ -160,7 +161,7 @@ class Lines(Sequence[str]):
         return iter(self._encoded())
 
     def __eq__(self, other: object) -> bool:
-        if isinstance(other, Lines | tuple):
+        if isinstance(other, LazyStrings | tuple):
             return self._encoded() == tuple(other)
         return NotImplemented
 
@@ -168,12 +169,12 @@ class Lines(Sequence[str]):
         return hash(self._encoded())
 
     def __repr__(self) -> str:
-        return f"Lines({self._encoded()!r})"
+        return f"LazyStrings({self._encoded()!r})"
 
 
-def jsonl(*records: Any) -> Lines:
+def jsonl(*records: Any) -> LazyStrings:
     """Example records as JSONL lines (a str is taken as a ready-made line), encoded when first read."""
-    return Lines(lambda: records)
+    return LazyStrings(lambda: records)
 
 
 def example_bytes(lines: Sequence[str], final_newline: bool = True) -> bytes:

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from functools import partial
 from typing import Any
 
-from dataprep.rules.base import FileSummary, Lines, Rule
+from dataprep.rules.base import FileSummary, LazyStrings, Rule
 from dataprep.types import Problem, Severity
 
 
@@ -33,8 +33,8 @@ def check_file(summary: FileSummary) -> list[tuple[int, Problem]]:
     return out
 
 
-def _examples(n: int) -> Lines:
-    return Lines(partial(_records, n))
+def _examples(n: int) -> LazyStrings:
+    return LazyStrings(partial(_records, n))
 
 
 def _records(n: int) -> Iterator[dict[str, Any]]:

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
-from dataprep.rules.base import Lines, Rule
+from dataprep.rules.base import LazyStrings, Rule
 from dataprep.stats import quantile as sorted_quantile
 from dataprep.types import Finding, Location, Severity
 
@@ -166,8 +166,8 @@ def _system_prompt_shift(train: SplitSummary, valid: SplitSummary, max_share: fl
     )
 
 
-def _examples(n: int, start: int = 0, words: int = 3, system: str | None = None) -> Lines:
-    return Lines(partial(_records, n, start, words, system))
+def _examples(n: int, start: int = 0, words: int = 3, system: str | None = None) -> LazyStrings:
+    return LazyStrings(partial(_records, n, start, words, system))
 
 
 def _records(n: int, start: int, words: int, system: str | None) -> Iterator[dict[str, Any]]:

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
 
-from dataprep.rules.base import FileSummary, Lines, RecordContext, Rule, jsonl
+from dataprep.rules.base import FileSummary, LazyStrings, RecordContext, Rule, jsonl
 from dataprep.targets import TargetProfile, format_bytes, target_names
 from dataprep.types import Kind, Problem, Severity
 
@@ -292,10 +292,10 @@ _MISTRAL_TOOL_TURNS = {
 
 # OpenAI's and Azure's count and size limits are DP501-DP503's (configurable through min_examples and
 # max_file_bytes); DP811 and DP813 state every other target's, so one limit is never reported twice.
-_NOT_OPENAI = tuple(name for name in target_names() if name not in ("openai", "azure"))
+_NOT_OPENAI = LazyStrings(lambda: [name for name in target_names() if name not in ("openai", "azure")])
 
 
-def _many(n: int) -> Lines:
+def _many(n: int) -> LazyStrings:
     return jsonl(*(_chat(("user", f"Question {i}?"), ("assistant", f"Answer {i}.")) for i in range(n)))
 
 

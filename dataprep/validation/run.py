@@ -15,7 +15,6 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from dataprep.compute import ComputeEstimate, estimate_compute, model_shape, resolve_gpu
 from dataprep.config import Config, load_config
 from dataprep.cost import CostEstimate, estimate_cost
 from dataprep.errors import UsageError, WorkerCrashed
@@ -41,6 +40,7 @@ from dataprep.validation.record import BatchResult, CheckSettings
 
 # progress(lines_done, bytes_done, total_bytes): cumulative over the run; total_bytes is None when unknown.
 if TYPE_CHECKING:
+    from dataprep.compute import ComputeEstimate
     from dataprep.dedup import DuplicateIndex
     from dataprep.validation.ray_executor import RayDuplicates, RayExecutor
 
@@ -183,6 +183,8 @@ def _check_compute_settings(config: Config, model: ModelInfo) -> None:
     if config.method is None and config.gpu is None:
         return
     if config.gpu is not None:
+        from dataprep.compute import resolve_gpu  # the compute module loads only for an estimate
+
         resolve_gpu(config.gpu)
     if _parameters(config, model) is None:
         raise UsageError(
@@ -465,6 +467,8 @@ class _Run:
         parameters = _parameters(c, self.model)
         if (c.method is None and c.gpu is None) or parameters is None or cost is None:
             return None
+        from dataprep.compute import estimate_compute, model_shape
+
         limit = self.model.max_tokens
         longest = 0
         preference = False
