@@ -54,60 +54,57 @@ def signatures(texts: Sequence[bytes], params: NearDupParams) -> list[bytes]:
     for text in texts:
         data = shingle_bytes_of(text)
         shingles.append(_windows(size, not data.isascii()).findall(b" " + data + PAD) if data else [])
-    mixed = _mixed(list(chain.from_iterable(shingles)), size, mul1, mul2)
+    mixed, bins = _mixed(list(chain.from_iterable(shingles)), size, mul1, mul2, shift)
     out = []
     start = 0
     for found in shingles:
         if not found:
             out.append(b"")
             continue
-        values = sorted(mixed[start : start + len(found)])
-        start += len(found)
-        # The smallest value of each bin (bins are the top bits): the first of each run of equal bins.
-        minima = {}
-        at = 0
-        while at < len(values):
-            bin_ = values[at] >> shift
-            minima[bin_] = values[at]
-            at = bisect_left(values, (bin_ + 1) << shift, at)
+        end = start + len(found)
+        # The smallest value of each bin. A bin is a value's top bits, so the sorted bins line up with the
+        # sorted values; written from the largest down, each bin keeps its smallest value.
+        minima = dict(zip(reversed(sorted(bins[start:end])), reversed(sorted(mixed[start:end])), strict=True))
+        start = end
         out.append(_signature(minima, k, mul1, mul2))
     return out
 
 
-def _mixed(windows: list[bytes], size: int, mul1: int, mul2: int) -> tuple[int, ...]:
-    """Each window (`size` bytes, little-endian) mixed: x = w * mul1, x ^= x >> 32, x *= mul2, mod 2**64."""
+def _mixed(
+    windows: list[bytes], size: int, mul1: int, mul2: int, shift: int
+) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """Each window (`size` bytes, little-endian) mixed: x = w * mul1, x ^= x >> 32, x *= mul2, mod 2**64; and
+    each mixed value's bin, its bits from `shift` up."""
     n = len(windows)
     if not n:
-        return ()
+        return (), ()
     filler = bytes(16 - size)  # each window's lane: the window, then zeros to 16 bytes
     lanes = int.from_bytes(filler.join(windows) + filler, "little")
     low = int.from_bytes(_LOW_LANE * n, "little")
     lanes = lanes * mul1 & low
     lanes ^= (lanes >> 32) & low
     lanes = lanes * mul2 & low
-    return struct.unpack(f"<{2 * n}Q", lanes.to_bytes(16 * n, "little"))[::2]
+    # A lane's bin lands in its own low bits; the next lane's low bits land above 64, which `low` clears.
+    bins = (lanes >> shift) & low
+    unpack = struct.Struct(f"<{2 * n}Q").unpack
+    return unpack(lanes.to_bytes(16 * n, "little"))[::2], unpack(bins.to_bytes(16 * n, "little"))[::2]
 
 
 def _signature(minima: dict[int, int], k: int, mul1: int, mul2: int) -> bytes:
     """The 16-bit fingerprints of the bins' minima, in bin order. An empty bin takes the next filled bin to its
     right (circularly) as donor: a hash of the donor's minimum and the distance, as `dedup.minhash._densify`."""
-    if len(minima) == k:  # every bin filled: the common case for a text of a few hundred words
-        return _u16s(k).pack(*[(minima[b] >> 16) & 0xFFFF for b in range(k)])
-    donors = [0] * k  # per bin: the donor's position, past k for the bins after the last filled one
-    donor = min(minima) + k
-    for b in range(k - 1, -1, -1):
-        if b in minima:
-            donor = b
-        donors[b] = donor
-    values = [
-        (minima[b] >> 16) & 0xFFFF
-        if d == b
-        else (((x := (minima[d % k] + (d - b) * mul1) & _MASK) ^ (x >> 32)) * mul2 & _MASK) >> 16 & 0xFFFF
-        for b, d in enumerate(donors)
-    ]
-    return _u16s(k).pack(*values)
+    values: list[int | None] = list(map(minima.get, range(k)))
+    if len(minima) < k:
+        filled = sorted(minima)
+        for b in [b for b, value in enumerate(values) if value is None]:
+            at = bisect_left(filled, b)
+            donor = filled[at] if at < len(filled) else filled[0] + k  # past the last: one turn later
+            x = (minima[donor % k] + (donor - b) * mul1) & _MASK
+            values[b] = ((x ^ (x >> 32)) * mul2) & _MASK
+    # A fingerprint is bits 16-31 of its value: bytes 2-3 of the value's 8 little-endian bytes.
+    return memoryview(_u64s(k).pack(*values)).cast("H")[1::4].tobytes()
 
 
 @lru_cache(maxsize=4)
-def _u16s(k: int) -> struct.Struct:
-    return struct.Struct(f"<{k}H")
+def _u64s(k: int) -> struct.Struct:
+    return struct.Struct(f"<{k}Q")
