@@ -10,14 +10,14 @@ from typing import TYPE_CHECKING, Any
 from dataprep._version import __version__ as TOOL_VERSION
 from dataprep.cost import CostEstimate
 from dataprep.models import ModelInfo
-from dataprep.packing import Packing
 from dataprep.rules.base import Rule
 from dataprep.rules.registry import ALL_RULES
 from dataprep.stats import Distribution, Histogram, Stats
 from dataprep.types import Finding, Severity
 
-if TYPE_CHECKING:  # dataprep.compute loads only when an estimate is made (or the name is asked for)
+if TYPE_CHECKING:  # dataprep.compute and packing load only when an estimate or --packing asks for them
     from dataprep.compute import ComputeEstimate
+    from dataprep.packing import Packing
 
 # What renderers may know beyond a Report: the tool's version and the rule catalogue (renderers import only
 # this module and dataprep.types, a layering rule tests/test_layering.py holds).

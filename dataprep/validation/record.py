@@ -12,16 +12,18 @@ import hashlib
 from array import array
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dataprep.io.jsonl import DEFAULT_MAX_LINE_BYTES, Block, RawLine
 from dataprep.rules.base import RecordCheck, RecordContext
 from dataprep.rules.native import native_paths, read_native
 from dataprep.rules.reading import BLANK_LINE, read_line
 from dataprep.stats import StatsAccumulator
-from dataprep.targets import TargetProfile
 from dataprep.tokens import TokenizerSpec, build_tokenizer
 from dataprep.types import Kind, Problem
+
+if TYPE_CHECKING:
+    from dataprep.targets import TargetProfile
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,7 +22,6 @@ from dataprep.io.inputs import PathLike, Role, Source, as_source, peek_kind
 from dataprep.io.jsonl import Block, FileFacts
 from dataprep.io.shards import expand_inputs
 from dataprep.models import ModelInfo, resolve_model, with_tokenizer_settings
-from dataprep.packing import pack
 from dataprep.report.model import FileReport, Report, TemplateRun
 from dataprep.rules.base import FileSummary
 from dataprep.rules.duplicates import NEAR_DUPLICATE_CODES, duplicate_check
@@ -32,7 +31,6 @@ from dataprep.rules.shape import HEAD_BYTES, SHAPE_CODE, Shape, check_shape, nat
 from dataprep.rules.split_sanity import split_sanity
 from dataprep.selection import RuleSelection
 from dataprep.stats import StatsAccumulator
-from dataprep.targets import TargetProfile, resolve_target, with_target_limits
 from dataprep.tokens import CHAT_TEMPLATE_BACKEND, build_tokenizer
 from dataprep.types import Finding, Kind, Location, Problem, Severity
 from dataprep.validation.executors import choose_executor
@@ -42,6 +40,8 @@ from dataprep.validation.record import BatchResult, CheckSettings
 if TYPE_CHECKING:
     from dataprep.compute import ComputeEstimate
     from dataprep.dedup import DuplicateIndex
+    from dataprep.packing import Packing
+    from dataprep.targets import TargetProfile
     from dataprep.validation.ray_executor import RayDuplicates, RayExecutor
 
 ProgressCallback = Callable[[int, int, "int | None"], None]
@@ -151,12 +151,16 @@ def validate_sources(
     if "num_proc" in overrides:  # the `datasets` spelling of jobs
         overrides["jobs"] = overrides.pop("num_proc")
     base = base.with_overrides("arguments", model=model, **overrides)
-    info = with_target_limits(
-        resolve_open_or_api_model(base),
-        resolve_target(base.target),
-        max_tokens_given=base.max_tokens is not None,
-        price_given=base.price_per_1m is not None,
-    )
+    info = resolve_open_or_api_model(base)
+    if base.target is not None:  # the target table loads only for --target
+        from dataprep.targets import resolve_target, with_target_limits
+
+        info = with_target_limits(
+            info,
+            resolve_target(base.target),
+            max_tokens_given=base.max_tokens is not None,
+            price_given=base.price_per_1m is not None,
+        )
     _check_compute_settings(base, info)
     sources = [*train, *validation]
     total: int | None = None
@@ -176,6 +180,12 @@ def billing_totals(train: Sequence[PathLike], *, model: str, config: Config) -> 
     for path in expand_inputs(list(train)):
         run.check_source(as_source(path, "train", ""))
     return run.billing_totals()
+
+
+def _packing(totals: Sequence[int], max_tokens: int) -> Packing:
+    from dataprep.packing import pack  # only for --packing
+
+    return pack(totals, max_tokens)
 
 
 def _check_compute_settings(config: Config, model: ModelInfo) -> None:
@@ -220,7 +230,11 @@ class _Run:
         self.files: list[_FileState] = []
         self._messages: dict[str, str] = {}  # finding texts seen, each kept once (see _absorb)
         self.selection = config.selection()
-        self.target: TargetProfile | None = resolve_target(config.target)
+        self.target: TargetProfile | None = None
+        if config.target is not None:
+            from dataprep.targets import resolve_target
+
+            self.target = resolve_target(config.target)
         self.ray: RayExecutor | None = None
         if config.executor == "ray":
             from dataprep.validation.ray_executor import start  # Ray is imported only there
@@ -374,7 +388,9 @@ class _Run:
                 lines=s.facts.lines,
                 size_bytes=s.facts.size_bytes,
                 stats=s.stats.summary(s.kind.value),
-                packing=pack(s.stats.total_tokens, self.model.max_tokens) if self.config.packing else None,
+                packing=_packing(s.stats.total_tokens, self.model.max_tokens)
+                if self.config.packing
+                else None,
             )
             for s in self.files
         )
