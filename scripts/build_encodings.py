@@ -175,7 +175,8 @@ def repack_one(name: str, out_dir: Path) -> str:
     keys = list(metadata)
     metadata["packed_sha256"] = packed_digest
     if "packed_sha256" not in keys:  # keep the order the full build writes: right after "sha256"
-        order = keys[: keys.index("sha256") + 1] + ["packed_sha256"] + keys[keys.index("sha256") + 1 :]
+        after = keys.index("sha256") + 1
+        order = [*keys[:after], "packed_sha256", *keys[after:]]
         metadata = {key: metadata[key] for key in order}
     write_atomically(out_dir / f"{name}.ranks", packed)
     write_metadata(meta_path, metadata)
