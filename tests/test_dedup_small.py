@@ -188,7 +188,12 @@ def test_the_index_searches_small_indexes_in_plain_python(monkeypatch: pytest.Mo
     built = random_index(7, NearDupParams())
     calls: list[int] = []
     real = small_findings.analyse
-    monkeypatch.setattr(small_findings, "analyse", lambda rows, params: calls.append(1) or real(rows, params))
+
+    def counted(rows: small_findings.Rows, params: NearDupParams) -> list[Finding]:
+        calls.append(1)
+        return real(rows, params)
+
+    monkeypatch.setattr(small_findings, "analyse", counted)
     plain = built.findings()
     assert calls == [1]
     monkeypatch.setattr(index, "SMALL_ROWS", 10)  # too many examples now: numpy
