@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import re
 import struct
+import sys
+from array import array
 from bisect import bisect_left
 from collections.abc import Sequence
 from functools import lru_cache
@@ -54,7 +56,7 @@ def signatures(texts: Sequence[bytes], params: NearDupParams) -> list[bytes]:
     for text in texts:
         data = shingle_bytes_of(text)
         shingles.append(_windows(size, not data.isascii()).findall(b" " + data + PAD) if data else [])
-    mixed, bins = _mixed(list(chain.from_iterable(shingles)), size, mul1, mul2, shift)
+    mixed = _mixed(list(chain.from_iterable(shingles)), size, mul1, mul2)
     out = []
     start = 0
     for found in shingles:
@@ -62,32 +64,28 @@ def signatures(texts: Sequence[bytes], params: NearDupParams) -> list[bytes]:
             out.append(b"")
             continue
         end = start + len(found)
-        # The smallest value of each bin. A bin is a value's top bits, so the sorted bins line up with the
-        # sorted values; written from the largest down, each bin keeps its smallest value.
-        minima = dict(zip(reversed(sorted(bins[start:end])), reversed(sorted(mixed[start:end])), strict=True))
+        # The smallest value of each bin (its top bits): written from the largest down, the last one stays.
+        minima = {x >> shift: x for x in sorted(mixed[start:end], reverse=True)}
         start = end
         out.append(_signature(minima, k, mul1, mul2))
     return out
 
 
-def _mixed(
-    windows: list[bytes], size: int, mul1: int, mul2: int, shift: int
-) -> tuple[tuple[int, ...], tuple[int, ...]]:
-    """Each window (`size` bytes, little-endian) mixed: x = w * mul1, x ^= x >> 32, x *= mul2, mod 2**64; and
-    each mixed value's bin, its bits from `shift` up."""
+def _mixed(windows: list[bytes], size: int, mul1: int, mul2: int) -> list[int]:
+    """Each window (`size` bytes, little-endian) mixed: x = w * mul1, x ^= x >> 32, x *= mul2, mod 2**64."""
     n = len(windows)
     if not n:
-        return (), ()
+        return []
     filler = bytes(16 - size)  # each window's lane: the window, then zeros to 16 bytes
     lanes = int.from_bytes(filler.join(windows) + filler, "little")
     low = int.from_bytes(_LOW_LANE * n, "little")
     lanes = lanes * mul1 & low
     lanes ^= (lanes >> 32) & low
     lanes = lanes * mul2 & low
-    # A lane's bin lands in its own low bits; the next lane's low bits land above 64, which `low` clears.
-    bins = (lanes >> shift) & low
-    unpack = struct.Struct(f"<{2 * n}Q").unpack
-    return unpack(lanes.to_bytes(16 * n, "little"))[::2], unpack(bins.to_bytes(16 * n, "little"))[::2]
+    words = array("Q", lanes.to_bytes(16 * n, "little"))  # each lane: its value, then 8 zero bytes
+    if sys.byteorder == "big":  # pragma: no cover - the machines this runs on are little-endian
+        words.byteswap()
+    return words[::2].tolist()
 
 
 def _signature(minima: dict[int, int], k: int, mul1: int, mul2: int) -> bytes:
