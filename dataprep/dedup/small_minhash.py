@@ -9,7 +9,8 @@ bin and the same densification, so a signature does not depend on which of the t
 The mix runs on every window of a batch at once, without a Python step per window: the windows are laid out
 as 128-bit lanes of one big integer (window in the low 64 bits, zeros above), and a product of a lane with a
 64-bit multiplier fits in its lane, so `lanes * m & LOW` is each lane's `window * m mod 2**64`, and
-`(lanes >> 32) & LOW` each lane's `window >> 32`. About a quarter of the instructions of a loop per window.
+`(lanes >> 32) & LOW` each lane's `window >> 32`. Finding and mixing the windows so took half the
+instructions of a loop per window (valgrind, the 100-line benchmark file's 27,339 shingles).
 """
 
 from __future__ import annotations

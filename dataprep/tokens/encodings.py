@@ -166,10 +166,10 @@ def _special_tokens(value: object) -> dict[str, int] | None:
 
 
 def _parse_ranks(data: bytes) -> dict[bytes, int]:
-    """`<base64 token> <rank>` per line, the .tiktoken format.
+    """`<base64 token> <rank>` per line, the .tiktoken format (read when the packed file cannot be).
 
-    One split over the whole file and C-level map calls: about 30% faster than a line loop, which matters
-    because loading the encoding is most of the start-up time of a pre-commit run.
+    One split over the whole file and C-level map calls: about 30% faster than a line loop; the packed file
+    takes a third of this one's instructions.
     """
     parts = data.split()
     if len(parts) % 2:
