@@ -7,6 +7,8 @@ Tools, each in its own subprocess:
   validate           `dataprep validate OUT` of the file dataprep wrote: what validating it apart costs
   pandas             pandas.read_csv(CSV).to_json(OUT, orient="records", lines=True, force_ascii=False): the plain
                      whole-file baseline (it does less work: no mapping into chat messages; same JSON Lines form)
+  polars, duckdb     the same whole-file rows to JSON Lines with a columnar engine (`pl.read_csv().write_ndjson()`,
+                     duckdb `COPY (SELECT * FROM read_csv(CSV, header = true)) TO OUT (FORMAT json)`), when installed
 CPU seconds (user + system, of the process and the workers it reaped, from wait4) are the figure to compare on a
 shared machine: wall time includes waiting for a core. Peak RSS is the process tree's (sampled every 0.05 s
 with psutil, workers included) next to the largest single process's (wait4). With --rounds N every tool runs N
@@ -15,7 +17,7 @@ times, interleaved, and the medians are shown.
 The CSV is written to benchmarks/data/ (gitignored) and reused when it exists. Prints a markdown table and
 writes benchmarks/results/convert-<date>.json.
 CLI: python benchmarks/bench_convert.py [--size-mb 1024] [--tools dataprep,dataprep+validate,validate,pandas]
-     [--rounds 1] [--no-save]
+     [--rounds 1] [--no-save]          (add polars,duckdb to --tools after `pip install polars duckdb`)
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import argparse
 import contextlib
 import csv
 import datetime
+import importlib.util
 import json
 import os
 import platform
@@ -195,7 +198,30 @@ _RUNNERS = {
         "frame.to_json(sys.argv[2], orient='records', lines=True, force_ascii=False)\n"
         "print(json.dumps({'rows': len(frame), 'written': len(frame), 'rejected': 0}))\n"
     ),
+    # Columnar engines, the same whole-file rows to JSON Lines; run only when installed (not dataprep extras).
+    "polars": (
+        "import sys, json\n"
+        "import polars as pl\n"
+        "frame = pl.read_csv(sys.argv[1])\n"
+        "frame.write_ndjson(sys.argv[2])\n"
+        "print(json.dumps({'rows': frame.height, 'written': frame.height, 'rejected': 0}))\n"
+    ),
+    "duckdb": """
+import sys, json
+import duckdb
+source, target = (path.replace("'", "''") for path in sys.argv[1:3])  # as SQL string literals
+copy = f"COPY (SELECT * FROM read_csv('{source}', header = true)) TO '{target}' (FORMAT json)"
+(rows,) = duckdb.connect().execute(copy).fetchone()
+print(json.dumps({'rows': rows, 'written': rows, 'rejected': 0}))
+""",
 }
+OPTIONAL_ENGINES = {"polars": "polars", "duckdb": "duckdb"}  # tool -> module it needs
+
+
+def available(tool: str) -> bool:
+    """Whether `tool` can run here: the optional engines only when their module is installed."""
+    module = OPTIONAL_ENGINES.get(tool)
+    return module is None or importlib.util.find_spec(module) is not None
 
 
 def _tree_rss(pid: int, done: threading.Event, peak: list[int]) -> None:
@@ -260,7 +286,7 @@ def measure(tool: str, source: Path, output: Path) -> dict[str, Any]:
     }
 
 
-def _median(runs: list[dict[str, Any]]) -> dict[str, Any]:
+def median_run(runs: list[dict[str, Any]]) -> dict[str, Any]:
     """The median of each figure over the rounds (counts are the same in every round)."""
     first = dict(runs[0])
     for key in ("wall_s", "cpu_s", "peak_rss_tree_mb", "peak_rss_mb"):
@@ -268,6 +294,41 @@ def _median(runs: list[dict[str, Any]]) -> dict[str, Any]:
     first["rows_per_cpu_s"] = round(statistics.median(r["rows_per_cpu_s"] for r in runs))
     first["cpu_s_runs"] = [r["cpu_s"] for r in runs]
     return first
+
+
+def ensure_csv(size_mb: float, seed: int = 0, data: Path = DATA) -> Path:
+    """The generated CSV of about `size_mb` MiB in `data`, made once and reused."""
+    source = data / f"recipes-{size_mb:g}mb-seed{seed}.csv"
+    if not source.exists():
+        started = time.perf_counter()
+        rows = generate(source, int(size_mb * 1024 * 1024), seed)
+        print(f"generated {source} ({rows:,} rows) in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+    return source
+
+
+def run_rounds(
+    tools: list[str], source: Path, rounds: int, work: Path = DATA
+) -> dict[str, list[dict[str, Any]]]:
+    """Every tool `rounds` times, interleaved (each round runs every tool once, so a busy spell on the machine
+    hits them alike); outputs go to `work` and are removed. `validate` checks the file dataprep wrote in the
+    same round, so one of the dataprep tools must come before it."""
+    written = work / "out-dataprep.jsonl"
+    runs: dict[str, list[dict[str, Any]]] = {tool: [] for tool in tools}
+    try:
+        for _ in range(rounds):
+            for tool in tools:
+                if tool == "validate":
+                    report = work / "validate-report.txt"
+                    runs[tool].append(measure(tool, written, report))
+                    report.unlink()
+                    continue
+                output = written if tool.startswith("dataprep") else work / f"out-{tool}.jsonl"
+                runs[tool].append(measure(tool, source, output))
+                if output != written:
+                    output.unlink()
+    finally:
+        written.unlink(missing_ok=True)
+    return runs
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -278,7 +339,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--tools",
         default="dataprep,dataprep+validate,validate,pandas",
-        help="comma-separated: dataprep, dataprep+validate, validate (of dataprep's output), pandas",
+        help="comma-separated: dataprep, dataprep+validate, validate (of dataprep's output), pandas, "
+        "polars, duckdb (the last two when installed)",
     )
     parser.add_argument("--rounds", type=int, default=1, help="interleaved rounds; medians are shown")
     parser.add_argument("--seed", type=int, default=0)
@@ -286,34 +348,18 @@ def main(argv: list[str] | None = None) -> int:
         "--no-save", action="store_true", help="do not write benchmarks/results/convert-*.json"
     )
     args = parser.parse_args(argv)
-    size = int(args.size_mb * 1024 * 1024)
-    source = DATA / f"recipes-{args.size_mb:g}mb-seed{args.seed}.csv"
-    if not source.exists():
-        started = time.perf_counter()
-        rows = generate(source, size, args.seed)
-        print(f"generated {source} ({rows:,} rows) in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+    source = ensure_csv(args.size_mb, args.seed)
     tools = [t.strip() for t in args.tools.split(",") if t.strip()]
     for tool in tools:
         if tool not in _RUNNERS:
             parser.error(f"unknown tool {tool!r}")
+        if not available(tool):
+            parser.error(f"{tool} is not installed (pip install {OPTIONAL_ENGINES[tool]})")
     if "validate" in tools and "dataprep" not in tools and "dataprep+validate" not in tools:
         parser.error("validate checks the file dataprep writes: give dataprep or dataprep+validate too")
     load = os.getloadavg()[0]
-    written = DATA / "out-dataprep.jsonl"
-    runs: dict[str, list[dict[str, Any]]] = {tool: [] for tool in tools}
-    for _ in range(args.rounds):  # interleaved: each round runs every tool once
-        for tool in tools:
-            if tool == "validate":
-                report = DATA / "validate-report.txt"
-                runs[tool].append(measure(tool, written, report))
-                report.unlink()
-                continue
-            output = written if tool.startswith("dataprep") else DATA / f"out-{tool}.jsonl"
-            runs[tool].append(measure(tool, source, output))
-            if output != written:
-                output.unlink()
-    written.unlink(missing_ok=True)
-    results = [_median(runs[tool]) for tool in tools]
+    runs = run_rounds(tools, source, args.rounds)
+    results = [median_run(runs[tool]) for tool in tools]
     size_mb = source.stat().st_size / 1e6
     rows = results[0]["rows"]
     print(f"\nInput: {source.name}, {size_mb:,.0f} MB, {rows:,} rows; {platform.processor() or ''}")

@@ -71,9 +71,9 @@ def _load(name: str) -> ModuleType | None:
 # ----------------------------------------------------------------------------------------------- data
 
 
-def ensure_data(n: int, seed: int = 1) -> tuple[Path, list[tuple[int, int]]]:
-    """The benchmark file and its planted pairs (1-based lines), generated once and cached."""
-    path = DATA / f"dedup_{n}.jsonl"
+def ensure_data(n: int, seed: int = 1, data: Path = DATA) -> tuple[Path, list[tuple[int, int]]]:
+    """The benchmark file and its planted pairs (1-based lines), generated once and cached in `data`."""
+    path = data / f"dedup_{n}.jsonl"
     meta = path.with_suffix(".meta.json")
     pairs_path = path.with_suffix(".pairs.json")
     want = {"version": DATA_VERSION, "n": n, "seed": seed, "share": PLANT_SHARE}
@@ -85,7 +85,7 @@ def ensure_data(n: int, seed: int = 1) -> tuple[Path, list[tuple[int, int]]]:
     start = time.perf_counter()
     base = list(chat.generate(n, seed)) if chat is not None else gen.examples(n, seed)
     records, pairs = gen.plant(base, PLANT_SHARE, seed)
-    DATA.mkdir(parents=True, exist_ok=True)
+    data.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
     with tmp.open("wb") as handle:
         for record in records:
@@ -96,7 +96,8 @@ def ensure_data(n: int, seed: int = 1) -> tuple[Path, list[tuple[int, int]]]:
     meta.write_bytes(orjson.dumps(want))
     source = "generate_chat.py" if chat is not None else "gen_dedup_data.py"
     print(
-        f"generated {path.name} ({len(records):,} examples from {source}) in {time.perf_counter() - start:.0f} s"
+        f"generated {path.name} ({len(records):,} examples from {source}) in {time.perf_counter() - start:.0f} s",
+        file=sys.stderr,
     )
     return path, lines
 
@@ -297,6 +298,17 @@ def _recall(near: list[Any], normal: list[int], pairs: list[tuple[int, int]]) ->
 # ------------------------------------------------------------------------------------------------ main
 
 
+def measure_modes(path: Path, modes: list[str], jobs: int, repeat: int) -> dict[str, list[dict[str, Any]]]:
+    """Every mode `repeat` times on `path`, each run a fresh process; repeats go round all modes in turn, so
+    a busy spell on the machine hits every mode alike. Each run also records the load average before it."""
+    runs: dict[str, list[dict[str, Any]]] = {mode: [] for mode in modes}
+    for _ in range(repeat):
+        for mode in modes:
+            load = os.getloadavg()[0]
+            runs[mode].append({**_measure(mode, path, jobs), "load_before": load})
+    return runs
+
+
 def _measure(mode: str, path: Path, jobs: int) -> dict[str, Any]:
     proc = subprocess.run(
         [sys.executable, __file__, "--child", mode, "--file", str(path), "--jobs", str(jobs)],
@@ -330,13 +342,8 @@ def main(argv: list[str] | None = None) -> int:
     path, pairs = ensure_data(args.examples)
     wanted = {m.strip() for m in args.modes.split(",")} | {"base"}
     modes = [m for m in MODES if m in wanted and not (args.skip_datasketch and m == "datasketch")]
-    # Repeats go round all modes in turn, so a busy spell on the machine hits every mode alike.
-    results: dict[str, dict[str, Any]] = {}
-    for _ in range(args.repeat):
-        for mode in modes:
-            run_ = _measure(mode, path, args.jobs)
-            if mode not in results or run_["cpu_seconds"] < results[mode]["cpu_seconds"]:
-                results[mode] = run_
+    runs = measure_modes(path, modes, args.jobs, args.repeat)
+    results = {mode: min(runs[mode], key=lambda r: r["cpu_seconds"]) for mode in modes}
     base, base_cpu = results["base"]["seconds"], results["base"]["cpu_seconds"]
     print(
         f"{path.name}: {path.stat().st_size / 1e6:.0f} MB, {args.examples:,} + {len(pairs):,} planted examples, "

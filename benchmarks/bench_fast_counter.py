@@ -27,7 +27,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -70,15 +70,16 @@ def compare_counters(texts: list[str], encoding_name: str, repeat: int) -> dict[
             f"the fast counter is not available ({COUNTER_ENV} set, or bpe-openai not installed)"
         )
     encode = encoding.encode_ordinary
-    times: dict[str, list[float]] = {"tiktoken": [], "bpe-openai": []}
+    counters: dict[str, Callable[[str], int]] = {"tiktoken": lambda t: len(encode(t)), "bpe-openai": fast}
+    times: dict[str, list[float]] = {name: [] for name in counters}
+    walls: dict[str, list[float]] = {name: [] for name in counters}
     totals: dict[str, int] = {}
     for _ in range(repeat):
-        start = time.process_time()
-        totals["tiktoken"] = sum(len(encode(t)) for t in texts)
-        times["tiktoken"].append(time.process_time() - start)
-        start = time.process_time()
-        totals["bpe-openai"] = sum(fast(t) for t in texts)
-        times["bpe-openai"].append(time.process_time() - start)
+        for name, count in counters.items():
+            start, started = time.process_time(), time.perf_counter()
+            totals[name] = sum(count(t) for t in texts)
+            times[name].append(time.process_time() - start)
+            walls[name].append(time.perf_counter() - started)
     best = {name: min(runs) for name, runs in times.items()}
     return {
         "strings": len(texts),
@@ -86,7 +87,10 @@ def compare_counters(texts: list[str], encoding_name: str, repeat: int) -> dict[
         "totals": totals,
         "identical": totals["tiktoken"] == totals["bpe-openai"],
         "cpu_s": times,
+        "wall_s": walls,
         "min_cpu_s": best,
+        "median_cpu_s": {name: statistics.median(runs) for name, runs in times.items()},
+        "median_wall_s": {name: statistics.median(runs) for name, runs in walls.items()},
         "ratio": best["bpe-openai"] / best["tiktoken"],
     }
 

@@ -28,6 +28,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "data"
+DEFAULT_MODEL = "meta-llama/Llama-3.1-8B-Instruct"
 
 ESSENTIAL = r"""
 import sys, orjson
@@ -81,11 +82,39 @@ def run(cmd: list[str]) -> tuple[float, float, str]:
     return wall, cpu, done.stdout
 
 
+def commands(model: str, path: Path, jobs: int) -> dict[str, list[str]]:
+    """The three runs, by name: the essential work, dataprep without duplicates, dataprep with every rule."""
+    dataprep = [
+        sys.executable,
+        "-m",
+        "dataprep",
+        "validate",
+        str(path),
+        "--model",
+        model,
+        "--date",
+        "2025-01-01",
+    ]
+    options = ["--jobs", str(jobs), "--format", "json"]
+    return {
+        "essential": [sys.executable, "-c", ESSENTIAL, model, str(path), str(jobs)],
+        "dataprep": [*dataprep, "--ignore", "DP4", *options],
+        "dataprep+dedup": [*dataprep, *options],
+    }
+
+
+def available() -> bool:
+    """Whether the default model's tokenizer is installed (the llama-models wheel, extra `llama`)."""
+    import importlib.util
+
+    return importlib.util.find_spec("llama_models") is not None
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--examples", type=int, default=100_000)
     ap.add_argument("--jobs", type=int, default=2)
-    ap.add_argument("--model", default="meta-llama/Llama-3.1-8B-Instruct")
+    ap.add_argument("--model", default=DEFAULT_MODEL)
     ap.add_argument("--no-save", action="store_true")
     args = ap.parse_args()
     DATA.mkdir(exist_ok=True)
@@ -95,23 +124,7 @@ def main() -> int:
         from generate_chat import write
 
         write(path, args.examples, 1)
-    dataprep = [
-        sys.executable,
-        "-m",
-        "dataprep",
-        "validate",
-        str(path),
-        "--model",
-        args.model,
-        "--date",
-        "2025-01-01",
-    ]
-    jobs = ["--jobs", str(args.jobs), "--format", "json"]
-    rows = {
-        "essential": run([sys.executable, "-c", ESSENTIAL, args.model, str(path), str(args.jobs)]),
-        "dataprep": run([*dataprep, "--ignore", "DP4", *jobs]),
-        "dataprep+dedup": run([*dataprep, *jobs]),
-    }
+    rows = {name: run(cmd) for name, cmd in commands(args.model, path, args.jobs).items()}
     base_wall, base_cpu, _ = rows["essential"]
     print(
         f"{args.examples:,} examples, {path.stat().st_size / 1e6:.0f} MB, model {args.model}, jobs {args.jobs}"

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import hashlib
 import importlib.metadata
 import json
 import os
@@ -39,6 +40,11 @@ if str(HERE) not in sys.path:
 import generate_chat  # noqa: E402  (a sibling script, importable once HERE is on the path)
 
 TOOLS = ("essential", "validate", "naive")
+# Further runs of the same file that `bench_all.py` adds to the rotation (not run by this script's own CLI):
+#   validate-all       every default rule on (duplicate detection included): the memory figure with DP4 on
+#   validate-tiktoken  validate --ignore DP4 counting with tiktoken only: the reference of the fast counter
+EXTRA_TOOLS = ("validate-all", "validate-tiktoken")
+TOOL_ENV = {"validate-tiktoken": {"DATAPREP_TOKEN_COUNTER": "tiktoken"}}
 TARGET_VS_ESSENTIAL = 1.3
 TARGET_VS_NAIVE = 2.0
 TARGET_RSS_MB = 300.0
@@ -56,6 +62,7 @@ class Run:
     tree_pss_mb: float | None = None  # sum of proportional set sizes: pages shared after fork count once
     stdout_tail: str = ""
     stderr_tail: str = ""
+    stdout_sha256: str = ""  # two runs that printed the same report have the same digest
 
 
 @dataclass
@@ -76,6 +83,14 @@ class Measured:
     @property
     def cpu(self) -> float:
         return min(r.cpu for r in self.runs)
+
+    @property
+    def wall_median(self) -> float:
+        return statistics.median(r.wall for r in self.runs)
+
+    @property
+    def cpu_median(self) -> float:
+        return statistics.median(r.cpu for r in self.runs)
 
     @property
     def max_rss_mb(self) -> float:
@@ -104,8 +119,17 @@ class Measured:
             "max_rss_mb": round(self.max_rss_mb, 1),
             "tree_rss_mb": None if self.tree_rss_mb is None else round(self.tree_rss_mb, 1),
             "tree_pss_mb": None if self.tree_pss_mb is None else round(self.tree_pss_mb, 1),
+            "wall_median_s": round(self.wall_median, 3),
+            "cpu_median_s": round(self.cpu_median, 3),
+            "max_rss_median_mb": round(statistics.median(r.max_rss_mb for r in self.runs), 1),
+            "tree_rss_median_mb": _median_or_none([r.tree_rss_mb for r in self.runs]),
             "runs": [asdict(r) for r in self.runs],
         }
+
+
+def _median_or_none(values: list[float | None]) -> float | None:
+    known = [v for v in values if v is not None]
+    return round(statistics.median(known), 1) if known else None
 
 
 def machine_facts() -> dict[str, Any]:
@@ -140,6 +164,11 @@ def size_label(n: int) -> str:
     if n % 1000 == 0:
         return f"{n // 1000}k"
     return str(n)
+
+
+def shown_path(path: Path) -> str:
+    """`path` relative to the repository when it is inside it (results files name their inputs that way)."""
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
 
 
 def ensure_data(n: int, seed: int, data_dir: Path) -> Path:
@@ -203,14 +232,18 @@ def _tail(path: Path, limit: int = 600) -> str:
     return data[-limit:].decode("utf-8", "replace")
 
 
-def measure(cmd: list[str]) -> Run:
-    """Run `cmd` from the repository root; wall time, exit code and peak RSS of its whole process tree."""
+def measure(cmd: list[str], env: dict[str, str] | None = None) -> Run:
+    """Run `cmd` from the repository root (with `env` added to this environment); wall time, exit code and
+    peak RSS of its whole process tree."""
     load = os.getloadavg()[0]
+    child_env = {**os.environ, **env} if env else None
     with tempfile.TemporaryDirectory() as tmp:
         out_path, err_path = Path(tmp, "out"), Path(tmp, "err")
         with out_path.open("wb") as out, err_path.open("wb") as err:
             start = time.perf_counter()
-            proc = subprocess.Popen(cmd, cwd=ROOT, stdout=out, stderr=err, stdin=subprocess.DEVNULL)
+            proc = subprocess.Popen(
+                cmd, cwd=ROOT, stdout=out, stderr=err, stdin=subprocess.DEVNULL, env=child_env
+            )
             sampler = _TreeSampler(proc.pid) if _has_psutil() else None
             if sampler is not None:
                 sampler.start()
@@ -231,6 +264,7 @@ def measure(cmd: list[str]) -> Run:
             load_before=load,
             stdout_tail=_tail(out_path, 300),
             stderr_tail=_tail(err_path),
+            stdout_sha256=hashlib.sha256(out_path.read_bytes()).hexdigest(),
         )
 
 
@@ -258,25 +292,33 @@ def commands(tool: str, path: Path, jobs: int | None, dataprep: list[str] | None
         return [sys.executable, str(HERE / "naive_baseline.py"), str(path), "--json"]
     if dataprep is None:
         return None
-    return [*dataprep, "validate", str(path), "--ignore", "DP4", "--format", "json", *jobs_args]
+    ignore = [] if tool == "validate-all" else ["--ignore", "DP4"]
+    return [*dataprep, "validate", str(path), *ignore, "--format", "json", *jobs_args]
 
 
-def bench_size(n: int, args: argparse.Namespace, dataprep: list[str] | None) -> dict[str, Any]:
+def bench_size(
+    n: int,
+    args: argparse.Namespace,
+    dataprep: list[str] | None,
+    tools: tuple[str, ...] = TOOLS,
+) -> dict[str, Any]:
+    """Every tool on the generated file of `n` examples, `args.repeat` times, interleaved (each round runs
+    every tool once, so a busy spell hits them alike). `args` needs seed, data_dir, repeat, jobs and skip."""
     path = ensure_data(n, args.seed, args.data_dir)
     size = path.stat().st_size
-    measured = {tool: Measured(tool, n, size) for tool in TOOLS}
+    measured = {tool: Measured(tool, n, size) for tool in tools}
     skipped = set(args.skip)
     for attempt in range(args.repeat):
-        for tool in TOOLS:
+        for tool in tools:
             cmd = commands(tool, path, args.jobs, dataprep)
             if cmd is None or tool in skipped:
                 continue
             print(f"[{size_label(n)} {attempt + 1}/{args.repeat}] {tool}", file=sys.stderr, flush=True)
-            run = measure(cmd)
+            run = measure(cmd, TOOL_ENV.get(tool))
             measured[tool].runs.append(run)
             if run.exit_code not in (0, 1):
                 print(f"  {tool} exited {run.exit_code}: {run.stderr_tail}", file=sys.stderr)
-    result: dict[str, Any] = {"examples": n, "bytes": size, "file": str(path.relative_to(ROOT)), "tools": {}}
+    result: dict[str, Any] = {"examples": n, "bytes": size, "file": shown_path(path), "tools": {}}
     for tool, m in measured.items():
         result["tools"][tool] = m.summary() if m.runs else {"tool": tool, "available": False}
     result["ratios"] = ratios(measured)
@@ -285,8 +327,8 @@ def bench_size(n: int, args: argparse.Namespace, dataprep: list[str] | None) -> 
 
 def ratios(measured: dict[str, Measured]) -> dict[str, float | None]:
     def ratio(a: str, b: str, cpu: bool = False) -> float | None:
-        ma, mb = measured[a], measured[b]
-        if not (ma.runs and mb.runs and ma.ok and mb.ok):
+        ma, mb = measured.get(a), measured.get(b)
+        if not (ma and mb and ma.runs and mb.runs and ma.ok and mb.ok):
             return None
         return round(ma.cpu / mb.cpu if cpu else ma.wall / mb.wall, 3)
 

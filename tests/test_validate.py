@@ -12,11 +12,12 @@ import pytest
 from dataprep import Report, validate, validate_files
 from dataprep.config import Config
 from dataprep.errors import UsageError
+from dataprep.io import jsonl
 from dataprep.io.jsonl import FileFacts
 from dataprep.rules.base import FileSummary
 from dataprep.rules.counts import check_file
 from dataprep.stats import quantile
-from dataprep.validation.executors import IN_PROCESS_BYTES
+from dataprep.validation import executors
 from tests.conftest import SAMPLE, WORKED_EXAMPLE, assistant, chat, user
 
 WORKED = WORKED_EXAMPLE
@@ -123,13 +124,13 @@ def _mixed_lines(n: int) -> list[object]:
 
 
 @pytest.mark.slow
-def test_findings_and_stats_are_identical_for_any_number_of_jobs(write_jsonl: Callable[..., Path]) -> None:
-    lines = _mixed_lines(3000)
-    path = write_jsonl(lines)
-    # Make it big enough to leave the in-process fast path.
-    while path.stat().st_size < IN_PROCESS_BYTES:
-        lines = lines + _mixed_lines(3000)
-        path = write_jsonl(lines)
+def test_findings_and_stats_are_identical_for_any_number_of_jobs(
+    write_jsonl: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = write_jsonl(_mixed_lines(3000))
+    # Leave the in-process fast path without a 4 MB file; blocks stay small, so every worker gets several.
+    monkeypatch.setattr(executors, "IN_PROCESS_BYTES", 0)
+    monkeypatch.setattr(jsonl, "BLOCK_BYTES", 16 * 1024)
     one = validate(path, jobs=1)
     two = validate(path, jobs=2)
     three = validate(path, jobs=3)

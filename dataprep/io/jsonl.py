@@ -198,10 +198,11 @@ def iter_blocks(
     handle: BinaryIO,
     facts: FileFacts,
     max_line_bytes: int = DEFAULT_MAX_LINE_BYTES,
-    block_bytes: int = BLOCK_BYTES,
+    block_bytes: int | None = None,
     shard: Shard | None = None,
 ) -> Iterator[Block]:
     """Yield the file (or one shard of it) as blocks of whole lines, filling `facts` as it goes."""
+    block_bytes = block_bytes or BLOCK_BYTES  # read at call time, so a test can make blocks small
     next_line = 1 if shard is None else shard.first_line
     position = 0 if shard is None else shard.start  # file offset of the first byte of `carry`
     remaining = -1 if shard is None else shard.end - shard.start
