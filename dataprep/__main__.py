@@ -1,7 +1,5 @@
 """`python -m dataprep`."""
 
-import sys
+from dataprep.cli import run
 
-from dataprep.cli import main
-
-sys.exit(main())
+run()

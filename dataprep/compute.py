@@ -24,6 +24,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
+from dataprep.compute_choices import DEFAULT_MFU, METHODS
 from dataprep.data_tables import read_toml_table
 from dataprep.errors import ConfigError, UsageError
 
@@ -32,10 +33,8 @@ GPUS_FILE = DATA / "gpus.toml"
 SHAPES_FILE = DATA / "model_shapes.toml"
 
 Method = Literal["full", "lora", "qlora"]
-METHODS: tuple[str, ...] = ("full", "lora", "qlora")
 FLOPS_PER_PARAMETER_TOKEN = {"full": 6, "lora": 4, "qlora": 4}
 REFERENCE_FORWARD = 2  # DPO: the frozen reference model's forward pass per token
-DEFAULT_MFU = 0.35
 DEFAULT_EPOCHS = 3  # transformers' TrainingArguments.num_train_epochs (TRL and Axolotl keep it)
 LORA_TRAINABLE_SHARE = (
     0.01  # adapters as a share of the model: rank 16 on every linear layer of an 8B is ~0.5%

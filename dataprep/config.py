@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-from dataprep.compute import parse_parameters
+from dataprep.compute_choices import METHODS
 from dataprep.errors import ConfigError, UsageError
 from dataprep.selection import RuleSelection
 from dataprep.types import Kind
@@ -209,8 +209,8 @@ def _check_values(values: Mapping[str, Any], source: str) -> dict[str, Any]:
             value = _target_name(value, raw_key, source)
         if key == "executor" and value not in EXECUTORS:
             raise ConfigError(f"{source}: executor must be one of {', '.join(EXECUTORS)}, got {value!r}")
-        if key == "method" and value not in {"full", "lora", "qlora"}:
-            raise ConfigError(f"{source}: method must be one of full, lora, qlora, got {value!r}")
+        if key == "method" and value not in METHODS:
+            raise ConfigError(f"{source}: method must be one of {', '.join(METHODS)}, got {value!r}")
         if key == "parameters":
             value = _parameters(value, raw_key, source)
         if key == "models" and not isinstance(value, Mapping):
@@ -223,6 +223,8 @@ def _parameters(value: Any, raw_key: str, source: str) -> float:
     """A parameter count: a number, or text such as "8e9" or "8B"."""
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
         raise ConfigError(f"{source}: {raw_key} must be a number such as 8e9 or 8B, got {value!r}")
+    from dataprep.compute import parse_parameters
+
     try:
         return parse_parameters(value)
     except UsageError as exc:

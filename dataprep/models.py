@@ -10,17 +10,19 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dataprep.data_tables import read_toml_table
 from dataprep.errors import ConfigError, UsageError
-from dataprep.open_models import OpenModelRow, OpenWeights, find_open_model, load_open_models
 from dataprep.tokens import (
     CHAT_TEMPLATE_BACKEND,
     ReferenceFormulaTokenizer,
     TokenizerSpec,
     available_encodings,
 )
+
+if TYPE_CHECKING:  # the open-weight table loads when a model is not in the API table
+    from dataprep.open_models import OpenModelRow, OpenWeights
 
 DEFAULT_MODEL = "gpt-4o-mini-2024-07-18"
 MODELS_FILE = Path(__file__).resolve().parent / "data" / "models.toml"
@@ -403,6 +405,8 @@ def resolve_model(
     info = table.get(base) or _by_alias(table, base)
     if info is not None:
         return _override(info, encoding, max_tokens, price_per_1m, "user")
+    from dataprep.open_models import find_open_model, load_open_models  # the open-weight table, when needed
+
     row = find_open_model(name)
     if row is not None:
         if encoding is not None:

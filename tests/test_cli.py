@@ -119,6 +119,31 @@ def test_version_and_module_entry_point() -> None:
     assert result.returncode == 0 and "dataprep" in result.stdout
 
 
+# The console entry point as a program: exit functions registered by anyone run, the report is all there.
+QUICK_EXIT = """
+import atexit, sys, threading, time
+atexit.register(lambda: print("exit functions ran", flush=True))
+if sys.argv[1] == "thread":  # another thread still running: a normal exit, which waits for it
+    threading.Thread(target=lambda: (time.sleep(0.3), print("thread finished"))).start()
+sys.argv = ["dataprep", "validate", sys.argv[2]]
+from dataprep.cli import run
+run()
+"""
+
+
+@pytest.mark.parametrize("mode", ["alone", "thread"])
+def test_the_entry_point_exits_quickly_and_completely(tmp_path: Path, mode: str) -> None:
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"messages": [{"role": "user", "content": "Hi"}]}\n', encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-c", QUICK_EXIT, mode, str(bad)], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 1, result.stderr  # an error finding: exit 1, as main() returns
+    assert "DP2" in result.stdout and "error(s)" in result.stdout
+    assert result.stdout.rstrip().endswith("exit functions ran")
+    assert ("thread finished" in result.stdout) == (mode == "thread")
+
+
 def test_config_command_shows_values_and_sources(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     (tmp_path / "dataprep.toml").write_text('model = "gpt-4o-2024-08-06"\n[severity]\nDP204 = "error"\n')
     code, out, _ = run(capsys, "config")

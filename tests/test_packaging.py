@@ -43,7 +43,8 @@ def test_wheel_contents(wheel: Path) -> None:
     for kind in ("chat", "preference", "completion"):
         assert f"dataprep/schemas/{kind}.schema.json" in names
     for encoding in ("o200k_base", "cl100k_base"):
-        assert f"dataprep/encodings/{encoding}.tiktoken" in names
+        for suffix in (".tiktoken", ".ranks", ".json"):
+            assert f"dataprep/encodings/{encoding}{suffix}" in names
     assert "dataprep/data/models.toml" in names
     assert "dataprep/py.typed" in names
     assert not any(n.startswith("tests/") for n in names)

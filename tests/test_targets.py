@@ -415,12 +415,12 @@ def test_validate_uses_the_targets_limit_for_the_model(
 ) -> None:
     from dataclasses import replace
 
-    import dataprep.validation.run as run
+    import dataprep.targets as targets
 
     azure = load_targets()["azure"]
     small = replace(azure, max_tokens={**azure.max_tokens, "gpt-4o-mini-2024-07-18": 20})
     monkeypatch.setattr(
-        run, "resolve_target", lambda name: small if name == "azure" else resolve_target(name)
+        targets, "resolve_target", lambda name: small if name == "azure" else resolve_target(name)
     )
     path = tmp_path / "data.jsonl"
     path.write_text(json.dumps(chat(user("word " * 40), assistant("ok"))) + "\n", encoding="utf-8")

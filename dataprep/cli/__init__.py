@@ -6,6 +6,7 @@ in one line (DATAPREP_TRACEBACK=1 shows it in full, for a bug report).
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import errno
 import importlib
@@ -15,6 +16,7 @@ import sys
 import threading
 import traceback
 from collections.abc import Iterator, Sequence
+from typing import NoReturn
 
 import click
 
@@ -80,6 +82,29 @@ def main(argv: Sequence[str] | None = None) -> int:
     with _sigterm_raises():
         code = _run(args)
     return _flush_stdout(code)
+
+
+def run() -> NoReturn:
+    """The console entry point (`dataprep`, `python -m dataprep`): main(), then a quick exit."""
+    exit_quickly(main())
+
+
+def exit_quickly(code: int) -> NoReturn:
+    """Exit with `code` without tearing the interpreter down.
+
+    Freeing what a run built costs CPU and does nothing for the user: the o200k_base tokenizer's tables alone
+    (200,000 tokens in Rust hash maps and a Python dict) take about 0.1 s to free, a quarter of a pre-commit
+    run on a small file. Exit functions still run (atexit: coverage, multiprocessing, Ray) and the standard
+    streams are flushed; only the freeing of objects and modules is skipped. While another thread still runs,
+    this is a normal exit, which waits for it.
+    """
+    if threading.active_count() > 1:
+        sys.exit(code)
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):
+            stream.flush()
+    os._exit(code)
 
 
 def _run(args: list[str]) -> int:

@@ -7,9 +7,21 @@ from typing import Any, TypeVar
 
 import click
 
-from dataprep.compute import DEFAULT_MFU, METHODS, load_gpus
+from dataprep.compute_choices import DEFAULT_MFU, METHODS
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+class _GpuOption(click.Option):
+    """--gpu, whose help lists the GPU table: read when help is shown, not each time the command loads."""
+
+    def get_help_record(self, ctx: click.Context) -> tuple[str, str] | None:
+        from dataprep.compute import load_gpus
+
+        self.help = (
+            f"GPU for the compute estimate: {', '.join(load_gpus())} (default H100 when --method is given)."
+        )
+        return super().get_help_record(ctx)
 
 
 def compute_options(command: F) -> F:
@@ -20,10 +32,7 @@ def compute_options(command: F) -> F:
             type=click.Choice(METHODS),
             help="Self-hosted compute estimate for this training method (default lora when --gpu is given).",
         ),
-        click.option(
-            "--gpu",
-            help=f"GPU for the compute estimate: {', '.join(load_gpus())} (default H100 when --method is given).",
-        ),
+        click.option("--gpu", cls=_GpuOption),
         click.option(
             "--mfu",
             type=click.FloatRange(min=0, max=1, min_open=True),
@@ -55,6 +64,8 @@ def gpus_cmd() -> int:
     Example:
       dataprep gpus
     """
+    from dataprep.compute import load_gpus
+
     for info in load_gpus().values():
         click.echo(
             f"{info.id:<8} {info.peak_tflops:>8g} TFLOPS {info.memory_gb:>5g} GB  {info.confidence:<8} "

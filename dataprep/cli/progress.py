@@ -8,7 +8,6 @@ which the orchestrator calls as it reads; a `None` total (records in memory, a p
 
 from __future__ import annotations
 
-import shutil
 import sys
 import time
 from collections.abc import Callable
@@ -49,6 +48,8 @@ class ProgressBar:
             return
         self.last_draw = now
         text = format_progress(lines_done, bytes_done, total_bytes, now - self.started)
+        import shutil  # only on a terminal: shutil loads the compression modules
+
         limit = (self.width or shutil.get_terminal_size((80, 24)).columns) - 1  # never wrap the line
         text = text[: max(limit, 0)]
         # Pad over the previous, possibly longer, line instead of an erase code: works on any terminal.

@@ -1,7 +1,8 @@
 """The per-example half of duplicate detection: a pure function of one record, run in worker processes.
 
 `example_digest` returns a small picklable tuple (about 300 bytes with a signature); the dataset-wide
-`DuplicateIndex` only ever sees digests. numpy is imported on the first near-duplicate signature only.
+`DuplicateIndex` only ever sees digests. numpy is imported on the first near-duplicate signature only, and not
+at all for a small input.
 """
 
 from __future__ import annotations
@@ -15,6 +16,9 @@ from dataprep.dedup.params import NearDupParams
 from dataprep.types import Kind
 
 DEFAULT_PARAMS = NearDupParams()
+# Signing this many records in plain Python costs about what loading numpy does (short texts cost the most:
+# their empty bins are filled one by one).
+SMALL_RECORDS = 1000
 _SYSTEM_ROLES = ("system", "developer")
 
 
@@ -51,18 +55,32 @@ def example_digest(
 
 
 def example_digests(
-    records: Sequence[Any], kind: Kind | None, *, near: bool = True, params: NearDupParams | None = None
+    records: Sequence[Any],
+    kind: Kind | None,
+    *,
+    near: bool = True,
+    params: NearDupParams | None = None,
+    small: bool = False,
 ) -> list[ExampleDigest]:
     """`example_digest` of each record; the MinHash signatures are computed for the whole batch at once
     (numpy's per-call overhead is paid per batch), which makes near-duplicate digests several times cheaper
-    in a worker that handles records by the thousand. Results do not depend on how records are batched."""
+    in a worker that handles records by the thousand. Results do not depend on how records are batched.
+
+    `small`: the records are a small input's, whose signatures are made in plain Python when there are at
+    most SMALL_RECORDS of them (dedup.small_minhash: the same bytes, without loading numpy)."""
     hashed = [_hashes(record, kind, near) for record in records]
     texts = [h[1] for h in hashed]
     signatures = [b""] * len(records)
     if near and any(texts):
-        from dataprep.dedup.minhash import signatures as make_signatures
+        from dataprep.dedup import small_minhash
 
-        signatures = make_signatures(texts, params or DEFAULT_PARAMS)
+        params = params or DEFAULT_PARAMS
+        if small and len(records) <= SMALL_RECORDS and small_minhash.supported(params):
+            signatures = small_minhash.signatures(texts, params)
+        else:
+            from dataprep.dedup.minhash import signatures as make_signatures
+
+            signatures = make_signatures(texts, params)
     return [
         ExampleDigest(*h[0], len(text), sig) for h, text, sig in zip(hashed, texts, signatures, strict=True)
     ]

@@ -1,7 +1,8 @@
 """The dataset-wide half of duplicate detection: a column store of digests that reports at the end.
 
 `add` appends one digest in file order (about 40 bytes per example plus its 256-byte signature, in flat
-arrays: no Python object per example); `findings` sorts and groups the columns with numpy. Two indexes built
+arrays: no Python object per example); `findings` sorts and groups the columns with numpy (in plain Python up
+to SMALL_ROWS examples, with the same result). Two indexes built
 on separate parts of a dataset `merge` into one (rows keep their order: merge parts in file order).
 """
 
@@ -17,6 +18,11 @@ from dataprep.types import Finding, Location
 
 if TYPE_CHECKING:
     from dataprep.dedup.findings import Columns
+    from dataprep.dedup.small_findings import Rows
+
+# Up to this many examples the findings are searched in plain Python (dedup.small_findings): loading numpy
+# would cost more than the search.
+SMALL_ROWS = 1000
 
 Role = Literal["train", "validation"]
 ROLES: tuple[Role, Role] = ("train", "validation")
@@ -104,6 +110,10 @@ class DuplicateIndex:
         """Every duplicate, conflict and leakage finding, in file order. The index is left unchanged."""
         if len(self._line) < 2:
             return []
+        from dataprep.dedup import small_findings
+
+        if len(self._line) <= SMALL_ROWS and small_findings.supported(self.params):
+            return small_findings.analyse(self._rows(), self.params)
         from dataprep.dedup.findings import analyse  # numpy is needed from here on
 
         return analyse(self._columns(), self.params)
@@ -122,6 +132,22 @@ class DuplicateIndex:
             (self._location(a), self._location(b), s)
             for a, b, s in zip(first.tolist(), second.tolist(), sims.tolist(), strict=True)
         ]
+
+    def _rows(self) -> Rows:
+        from dataprep.dedup.small_findings import Rows
+
+        return Rows(
+            labels=self._labels,
+            file_roles=self._roles,
+            file=self._file,
+            line=self._line,
+            exact=self._exact,
+            normal=self._normal,
+            prompt=self._prompt,
+            answer=self._answer,
+            sig_rows=self._sig_rows,
+            sigs=bytes(self._sigs),
+        )
 
     def _columns(self) -> Columns:
         from dataprep.dedup.findings import Columns

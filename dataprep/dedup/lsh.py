@@ -22,9 +22,9 @@ import numpy as np
 import numpy.typing as npt
 
 from dataprep.dedup.minhash import corrected
-from dataprep.dedup.params import NearDupParams
+from dataprep.dedup.params import BUCKET_CAP, NearDupParams
 
-BUCKET_CAP = 32
+__all__ = ["BUCKET_CAP", "confirmed_pairs", "estimate"]
 _CHUNK = 1 << 14  # pairs compared at once: two 4 MB slices of signatures and their comparison
 # Candidate pairs collected across bands before they are confirmed: each flush holds a few arrays of this
 # many 8-byte values (4 MB each), so it bounds the search's temporary memory; the pairs do not depend on it.

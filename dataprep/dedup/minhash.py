@@ -18,7 +18,6 @@ Why this shape (measured in docs/duplicates.md):
 
 from __future__ import annotations
 
-import string
 from collections.abc import Sequence
 from functools import lru_cache
 from typing import NamedTuple
@@ -26,17 +25,27 @@ from typing import NamedTuple
 import numpy as np
 import numpy.typing as npt
 
-from dataprep.dedup.params import NearDupParams
+from dataprep.dedup.params import FINGERPRINT_COLLISION, SEED_MULTIPLIERS, NearDupParams
+from dataprep.dedup.shingles import PAD, shingle_bytes_of, shingles
+
+__all__ = [
+    "BATCH_BYTES",
+    "as_matrix",
+    "corrected",
+    "shingle_bytes_of",
+    "shingles",
+    "signature",
+    "signatures",
+    "similarity",
+]
 
 U16 = npt.NDArray[np.uint16]
 U64 = npt.NDArray[np.uint64]
-_PAD = bytes(8)  # after each text: windows near its end read zeros, never the next text
-_DELETE = string.punctuation.encode("ascii")
 _EMPTY = np.uint64(2**64 - 1)
 _FP_SHIFT = np.uint64(16)
 _FP_MASK = np.uint64(0xFFFF)
 _MIX_SHIFT = np.uint64(32)
-_COLLIDE = 1.0 / 65536.0  # chance two different minima share a 16-bit fingerprint
+_COLLIDE = FINGERPRINT_COLLISION
 BATCH_BYTES = 256 * 1024
 
 
@@ -51,8 +60,11 @@ class _Constants(NamedTuple):
 
 @lru_cache(maxsize=16)
 def _constants(seed: int, num_perm: int, shingle_bytes: int) -> _Constants:
-    rng = np.random.default_rng(seed)
-    mul1, mul2 = (int(v) | 1 for v in rng.integers(1, 2**63, size=2, dtype=np.uint64))
+    if seed in SEED_MULTIPLIERS:  # numpy.random (about 10 ms to import) is needed for other seeds only
+        mul1, mul2 = SEED_MULTIPLIERS[seed]
+    else:
+        rng = np.random.default_rng(seed)
+        mul1, mul2 = (int(v) | 1 for v in rng.integers(1, 2**63, size=2, dtype=np.uint64))
     return _Constants(
         mul1=np.uint64(mul1),
         mul2=np.uint64(mul2),
@@ -61,12 +73,6 @@ def _constants(seed: int, num_perm: int, shingle_bytes: int) -> _Constants:
         window_mask=np.uint64(2 ** (8 * shingle_bytes) - 1),
         doubled=np.arange(2 * num_perm, dtype=np.intp),
     )
-
-
-def shingle_bytes_of(text: bytes) -> bytes:
-    """The bytes shingles are read from: normalised UTF-8 text (whitespace as spaces), ASCII punctuation
-    deleted."""
-    return text.translate(None, _DELETE).strip(b" ")
 
 
 def signature(text: bytes, params: NearDupParams) -> bytes:
@@ -103,7 +109,7 @@ def _batch(datas: list[bytes], kept: list[int], params: NearDupParams) -> list[b
     k = params.num_perm
     # One buffer: " " + text + 8 zero bytes, per text. A window starts at a non-space byte after a space
     # (words) or at the lead byte of a character of 3-4 UTF-8 bytes (scripts written without spaces).
-    buf = b"".join(b" " + datas[i] + _PAD for i in kept)
+    buf = b"".join(b" " + datas[i] + PAD for i in kept)
     size = len(buf) - 8
     before = np.frombuffer(buf, dtype=np.uint8, count=size)
     here = np.frombuffer(buf, dtype=np.uint8, count=size, offset=1)
@@ -155,18 +161,6 @@ def _densify(values: U16, minima: U64, filled: npt.NDArray[np.bool_], c: _Consta
     borrowed = ((mixed >> _FP_SHIFT) & _FP_MASK).astype("<u2")
     dense: U16 = np.where(distance == 0, values, borrowed).astype("<u2")
     return dense
-
-
-def shingles(text: bytes, shingle_bytes: int = 8) -> set[bytes]:
-    """The shingle set `signature` sketches, spelled out (for tests and comparisons; slow)."""
-    data = shingle_bytes_of(text)
-    padded = b" " + data + _PAD
-    starts = [
-        i
-        for i in range(1, len(data) + 1)
-        if (padded[i - 1] == 32 and padded[i] != 32) or (padded[i] >= 0xE0 and not text.isascii())
-    ]
-    return {padded[i : i + shingle_bytes] for i in starts}
 
 
 def as_matrix(blob: bytes | bytearray | memoryview, num_perm: int) -> U16:

@@ -8,6 +8,15 @@ from dataprep.errors import UsageError
 
 DEFAULT_THRESHOLD = 0.5
 
+# The MinHash mixing multipliers of a seed: the two values `numpy.random.default_rng(seed).integers(1, 2**63,
+# size=2, dtype=np.uint64)` draws, made odd. Written out for the default seed, so that signatures can be made
+# without loading numpy's random module (or numpy at all, for a small input); tests/test_dedup_small.py checks
+# them against numpy.
+SEED_MULTIPLIERS = {1: (4720721261117928063, 8766480278738261043)}
+FINGERPRINT_COLLISION = 1.0 / 65536.0  # chance two different minima share a 16-bit fingerprint
+# An LSH bucket larger than this is not expanded into all its pairs (dedup.lsh explains the alternative).
+BUCKET_CAP = 32
+
 
 @dataclass(frozen=True, slots=True)
 class NearDupParams:

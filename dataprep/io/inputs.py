@@ -13,7 +13,6 @@ from typing import Any, Literal
 import orjson
 
 from dataprep.errors import UsageError
-from dataprep.io.hf_rows import dataset_rows, is_dataset
 from dataprep.io.jsonl import (
     DEFAULT_MAX_LINE_BYTES,
     FileFacts,
@@ -92,6 +91,8 @@ def as_source(value: Any, role: Role, label: str, caller: str = "validate()") ->
         return Source(label=str(value), role=role, path=Path(value))
     if isinstance(value, Mapping):
         raise UsageError(f"{caller} takes a path, an iterable of records or a Dataset, not a single record")
+    from dataprep.io.hf_rows import dataset_rows, is_dataset  # Arrow's record decoding: not for paths
+
     if is_dataset(value):
         label = "<dataset>" if role == "train" else "<validation-dataset>"
         return Source(label=label, role=role, records=dataset_rows(value), first_line=0)

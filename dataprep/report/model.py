@@ -5,17 +5,19 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dataprep._version import __version__ as TOOL_VERSION
-from dataprep.compute import ComputeEstimate
 from dataprep.cost import CostEstimate
 from dataprep.models import ModelInfo
-from dataprep.packing import Packing
 from dataprep.rules.base import Rule
 from dataprep.rules.registry import ALL_RULES
 from dataprep.stats import Distribution, Histogram, Stats
 from dataprep.types import Finding, Severity
+
+if TYPE_CHECKING:  # dataprep.compute and packing load only when an estimate or --packing asks for them
+    from dataprep.compute import ComputeEstimate
+    from dataprep.packing import Packing
 
 # What renderers may know beyond a Report: the tool's version and the rule catalogue (renderers import only
 # this module and dataprep.types, a layering rule tests/test_layering.py holds).
@@ -211,3 +213,12 @@ def shown_findings(findings: tuple[Finding, ...], limit: int = SHOWN_PER_CODE) -
         elif seen[key] == limit + 1:
             out.append(Elided(finding, total[key] - limit, last[key]))
     return out
+
+
+def __getattr__(name: str) -> Any:
+    """ComputeEstimate, re-exported for renderers, is imported from dataprep.compute when first asked for."""
+    if name == "ComputeEstimate":
+        from dataprep.compute import ComputeEstimate
+
+        return ComputeEstimate
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

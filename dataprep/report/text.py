@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from dataprep.report.model import ComputeEstimate, Distribution, Elided, FileReport, Report, shown_findings
+from typing import TYPE_CHECKING
+
+from dataprep.report.model import Distribution, Elided, FileReport, Report, shown_findings
 from dataprep.types import Finding, Severity
+
+if TYPE_CHECKING:
+    from dataprep.report.model import ComputeEstimate
 
 # ANSI SGR codes. Colour is opt-in (`color=True`): the CLI decides, from --color, NO_COLOR and the terminal.
 _SGR = {"bold": "1", "error": "1;31", "warning": "33", "info": "36", "ok": "1;32", "failed": "1;31"}

@@ -15,9 +15,9 @@ Scopes and the shape of their checks:
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol, overload
 
 from dataprep.types import Finding, Kind, Problem, Severity
 
@@ -87,15 +87,15 @@ class Rule:
     doc: str
     scope: Scope = "record"
     check: object = None  # the function (or DatasetCheck factory) that emits this code
-    bad: tuple[str, ...] = ()
-    good: tuple[str, ...] = ()
-    bad_validation: tuple[str, ...] = ()
-    good_validation: tuple[str, ...] = ()
+    bad: Sequence[str] = ()
+    good: Sequence[str] = ()
+    bad_validation: Sequence[str] = ()
+    good_validation: Sequence[str] = ()
     options: Mapping[str, Any] = field(default_factory=dict)
     bad_final_newline: bool = True
     # The targets whose requirement this rule states (empty: every target). With `--target` set to another
     # one, the rule does not run: OpenAI's 10-example minimum says nothing about Fireworks.
-    targets: tuple[str, ...] = ()
+    targets: Sequence[str] = ()
 
     def applies_to(self, target: str | None) -> bool:
         return target is None or not self.targets or target in self.targets
@@ -123,9 +123,58 @@ class Rule:
         return out
 
 
-def jsonl(*records: Any) -> tuple[str, ...]:
-    """Example records as JSONL lines (a str is taken as a ready-made line)."""
-    return tuple(r if isinstance(r, str) else json.dumps(r, ensure_ascii=False) for r in records)
+class LazyStrings(Sequence[str]):
+    """A tuple of strings made on first use: example records as JSONL lines (a str is taken as a ready-made
+    line), or names read from a data table. Compares and hashes like the tuple of its strings.
+
+    The rules hold about 1,800 example records. Encoding them all at import was a third of what importing the
+    rule modules cost, paid by every `dataprep validate`, while only `dataprep rules` and the tests read them;
+    likewise the target table, which a run without --target never needs.
+    """
+
+    __slots__ = ("_lines", "_make")
+
+    def __init__(self, make: Callable[[], Iterable[Any]]) -> None:
+        self._make = make
+        self._lines: tuple[str, ...] | None = None
+
+    def _encoded(self) -> tuple[str, ...]:
+        if self._lines is None:
+            self._lines = tuple(
+                r if isinstance(r, str) else json.dumps(r, ensure_ascii=False) for r in self._make()
+            )
+        return self._lines
+
+    def __len__(self) -> int:
+        return len(self._encoded())
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> tuple[str, ...]: ...
+
+    def __getitem__(self, index: int | slice) -> str | tuple[str, ...]:
+        return self._encoded()[index]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._encoded())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, LazyStrings | tuple):
+            return self._encoded() == tuple(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._encoded())
+
+    def __repr__(self) -> str:
+        return f"LazyStrings({self._encoded()!r})"
+
+
+def jsonl(*records: Any) -> LazyStrings:
+    """Example records as JSONL lines (a str is taken as a ready-made line), encoded when first read."""
+    return LazyStrings(lambda: records)
 
 
 def example_bytes(lines: Sequence[str], final_newline: bool = True) -> bytes:

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from dataprep.rules.base import FileSummary, Rule, jsonl
+from collections.abc import Iterator
+from functools import partial
+from typing import Any
+
+from dataprep.rules.base import FileSummary, LazyStrings, Rule
 from dataprep.types import Problem, Severity
 
 
@@ -29,18 +33,18 @@ def check_file(summary: FileSummary) -> list[tuple[int, Problem]]:
     return out
 
 
-def _examples(n: int) -> tuple[str, ...]:
-    return jsonl(
-        *(
-            {
-                "messages": [
-                    {"role": "user", "content": f"Question {i}?"},
-                    {"role": "assistant", "content": f"Answer {i}."},
-                ]
-            }
-            for i in range(n)
-        )
-    )
+def _examples(n: int) -> LazyStrings:
+    return LazyStrings(partial(_records, n))
+
+
+def _records(n: int) -> Iterator[dict[str, Any]]:
+    for i in range(n):
+        yield {
+            "messages": [
+                {"role": "user", "content": f"Question {i}?"},
+                {"role": "assistant", "content": f"Answer {i}."},
+            ]
+        }
 
 
 # OpenAI's figures (Azure shares them): with another --target, DP811-DP813 check that target's instead.

@@ -8,7 +8,6 @@ per file, naming the models that do take this kind, so the user can switch model
 from __future__ import annotations
 
 from dataprep.models import ModelInfo, load_models
-from dataprep.open_models import load_open_models
 from dataprep.rules.base import FileSummary, Rule, jsonl
 from dataprep.types import Problem, Severity
 
@@ -40,6 +39,8 @@ def fit_message(model: ModelInfo, kind: str, table: dict[str, ModelInfo] | None 
         named = ", ".join(fitting[:_LISTED])
         more = f" and {len(fitting) - _LISTED} more (`dataprep models`)" if len(fitting) > _LISTED else ""
         others = f"models that do: {named}{more}"
+    from dataprep.open_models import load_open_models  # only when a DP520 is worded
+
     if load_open_models():
         others += "; so does every open-weight model of `dataprep models` (TRL trains every kind)"
     return f"{_KIND_WORDS[kind]} do not fit {model.id}, which is fine-tuned on {takes} only; {others}"

@@ -17,10 +17,12 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
-from dataprep.rules.base import Rule, jsonl
+from dataprep.rules.base import LazyStrings, Rule
 from dataprep.stats import quantile as sorted_quantile
 from dataprep.types import Finding, Location, Severity
 
@@ -164,20 +166,20 @@ def _system_prompt_shift(train: SplitSummary, valid: SplitSummary, max_share: fl
     )
 
 
-def _examples(n: int, start: int = 0, words: int = 3, system: str | None = None) -> tuple[str, ...]:
+def _examples(n: int, start: int = 0, words: int = 3, system: str | None = None) -> LazyStrings:
+    return LazyStrings(partial(_records, n, start, words, system))
+
+
+def _records(n: int, start: int, words: int, system: str | None) -> Iterator[dict[str, Any]]:
     head = [{"role": "system", "content": system}] if system else []
-    return jsonl(
-        *(
-            {
-                "messages": [
-                    *head,
-                    {"role": "user", "content": f"Question {i}: " + "word " * words},
-                    {"role": "assistant", "content": f"Answer {i}."},
-                ]
-            }
-            for i in range(start, start + n)
-        )
-    )
+    for i in range(start, start + n):
+        yield {
+            "messages": [
+                *head,
+                {"role": "user", "content": f"Question {i}: " + "word " * words},
+                {"role": "assistant", "content": f"Answer {i}."},
+            ]
+        }
 
 
 RULES: tuple[Rule, ...] = (

@@ -9,11 +9,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from dataprep.rules.base import FileSummary, RecordContext, Rule, jsonl
-from dataprep.targets import TargetProfile, format_bytes, target_names
+from dataprep.rules.base import FileSummary, LazyStrings, RecordContext, Rule, jsonl
 from dataprep.types import Kind, Problem, Severity
+
+if TYPE_CHECKING:  # the target table and its classes load only when a run has a --target
+    from dataprep.targets import TargetProfile
 
 E = Severity.ERROR
 _FILE_FAMILY = "DP81"  # DP811-DP814 look at whole files; DP801-DP806 at records
@@ -246,6 +248,8 @@ def check_target_file(summary: FileSummary) -> list[tuple[int, Problem]]:
             out.append((line, Problem("DP812", message)))
     size = summary.facts.size_bytes
     if max_bytes is not None and size > max_bytes:
+        from dataprep.targets import format_bytes
+
         message = f"file is {format_bytes(size)}; {who} takes files up to {format_bytes(max_bytes)}"
         out.append((line, Problem("DP813", message)))
     return out
@@ -292,10 +296,16 @@ _MISTRAL_TOOL_TURNS = {
 
 # OpenAI's and Azure's count and size limits are DP501-DP503's (configurable through min_examples and
 # max_file_bytes); DP811 and DP813 state every other target's, so one limit is never reported twice.
-_NOT_OPENAI = tuple(name for name in target_names() if name not in ("openai", "azure"))
+def _not_openai() -> list[str]:
+    from dataprep.targets import target_names
+
+    return [name for name in target_names() if name not in ("openai", "azure")]
 
 
-def _many(n: int) -> tuple[str, ...]:
+_NOT_OPENAI = LazyStrings(_not_openai)
+
+
+def _many(n: int) -> LazyStrings:
     return jsonl(*(_chat(("user", f"Question {i}?"), ("assistant", f"Answer {i}.")) for i in range(n)))
 
 

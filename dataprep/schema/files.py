@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +11,8 @@ from dataprep.types import Kind
 
 def _packaged(kind: Kind) -> Any:
     """The copy inside an installed wheel (hatch force-includes schemas/ as dataprep/schemas/), or None."""
+    from importlib import resources  # loads tempfile, zipfile's helpers: only when a schema is read
+
     try:
         candidate = resources.files("dataprep") / "schemas" / f"{kind.value}.schema.json"
         return candidate if candidate.is_file() else None

@@ -20,19 +20,16 @@ lines (which count from the range), and the main process turns them into the fil
 from __future__ import annotations
 
 import gc
-import multiprocessing
 import os
 import signal
 import threading
 from array import array
 from collections import deque
 from collections.abc import Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from io import BufferedReader
 from itertools import chain
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from dataprep.errors import WorkerCrashed
 from dataprep.io.jsonl import BLOCK_BYTES, Block, FileFacts, Shard, iter_blocks
@@ -42,6 +39,10 @@ from dataprep.tokens import build_tokenizer
 from dataprep.tokens.encodings import clear_encoding_cache
 from dataprep.validation.cores import available_cores, busy_share, free_workers
 from dataprep.validation.record import BatchResult, CheckSettings, check_block
+
+if TYPE_CHECKING:  # multiprocessing loads only when a pool runs: the in-process (pre-commit) case never pays
+    from concurrent.futures import Future, ProcessPoolExecutor
+    from multiprocessing.context import BaseContext
 
 # Below this size a file is checked in-process: starting workers costs more than it saves (the hook case).
 IN_PROCESS_BYTES = 4 * 1024 * 1024
@@ -89,6 +90,9 @@ class PoolExecutor:
         self.jobs = jobs
 
     def run(self, blocks: Iterator[Block], settings: CheckSettings) -> Iterator[BatchResult]:
+        from concurrent.futures import ProcessPoolExecutor
+        from concurrent.futures.process import BrokenProcessPool
+
         # A file on disk: the blocks already read go as they are, the workers read the rest themselves.
         ahead, rest = blocks.hand_over() if isinstance(blocks, BlockStream) else ([], None)
         work: Iterator[Block | Span] = chain(ahead, _spans(rest) if rest is not None else blocks)
@@ -165,6 +169,8 @@ class _InOrder:
 def _started(pool: ProcessPoolExecutor, settings: CheckSettings) -> None:
     """Start the workers. If they could not start (the tokenizer failed to build in them), raise the reason
     here, as the in-process executor would, by building it in this process."""
+    from concurrent.futures.process import BrokenProcessPool
+
     try:
         pool.submit(os.getpid).result()
     except BrokenProcessPool:
@@ -181,6 +187,8 @@ def _result(
     rest: Rest | None,
     placed: _InOrder | None,
 ) -> BatchResult:
+    from concurrent.futures.process import BrokenProcessPool
+
     try:
         value = future.result()
     except BrokenProcessPool as exc:
@@ -257,7 +265,9 @@ def choose_executor(jobs: int, size_hint: int | None) -> Executor:
     return InProcessExecutor() if n <= 1 else PoolExecutor(n)
 
 
-def _context() -> multiprocessing.context.BaseContext:
+def _context() -> BaseContext:
+    import multiprocessing
+
     # fork is fastest and safe while this process runs no other threads; otherwise start clean workers.
     if "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1:
         return multiprocessing.get_context("fork")

@@ -12,16 +12,18 @@ import hashlib
 from array import array
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dataprep.io.jsonl import DEFAULT_MAX_LINE_BYTES, Block, RawLine
 from dataprep.rules.base import RecordCheck, RecordContext
 from dataprep.rules.native import native_paths, read_native
 from dataprep.rules.reading import BLANK_LINE, read_line
 from dataprep.stats import StatsAccumulator
-from dataprep.targets import TargetProfile
 from dataprep.tokens import TokenizerSpec, build_tokenizer
 from dataprep.types import Kind, Problem
+
+if TYPE_CHECKING:
+    from dataprep.targets import TargetProfile
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +44,7 @@ class CheckSettings:
     uncounted_codes: frozenset[str] = frozenset()
     native: str | None = None  # the file is in this target's own format (dataprep.formats): read as chat
     duplicate_keys: bool = True  # look for keys repeated in one object (DP014): a second look at each line
+    small_input: bool = False  # the run's inputs are small: duplicate signatures are made without numpy
 
 
 @dataclass(slots=True)
@@ -124,7 +127,9 @@ def check_block(block: Block, settings: CheckSettings) -> BatchResult:
     if records:
         from dataprep.dedup import example_digests  # numpy is loaded only when duplicates are checked
 
-        out.digests = example_digests(records, settings.kind, near=settings.near_duplicates)
+        out.digests = example_digests(
+            records, settings.kind, near=settings.near_duplicates, small=settings.small_input
+        )
     return out
 
 

@@ -15,7 +15,6 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from dataprep.compute import ComputeEstimate, estimate_compute, model_shape, resolve_gpu
 from dataprep.config import Config, load_config
 from dataprep.cost import CostEstimate, estimate_cost
 from dataprep.errors import UsageError, WorkerCrashed
@@ -24,7 +23,6 @@ from dataprep.io.jsonl import Block, FileFacts
 from dataprep.io.shards import expand_inputs
 from dataprep.io.stream import BlockStream
 from dataprep.models import ModelInfo, resolve_model, with_tokenizer_settings
-from dataprep.packing import pack
 from dataprep.report.model import FileReport, Report, TemplateRun
 from dataprep.rules.base import FileSummary
 from dataprep.rules.duplicates import NEAR_DUPLICATE_CODES, duplicate_check
@@ -34,7 +32,6 @@ from dataprep.rules.shape import HEAD_BYTES, SHAPE_CODE, Shape, check_shape, nat
 from dataprep.rules.split_sanity import split_sanity
 from dataprep.selection import RuleSelection
 from dataprep.stats import StatsAccumulator
-from dataprep.targets import TargetProfile, resolve_target, with_target_limits
 from dataprep.tokens import CHAT_TEMPLATE_BACKEND, build_tokenizer
 from dataprep.types import Finding, Kind, Location, Problem, Severity
 from dataprep.validation.executors import choose_executor
@@ -42,10 +39,16 @@ from dataprep.validation.record import BatchResult, CheckSettings
 
 # progress(lines_done, bytes_done, total_bytes): cumulative over the run; total_bytes is None when unknown.
 if TYPE_CHECKING:
+    from dataprep.compute import ComputeEstimate
     from dataprep.dedup import DuplicateIndex
+    from dataprep.packing import Packing
+    from dataprep.targets import TargetProfile
     from dataprep.validation.ray_executor import RayDuplicates, RayExecutor
 
 ProgressCallback = Callable[[int, int, "int | None"], None]
+# Inputs of at most this many bytes in all are a small run (the pre-commit case): their duplicate signatures
+# are made in plain Python, as loading numpy would cost more than the work (dedup.small_minhash).
+SMALL_INPUT_BYTES = 512 * 1024
 _SHARED_MESSAGES = (
     1 << 16
 )  # distinct finding texts remembered for sharing (bounded: unique texts gain nothing)
@@ -149,12 +152,16 @@ def validate_sources(
     if "num_proc" in overrides:  # the `datasets` spelling of jobs
         overrides["jobs"] = overrides.pop("num_proc")
     base = base.with_overrides("arguments", model=model, **overrides)
-    info = with_target_limits(
-        resolve_open_or_api_model(base),
-        resolve_target(base.target),
-        max_tokens_given=base.max_tokens is not None,
-        price_given=base.price_per_1m is not None,
-    )
+    info = resolve_open_or_api_model(base)
+    if base.target is not None:  # the target table loads only for --target
+        from dataprep.targets import resolve_target, with_target_limits
+
+        info = with_target_limits(
+            info,
+            resolve_target(base.target),
+            max_tokens_given=base.max_tokens is not None,
+            price_given=base.price_per_1m is not None,
+        )
     _check_compute_settings(base, info)
     sources = [*train, *validation]
     total: int | None = None
@@ -176,11 +183,19 @@ def billing_totals(train: Sequence[PathLike], *, model: str, config: Config) -> 
     return run.billing_totals()
 
 
+def _packing(totals: Sequence[int], max_tokens: int) -> Packing:
+    from dataprep.packing import pack  # only for --packing
+
+    return pack(totals, max_tokens)
+
+
 def _check_compute_settings(config: Config, model: ModelInfo) -> None:
     """Fail before reading anything when the compute estimate is asked for but cannot be made."""
     if config.method is None and config.gpu is None:
         return
     if config.gpu is not None:
+        from dataprep.compute import resolve_gpu  # the compute module loads only for an estimate
+
         resolve_gpu(config.gpu)
     if _parameters(config, model) is None:
         raise UsageError(
@@ -216,7 +231,11 @@ class _Run:
         self.files: list[_FileState] = []
         self._messages: dict[str, str] = {}  # finding texts seen, each kept once (see _absorb)
         self.selection = config.selection()
-        self.target: TargetProfile | None = resolve_target(config.target)
+        self.target: TargetProfile | None = None
+        if config.target is not None:
+            from dataprep.targets import resolve_target
+
+            self.target = resolve_target(config.target)
         self.ray: RayExecutor | None = None
         if config.executor == "ray":
             from dataprep.validation.ray_executor import start  # Ray is imported only there
@@ -267,6 +286,7 @@ class _Run:
                 uncounted_codes=_schema_errors(selection),
                 native=native,
                 duplicate_keys=selection.enabled(DUPLICATE_KEY),
+                small_input=self.total_bytes is not None and self.total_bytes <= SMALL_INPUT_BYTES,
             )
             if self.ray is not None:
                 batches = self.ray.run_source(src, blocks, settings, facts)
@@ -369,7 +389,9 @@ class _Run:
                 lines=s.facts.lines,
                 size_bytes=s.facts.size_bytes,
                 stats=s.stats.summary(s.kind.value),
-                packing=pack(s.stats.total_tokens, self.model.max_tokens) if self.config.packing else None,
+                packing=_packing(s.stats.total_tokens, self.model.max_tokens)
+                if self.config.packing
+                else None,
             )
             for s in self.files
         )
@@ -462,6 +484,8 @@ class _Run:
         parameters = _parameters(c, self.model)
         if (c.method is None and c.gpu is None) or parameters is None or cost is None:
             return None
+        from dataprep.compute import estimate_compute, model_shape
+
         limit = self.model.max_tokens
         longest = 0
         preference = False
