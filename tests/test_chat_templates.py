@@ -369,6 +369,10 @@ def test_content_is_found_wherever_the_template_put_it(tmp_path: Path) -> None:
     long_answer = "x" * 64 + " and then the end of a long answer"
     text = f"second first {'x' * 64} decoy {long_answer}"
     messages = [{"content": "first"}, {"content": "second"}, {"content": long_answer}]
-    assert tok._missing(messages, text, "messages") == ()
-    assert tok._missing([{"content": "x" * 64 + " not there"}], text, "messages") == ("messages[0].content",)
-    assert tok._missing([{"content": "first"}, {"content": "absent"}], text, "m") == ("m[1].content",)
+
+    def missing(messages: list[dict[str, Any]], path: str) -> tuple[str, ...]:
+        return tok._content_findings(messages, text, path)[0]
+
+    assert missing(messages, "messages") == ()
+    assert missing([{"content": "x" * 64 + " not there"}], "messages") == ("messages[0].content",)
+    assert missing([{"content": "first"}, {"content": "absent"}], "m") == ("m[1].content",)

@@ -45,6 +45,10 @@ def count_conversations(
     convs = conversations(record, kind)
     if convs is None:
         return RecordTokens(0, 0, 0, (0,))
+    if len(convs) == 1:  # the common case, without the generic bookkeeping
+        (only,) = convs
+        facts = analyse(only)
+        return RecordTokens(facts.rendered, facts.trained, facts.trained, (facts.rendered,), facts)
     facts = [analyse(c) for c in convs]
     first = facts[0]
     return RecordTokens(
@@ -89,7 +93,12 @@ def conversations(record: Mapping[str, Any], kind: Kind) -> list[Conversation] |
 
 
 def _is_messages(value: Any) -> bool:
-    return isinstance(value, list) and bool(value) and all(isinstance(m, dict) for m in value)
+    if not isinstance(value, list) or not value:
+        return False
+    for message in value:  # a loop: a generator in all() costs more than the test on a short list
+        if not isinstance(message, dict):
+            return False
+    return True
 
 
 class ChatTemplateTokenizer:
@@ -148,24 +157,32 @@ class ChatTemplateTokenizer:
         else:
             spans, method = self._diff_spans(messages, text, conv.tools), "render-and-diff"
         ranges = tuple(tokens_in_spans(offsets, offsets.spans_in_units(text, spans)))
-        trained = sum(end - start for start, end in ranges)
-        eot: bool | None = None
-        if ranges and self.eot_ids:
-            eot = all(self._holds_end_of_turn(ids, start, end) for start, end in ranges)
+        trained = 0
+        for start, end in ranges:
+            trained += end - start
+        missing, special = self._content_findings(messages, text, conv.path)
         return TemplateFacts(
             rendered=len(ids),
             trained=trained,
             trained_ranges=ranges,
             method=method,
-            eot_trained=eot,
-            missing=self._missing(messages, text, conv.path),
+            eot_trained=self._ends_of_turn_trained(ids, ranges) if ranges and self.eot_ids else None,
+            missing=missing,
             added=self._added(messages, text),
-            special=self._special(messages, conv.path),
+            special=special,
         )
 
-    def _holds_end_of_turn(self, ids: Sequence[int], start: int, end: int) -> bool:
-        # usually the span's last token; otherwise scan it (`in` scans a list or a numpy array in C)
-        return int(ids[end - 1]) in self.eot_ids or any(t in ids[start:end] for t in self.eot_ids)
+    def _ends_of_turn_trained(self, ids: Sequence[int], ranges: tuple[tuple[int, int], ...]) -> bool:
+        """Whether every trained range holds an end-of-turn token: usually its last token (all of them read in
+        one numpy call), otherwise one inside it (`in` scans a list or a numpy array in C)."""
+        take = getattr(ids, "take", None)
+        lasts = [end - 1 for _, end in ranges]
+        tails = take(lasts).tolist() if take is not None else [ids[i] for i in lasts]
+        eot = self.eot_ids
+        for tail, (start, end) in zip(tails, ranges, strict=True):
+            if tail not in eot and not any(t in ids[start:end] for t in eot):
+                return False
+        return True
 
     def _diff_spans(
         self, messages: list[dict[str, Any]], text: str, tools: Any
@@ -205,37 +222,39 @@ class ChatTemplateTokenizer:
             cursor = end
         return tuple(spans)
 
-    def _missing(self, messages: Sequence[Mapping[str, Any]], text: str, path: str) -> tuple[str, ...]:
-        out = []
+    def _content_findings(
+        self, messages: Sequence[Mapping[str, Any]], text: str, path: str
+    ) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
+        """One pass over the messages: the JSON paths of content missing from the rendered text, and the
+        control-token text held in content."""
+        missing: list[str] = []
+        special: list[tuple[str, str]] = []
         cursor = 0
+        special_re, leads = self._special_re, self._special_leads
         for i, message in enumerate(messages):
             content = message.get("content")
-            if isinstance(content, str) and (stripped := content.strip()):
-                at = _find(text, stripped, cursor)
-                if at < 0 < cursor:  # not after the last one found: the template may have moved it
-                    at = _find(text, stripped, 0)
-                if at < 0:
-                    out.append(f"{path}[{i}].content")
-                else:
-                    cursor = at + len(stripped)
-        return tuple(out)
-
-    def _special(self, messages: Sequence[Mapping[str, Any]], path: str) -> tuple[tuple[str, str], ...]:
-        if self._special_re is None:
-            return ()
-        out = []
-        for i, message in enumerate(messages):
-            content = message.get("content")
-            if not isinstance(content, str) or not any(lead in content for lead in self._special_leads):
+            if not isinstance(content, str):
                 continue
-            if hit := self._special_re.search(content):
-                out.append((f"{path}[{i}].content", hit.group(0)))
-        return tuple(out)
+            if special_re is not None and (
+                leads[0] in content if len(leads) == 1 else any(lead in content for lead in leads)
+            ):
+                if hit := special_re.search(content):
+                    special.append((f"{path}[{i}].content", hit.group(0)))
+            stripped = content.strip()
+            if not stripped:
+                continue
+            at = _find(text, stripped, cursor)
+            if at < 0 < cursor:  # not after the last one found: the template may have moved it
+                at = _find(text, stripped, 0)
+            if at < 0:
+                missing.append(f"{path}[{i}].content")
+            else:
+                cursor = at + len(stripped)
+        return tuple(missing), tuple(special)
 
     def _added(self, messages: Sequence[Mapping[str, Any]], text: str) -> tuple[tuple[str, int], ...]:
         out: list[tuple[str, int]] = []
-        has_system = any(m.get("role") == "system" for m in messages)
-        if not has_system and self._default_system_cost > 0:
+        if self._default_system_cost > 0 and not any(m.get("role") == "system" for m in messages):
             out.append(("a default system prompt", self._default_system_cost))
         if not self.date_pinned and self._date_cost > 0:
             out.append(("today's date (pin it with --date)", self._date_cost))
