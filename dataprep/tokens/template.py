@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from dataprep.errors import UsageError
 from dataprep.tokens.encoders import TextEncoder, tokens_in_spans
@@ -28,9 +27,9 @@ _EMPTY_THINK = re.compile(r"<think>\s*</think>\s*")
 _PROBE = ({"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello"})
 
 
-@dataclass(frozen=True, slots=True)
-class Conversation:
-    """The messages of one trained sequence, where they sit in the record, and its tools."""
+class Conversation(NamedTuple):
+    """The messages of one trained sequence, where they sit in the record, and its tools (a NamedTuple: one or
+    two are built for every record)."""
 
     messages: list[dict[str, Any]]
     path: str  # JSON path of the messages list, for findings
@@ -46,9 +45,8 @@ def count_conversations(
     if convs is None:
         return RecordTokens(0, 0, 0, (0,))
     if len(convs) == 1:  # the common case, without the generic bookkeeping
-        (only,) = convs
-        facts = analyse(only)
-        return RecordTokens(facts.rendered, facts.trained, facts.trained, (facts.rendered,), facts)
+        only = analyse(convs[0])
+        return RecordTokens(only.rendered, only.trained, only.trained, (only.rendered,), only)
     facts = [analyse(c) for c in convs]
     first = facts[0]
     return RecordTokens(
