@@ -74,24 +74,28 @@ def tokens_in_spans(offsets: Offsets, spans: tuple[tuple[int, int], ...]) -> lis
     """Token ranges [first, last) of the tokens overlapping each character span: transformers masks every token
     whose [start, end) overlaps a generation span (its offsets, not the next token's start: byte-level
     tokenizers trim a leading space out of a token's offsets)."""
-    spans = tuple((start, end) for start, end in spans if end > start)
-    if not spans:
-        return []
-    ends, count = offsets.ends, len(offsets.ends)
+    ends = offsets.ends
     out: list[tuple[int, int]] = []
-    if offsets.contiguous:
-        # The first token is the one after the last that ends at or before `start` (integers: before start + 1);
-        # the tokens starting before `end` are the first, then one per earlier end before it. One search for
-        # every boundary of the record: a numpy call costs more than the search itself.
-        found = _search_all(ends, [x for start, end in spans for x in (start + 1, end)])
-        for (_, end), first, before_end in zip(spans, found[::2], found[1::2], strict=True):
-            last = min(count, 1 + before_end) if end > 0 else 0
-            if last > first:
-                out.append((first, last))
+    if not offsets.contiguous:
+        for start, end in spans:
+            if end > start:
+                first, last = bisect_right(ends, start), bisect_left(offsets.starts, end)
+                if last > first:
+                    out.append((first, last))
         return out
+    # The first token is the one after the last that ends at or before `start` (integers: before start + 1);
+    # the tokens starting before `end` are the first, then one per earlier end before it. One search for every
+    # boundary of the record: a numpy call costs more than the search itself.
+    bounds: list[int] = []
     for start, end in spans:
-        first = bisect_right(ends, start)
-        last = bisect_left(offsets.starts, end)
+        if end > start:
+            bounds += (start + 1, end)
+    if not bounds:
+        return out
+    found = _search_all(ends, bounds)
+    count = len(ends)
+    for i in range(0, len(found), 2):
+        first, last = found[i], min(count, 1 + found[i + 1]) if bounds[i + 1] > 0 else 0
         if last > first:
             out.append((first, last))
     return out

@@ -171,14 +171,12 @@ class ChatTemplateTokenizer:
         )
 
     def _ends_of_turn_trained(self, ids: Sequence[int], ranges: tuple[tuple[int, int], ...]) -> bool:
-        """Whether every trained range holds an end-of-turn token: usually its last token (all of them read in
-        one numpy call), otherwise one inside it (`in` scans a list or a numpy array in C)."""
-        take = getattr(ids, "take", None)
-        lasts = [end - 1 for _, end in ranges]
-        tails = take(lasts).tolist() if take is not None else [ids[i] for i in lasts]
+        """Whether every trained range holds an end-of-turn token: usually its last token, otherwise one inside
+        it (`in` scans a list or a numpy array in C)."""
         eot = self.eot_ids
-        for tail, (start, end) in zip(tails, ranges, strict=True):
-            if tail not in eot and not any(t in ids[start:end] for t in eot):
+        at = getattr(ids, "item", ids.__getitem__)  # numpy: item() gives an int, not a numpy scalar
+        for start, end in ranges:
+            if at(end - 1) not in eot and not any(t in ids[start:end] for t in eot):
                 return False
         return True
 
