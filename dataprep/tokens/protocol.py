@@ -13,7 +13,6 @@ from typing import Any, NamedTuple, Protocol
 
 from dataprep.types import Kind
 
-
 # The per-record values below are NamedTuples: immutable like a frozen dataclass, but built for a quarter of its
 # cost (a frozen dataclass sets each field through object.__setattr__), and several are built for every record.
 

@@ -93,7 +93,7 @@ def conversations(record: Mapping[str, Any], kind: Kind) -> list[Conversation] |
 def _is_messages(value: Any) -> bool:
     if not isinstance(value, list) or not value:
         return False
-    for message in value:  # a loop: a generator in all() costs more than the test on a short list
+    for message in value:  # noqa: SIM110 - a generator in all() costs more than the test on a short list
         if not isinstance(message, dict):
             return False
     return True
@@ -227,19 +227,21 @@ class ChatTemplateTokenizer:
         special: list[tuple[str, str]] = []
         cursor = 0
         special_re, leads = self._special_re, self._special_leads
+        lead = leads[0] if len(leads) == 1 else None  # the usual single lead: one `in` test, no generator
         for i, message in enumerate(messages):
             content = message.get("content")
             if not isinstance(content, str):
                 continue
-            if special_re is not None and (
-                leads[0] in content if len(leads) == 1 else any(lead in content for lead in leads)
+            if (
+                special_re is not None
+                and (lead in content if lead is not None else any(lead in content for lead in leads))
+                and (hit := special_re.search(content))
             ):
-                if hit := special_re.search(content):
-                    special.append((f"{path}[{i}].content", hit.group(0)))
+                special.append((f"{path}[{i}].content", hit.group(0)))
             stripped = content.strip()
             if not stripped:
                 continue
-            at = _find(text, stripped, cursor)
+            at = text.find(stripped, cursor) if len(stripped) <= _SHORT else _find(text, stripped, cursor)
             if at < 0 < cursor:  # not after the last one found: the template may have moved it
                 at = _find(text, stripped, 0)
             if at < 0:
@@ -297,12 +299,15 @@ class ChatTemplateTokenizer:
         return self.encoder.count(a[line_start : line_end if line_end >= 0 else len(a)])
 
 
+_SHORT = 64  # a needle str.find prepares quickly
+
+
 def _find(text: str, part: str, start: int) -> int:
     """text.find(part, start), cheaper for a long `part`: str.find prepares the whole needle before it scans,
     so look for its first 64 characters and compare the rest where they occur."""
-    if len(part) <= 64:
+    if len(part) <= _SHORT:
         return text.find(part, start)
-    head = part[:64]
+    head = part[:_SHORT]
     at = text.find(head, start)
     while at >= 0 and not text.startswith(part, at):
         at = text.find(head, at + 1)
