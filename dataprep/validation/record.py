@@ -121,8 +121,9 @@ def check_block(block: Block, settings: CheckSettings) -> BatchResult:
     out = BatchResult(tokenizer=tokenizer.name)
     records: list[dict[str, Any]] | None = [] if settings.digests else None
     for raw in block.lines():
-        result = check_line(raw, settings, keep=records, tokenizer=tokenizer)
-        out.add(result, settings.context_limit, settings.uncounted_codes)
+        out.add(
+            check_line(raw, settings, tokenizer, records), settings.context_limit, settings.uncounted_codes
+        )
     if records:
         from dataprep.dedup import example_digests  # numpy is loaded only when duplicates are checked
 
@@ -131,20 +132,15 @@ def check_block(block: Block, settings: CheckSettings) -> BatchResult:
 
 
 def check_line(
-    raw: RawLine,
-    settings: CheckSettings,
-    keep: list[dict[str, Any]] | None = None,
-    tokenizer: Tokenizer | None = None,
+    raw: RawLine, settings: CheckSettings, tokenizer: Tokenizer, keep: list[dict[str, Any]] | None = None
 ) -> LineResult:
-    """Check one line. With `keep`, the record of every example is appended to it (for batch digests);
-    `tokenizer`: the one the settings name, when the caller has it at hand."""
+    """Check one line, counting with `tokenizer` (the one the settings name). With `keep`, the record of every
+    example is appended to it (for batch digests)."""
     result = LineResult(raw.number)
     record, problems = read_line(raw, settings)
     result.problems = problems  # with a record: warnings about how it was read (DP014)
     if record is None:
         return result
-    if tokenizer is None:
-        tokenizer = build_tokenizer(settings.tokenizer)
     if settings.native is not None:
         return _check_native(record, settings, result, keep, tokenizer)
     check_record(record, settings, result, tokenizer)
