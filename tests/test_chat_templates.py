@@ -369,6 +369,78 @@ def test_content_is_found_wherever_the_template_put_it(tmp_path: Path) -> None:
     long_answer = "x" * 64 + " and then the end of a long answer"
     text = f"second first {'x' * 64} decoy {long_answer}"
     messages = [{"content": "first"}, {"content": "second"}, {"content": long_answer}]
-    assert tok._missing(messages, text, "messages") == ()
-    assert tok._missing([{"content": "x" * 64 + " not there"}], text, "messages") == ("messages[0].content",)
-    assert tok._missing([{"content": "first"}, {"content": "absent"}], text, "m") == ("m[1].content",)
+
+    def missing(messages: list[dict[str, Any]], path: str) -> tuple[str, ...]:
+        return tok._content_findings(messages, text, path)[0]
+
+    assert missing(messages, "messages") == ()
+    assert missing([{"content": "x" * 64 + " not there"}], "messages") == ("messages[0].content",)
+    assert missing([{"content": "first"}, {"content": "absent"}], "m") == ("m[1].content",)
+
+
+def test_token_ranges_are_the_tokens_overlapping_each_span() -> None:
+    """Against the definition (a token is trained when its [start, end) overlaps a span), for explicit offsets
+    (a list, with gaps as byte-level tokenizers leave them) and contiguous ones (a list and a numpy array)."""
+    import random
+    from itertools import accumulate
+
+    import numpy as np
+
+    def overlapping(
+        starts: list[int], ends: list[int], spans: tuple[tuple[int, int], ...]
+    ) -> list[tuple[int, int]]:
+        out = []
+        for a, b in spans:
+            hit = [i for i, (s, e) in enumerate(zip(starts, ends, strict=True)) if b > a and e > a and s < b]
+            if hit:
+                out.append((hit[0], hit[-1] + 1))
+        return out
+
+    rng = random.Random(3)
+    for _ in range(400):
+        ends = list(accumulate(rng.randint(1, 5) for _ in range(rng.randint(0, 15))))
+        starts = [0, *ends[:-1]] if ends else []
+        total = ends[-1] if ends else 0
+        spans = tuple(
+            sorted((rng.randint(0, total + 2), rng.randint(0, total + 2))) for _ in range(rng.randint(0, 4))
+        )
+        want = overlapping(starts, ends, spans)
+        assert tokens_in_spans(Offsets(starts, ends, contiguous=True), spans) == want
+        assert (
+            tokens_in_spans(Offsets(starts, np.array(ends, dtype=np.int64), contiguous=True), spans) == want
+        )
+        trimmed = [
+            s + (1 if e - s > 1 and rng.random() < 0.3 else 0) for s, e in zip(starts, ends, strict=True)
+        ]
+        assert tokens_in_spans(Offsets(trimmed, ends), spans) == overlapping(trimmed, ends, spans)
+
+
+def test_byte_spans_of_non_ascii_text_in_and_out_of_order() -> None:
+    """UTF-8 byte spans from character spans: encoded once per record when the spans come in text order, and
+    still exact when they do not."""
+    import random
+
+    rng = random.Random(5)
+    offsets = Offsets([], [], in_bytes=True)
+    for _ in range(300):
+        text = "".join(rng.choice(["a", " ", "é", "红", "🙂", "\n"]) for _ in range(rng.randint(1, 30)))
+        cuts = sorted(rng.randint(0, len(text)) for _ in range(2 * rng.randint(1, 3)))
+        spans = tuple(zip(cuts[::2], cuts[1::2], strict=True))
+        if rng.random() < 0.3:
+            spans = spans[::-1]  # out of order
+        want = tuple((len(text[:a].encode()), len(text[:b].encode())) for a, b in spans)
+        assert offsets.spans_in_units(text, spans) == (want if not text.isascii() else spans)
+
+
+def test_end_of_turn_anywhere_in_a_trained_range_counts(tmp_path: Path) -> None:
+    """The end-of-turn test reads the range's last token (numpy ids or a list), and scans the range when the
+    last token is something else."""
+    import numpy as np
+
+    tok = tiny(tmp_path, fixture("chatml"))
+    (eot,) = tok.eot_ids
+    ids = [5, 6, eot, 7, 8, 9, eot]
+    for seq in (ids, np.array(ids, dtype=np.uint32)):
+        assert tok._ends_of_turn_trained(seq, ((0, 3), (3, 7)))  # last tokens
+        assert tok._ends_of_turn_trained(seq, ((0, 4),))  # inside, not last
+        assert not tok._ends_of_turn_trained(seq, ((0, 3), (3, 6)))  # the second holds none

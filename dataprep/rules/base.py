@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal, Protocol, overload
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple, Protocol, overload
 
 from dataprep.types import Finding, Kind, Problem, Severity
 
@@ -32,9 +32,9 @@ if TYPE_CHECKING:
 Scope = Literal["line", "record", "file", "dataset"]
 
 
-@dataclass(frozen=True, slots=True)
-class RecordContext:
-    """What a record check may know beyond the record: its kind, its token counts and the model's limit."""
+class RecordContext(NamedTuple):
+    """What a record check may know beyond the record: its kind, its token counts and the model's limit.
+    (A NamedTuple: built for every record, at a quarter of a frozen dataclass's cost.)"""
 
     kind: Kind
     tokens: RecordTokens

@@ -45,13 +45,16 @@ def check_tool_arguments(record: dict[str, Any], ctx: RecordContext) -> list[Pro
     messages = source.get("messages")
     if not isinstance(messages, list):
         return []
-    declared = declared_functions(source)
     out: list[Problem] = []
+    declared: dict[str, Any] | None = None
+    looked = False  # the functions are read once, at the first call: most records make none
     for index, message in enumerate(messages):
-        if not isinstance(message, dict) or message.get("role") != "assistant":
+        if not isinstance(message, dict) or ("tool_calls" not in message and "function_call" not in message):
+            continue  # the common case: a plain message, no path or generator built for it
+        if message.get("role") != "assistant":
             continue
-        if "tool_calls" not in message and "function_call" not in message:
-            continue  # the common case: a plain answer, no path or generator built for it
+        if not looked:
+            declared, looked = declared_functions(source), True
         for name, arguments, path in _calls(message, f"{base}[{index}]"):
             _check_call(out, declared, name, arguments, path)
     return out

@@ -51,7 +51,8 @@ def detect_kind(record: object) -> Kind | None:
 
 def check_record(record: object, kind: Kind | str) -> list[Problem]:
     """Schema problems of one record (any JSON value) read as `kind`; [] for a valid record. Never raises."""
-    kind = Kind(kind)
+    if not isinstance(kind, Kind):  # the validator passes a Kind: no Enum call (slow) per record
+        kind = Kind(kind)
     problems: list[Problem] = []
     renamed: dict[str, str] = {}
     if kind is Kind.PREFERENCE and isinstance(record, dict):

@@ -204,8 +204,22 @@ def message_is_valid(message: object) -> bool:
     return _message_ok(message)
 
 
+# Roles whose message is valid when it holds exactly a role and a text content, whatever the text.
+_PLAIN_TEXT_ROLES = frozenset({"system", "developer", "user", "assistant"})
+
+
 def _messages_ok(messages: object) -> bool:
-    return isinstance(messages, list) and len(messages) >= 1 and all(_message_ok(m) for m in messages)
+    if not isinstance(messages, list) or not messages:
+        return False
+    for message in messages:
+        # Most messages are {"role": ..., "content": "text"}: a few lookups decide them, not the role's check.
+        if isinstance(message, dict) and len(message) == 2 and isinstance(message.get("content"), str):
+            role = message.get("role")
+            if isinstance(role, str) and role in _PLAIN_TEXT_ROLES:
+                continue
+        if not _message_ok(message):
+            return False
+    return True
 
 
 def _tool_def_ok(tool: object) -> bool:

@@ -50,34 +50,64 @@ class Offsets:
     def spans_in_units(self, text: str, spans: tuple[tuple[int, int], ...]) -> tuple[tuple[int, int], ...]:
         if not self.in_bytes or text.isascii():
             return spans
-        return tuple((len(text[:a].encode("utf-8")), len(text[:b].encode("utf-8"))) for a, b in spans)
+        return tuple(_utf8_offsets(text, spans))
+
+
+def _utf8_offsets(text: str, spans: tuple[tuple[int, int], ...]) -> list[tuple[int, int]]:
+    """Character spans as UTF-8 byte spans. Spans come in text order, so each stretch of text is encoded once
+    (encoding the prefix up to every boundary cost a fifth of a non-ASCII record's encoding)."""
+    out: list[tuple[int, int]] = []
+    at = size = 0  # size: UTF-8 bytes of text[:at]
+    for a, b in spans:
+        if a < at or b < a:  # out of order: count from the start
+            out.append((len(text[:a].encode("utf-8")), len(text[:b].encode("utf-8"))))
+            continue
+        size += len(text[at:a].encode("utf-8"))
+        start = size
+        size += len(text[a:b].encode("utf-8"))
+        at = b
+        out.append((start, size))
+    return out
 
 
 def tokens_in_spans(offsets: Offsets, spans: tuple[tuple[int, int], ...]) -> list[tuple[int, int]]:
     """Token ranges [first, last) of the tokens overlapping each character span: transformers masks every token
     whose [start, end) overlaps a generation span (its offsets, not the next token's start: byte-level
     tokenizers trim a leading space out of a token's offsets)."""
+    ends = offsets.ends
     out: list[tuple[int, int]] = []
-    ends, count = offsets.ends, len(offsets.ends)
+    if not offsets.contiguous:
+        for start, end in spans:
+            if end > start:
+                first, last = bisect_right(ends, start), bisect_left(offsets.starts, end)
+                if last > first:
+                    out.append((first, last))
+        return out
+    # The first token is the one after the last that ends at or before `start` (integers: before start + 1);
+    # the tokens starting before `end` are the first, then one per earlier end before it. One search for every
+    # boundary of the record: a numpy call costs more than the search itself.
+    bounds: list[int] = []
     for start, end in spans:
-        if end <= start:
-            continue
-        first = _search(ends, start, right=True)
-        if offsets.contiguous:  # tokens starting before `end`: the first, then one per earlier end before it
-            last = min(count, 1 + _search(ends[: max(count - 1, 0)], end)) if end > 0 else 0
-        else:
-            last = _search(offsets.starts, end)
+        if end > start:
+            bounds += (start + 1, end)
+    if not bounds:
+        return out
+    found = _search_all(ends, bounds)
+    count = len(ends)
+    for i in range(0, len(found), 2):
+        first, last = found[i], min(count, 1 + found[i + 1]) if bounds[i + 1] > 0 else 0
         if last > first:
             out.append((first, last))
     return out
 
 
-def _search(values: Sequence[int], x: int, *, right: bool = False) -> int:
-    """bisect on a list; numpy's own search on an array (bisect would make a numpy scalar per probe)."""
+def _search_all(values: Sequence[int], xs: list[int]) -> list[int]:
+    """bisect_left of each x: numpy's own search on an array, in one call (bisect would make a numpy scalar per
+    probe); bisect on a list."""
     search = getattr(values, "searchsorted", None)
     if search is not None:
-        return int(search(x, "right" if right else "left"))
-    return bisect_right(values, x) if right else bisect_left(values, x)
+        return search(xs).tolist()  # type: ignore[no-any-return]
+    return [bisect_left(values, x) for x in xs]
 
 
 class HFJsonEncoder:

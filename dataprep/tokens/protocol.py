@@ -9,13 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from dataprep.types import Kind
 
+# The per-record values below are NamedTuples: immutable like a frozen dataclass, but built for a quarter of its
+# cost (a frozen dataclass sets each field through object.__setattr__), and several are built for every record.
 
-@dataclass(frozen=True, slots=True)
-class TemplateFacts:
+
+class TemplateFacts(NamedTuple):
     """What rendering one record through a model's own chat template showed (open-weight models only).
 
     rendered: tokens of the rendered conversation (what the trainer sees); trained: tokens carrying loss.
@@ -42,8 +44,7 @@ class TemplateFacts:
         return sum(max(0, min(end, length) - start) for start, end in self.trained_ranges)
 
 
-@dataclass(frozen=True, slots=True)
-class RecordTokens:
+class RecordTokens(NamedTuple):
     """Tokens of one record.
 
     total: the longest sequence the trainer sees (checked against the context limit).

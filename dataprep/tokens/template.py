@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from dataprep.errors import UsageError
 from dataprep.tokens.encoders import TextEncoder, tokens_in_spans
@@ -28,9 +27,9 @@ _EMPTY_THINK = re.compile(r"<think>\s*</think>\s*")
 _PROBE = ({"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello"})
 
 
-@dataclass(frozen=True, slots=True)
-class Conversation:
-    """The messages of one trained sequence, where they sit in the record, and its tools."""
+class Conversation(NamedTuple):
+    """The messages of one trained sequence, where they sit in the record, and its tools (a NamedTuple: one or
+    two are built for every record)."""
 
     messages: list[dict[str, Any]]
     path: str  # JSON path of the messages list, for findings
@@ -45,6 +44,9 @@ def count_conversations(
     convs = conversations(record, kind)
     if convs is None:
         return RecordTokens(0, 0, 0, (0,))
+    if len(convs) == 1:  # the common case, without the generic bookkeeping
+        only = analyse(convs[0])
+        return RecordTokens(only.rendered, only.trained, only.trained, (only.rendered,), only)
     facts = [analyse(c) for c in convs]
     first = facts[0]
     return RecordTokens(
@@ -89,7 +91,12 @@ def conversations(record: Mapping[str, Any], kind: Kind) -> list[Conversation] |
 
 
 def _is_messages(value: Any) -> bool:
-    return isinstance(value, list) and bool(value) and all(isinstance(m, dict) for m in value)
+    if not isinstance(value, list) or not value:
+        return False
+    for message in value:  # noqa: SIM110 - a generator in all() costs more than the test on a short list
+        if not isinstance(message, dict):
+            return False
+    return True
 
 
 class ChatTemplateTokenizer:
@@ -148,24 +155,30 @@ class ChatTemplateTokenizer:
         else:
             spans, method = self._diff_spans(messages, text, conv.tools), "render-and-diff"
         ranges = tuple(tokens_in_spans(offsets, offsets.spans_in_units(text, spans)))
-        trained = sum(end - start for start, end in ranges)
-        eot: bool | None = None
-        if ranges and self.eot_ids:
-            eot = all(self._holds_end_of_turn(ids, start, end) for start, end in ranges)
+        trained = 0
+        for start, end in ranges:
+            trained += end - start
+        missing, special = self._content_findings(messages, text, conv.path)
         return TemplateFacts(
             rendered=len(ids),
             trained=trained,
             trained_ranges=ranges,
             method=method,
-            eot_trained=eot,
-            missing=self._missing(messages, text, conv.path),
+            eot_trained=self._ends_of_turn_trained(ids, ranges) if ranges and self.eot_ids else None,
+            missing=missing,
             added=self._added(messages, text),
-            special=self._special(messages, conv.path),
+            special=special,
         )
 
-    def _holds_end_of_turn(self, ids: Sequence[int], start: int, end: int) -> bool:
-        # usually the span's last token; otherwise scan it (`in` scans a list or a numpy array in C)
-        return int(ids[end - 1]) in self.eot_ids or any(t in ids[start:end] for t in self.eot_ids)
+    def _ends_of_turn_trained(self, ids: Sequence[int], ranges: tuple[tuple[int, int], ...]) -> bool:
+        """Whether every trained range holds an end-of-turn token: usually its last token, otherwise one inside
+        it (`in` scans a list or a numpy array in C)."""
+        eot = self.eot_ids
+        at = getattr(ids, "item", ids.__getitem__)  # numpy: item() gives an int, not a numpy scalar
+        for start, end in ranges:
+            if at(end - 1) not in eot and not any(t in ids[start:end] for t in eot):
+                return False
+        return True
 
     def _diff_spans(
         self, messages: list[dict[str, Any]], text: str, tools: Any
@@ -205,37 +218,41 @@ class ChatTemplateTokenizer:
             cursor = end
         return tuple(spans)
 
-    def _missing(self, messages: Sequence[Mapping[str, Any]], text: str, path: str) -> tuple[str, ...]:
-        out = []
+    def _content_findings(
+        self, messages: Sequence[Mapping[str, Any]], text: str, path: str
+    ) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
+        """One pass over the messages: the JSON paths of content missing from the rendered text, and the
+        control-token text held in content."""
+        missing: list[str] = []
+        special: list[tuple[str, str]] = []
         cursor = 0
+        special_re, leads = self._special_re, self._special_leads
+        lead = leads[0] if len(leads) == 1 else None  # the usual single lead: one `in` test, no generator
         for i, message in enumerate(messages):
             content = message.get("content")
-            if isinstance(content, str) and (stripped := content.strip()):
-                at = _find(text, stripped, cursor)
-                if at < 0 < cursor:  # not after the last one found: the template may have moved it
-                    at = _find(text, stripped, 0)
-                if at < 0:
-                    out.append(f"{path}[{i}].content")
-                else:
-                    cursor = at + len(stripped)
-        return tuple(out)
-
-    def _special(self, messages: Sequence[Mapping[str, Any]], path: str) -> tuple[tuple[str, str], ...]:
-        if self._special_re is None:
-            return ()
-        out = []
-        for i, message in enumerate(messages):
-            content = message.get("content")
-            if not isinstance(content, str) or not any(lead in content for lead in self._special_leads):
+            if not isinstance(content, str):
                 continue
-            if hit := self._special_re.search(content):
-                out.append((f"{path}[{i}].content", hit.group(0)))
-        return tuple(out)
+            if (
+                special_re is not None
+                and (lead in content if lead is not None else any(lead in content for lead in leads))
+                and (hit := special_re.search(content))
+            ):
+                special.append((f"{path}[{i}].content", hit.group(0)))
+            stripped = content.strip()
+            if not stripped:
+                continue
+            at = text.find(stripped, cursor) if len(stripped) <= _SHORT else _find(text, stripped, cursor)
+            if at < 0 < cursor:  # not after the last one found: the template may have moved it
+                at = _find(text, stripped, 0)
+            if at < 0:
+                missing.append(f"{path}[{i}].content")
+            else:
+                cursor = at + len(stripped)
+        return tuple(missing), tuple(special)
 
     def _added(self, messages: Sequence[Mapping[str, Any]], text: str) -> tuple[tuple[str, int], ...]:
         out: list[tuple[str, int]] = []
-        has_system = any(m.get("role") == "system" for m in messages)
-        if not has_system and self._default_system_cost > 0:
+        if self._default_system_cost > 0 and not any(m.get("role") == "system" for m in messages):
             out.append(("a default system prompt", self._default_system_cost))
         if not self.date_pinned and self._date_cost > 0:
             out.append(("today's date (pin it with --date)", self._date_cost))
@@ -282,12 +299,15 @@ class ChatTemplateTokenizer:
         return self.encoder.count(a[line_start : line_end if line_end >= 0 else len(a)])
 
 
+_SHORT = 64  # a needle str.find prepares quickly
+
+
 def _find(text: str, part: str, start: int) -> int:
     """text.find(part, start), cheaper for a long `part`: str.find prepares the whole needle before it scans,
     so look for its first 64 characters and compare the rest where they occur."""
-    if len(part) <= 64:
+    if len(part) <= _SHORT:
         return text.find(part, start)
-    head = part[:64]
+    head = part[:_SHORT]
     at = text.find(head, start)
     while at >= 0 and not text.startswith(part, at):
         at = text.find(head, at + 1)

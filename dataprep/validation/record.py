@@ -19,7 +19,7 @@ from dataprep.rules.base import RecordCheck, RecordContext
 from dataprep.rules.native import native_paths, read_native
 from dataprep.rules.reading import BLANK_LINE, read_line
 from dataprep.stats import StatsAccumulator
-from dataprep.tokens import TokenizerSpec, build_tokenizer
+from dataprep.tokens import Tokenizer, TokenizerSpec, build_tokenizer
 from dataprep.types import Kind, Problem
 
 if TYPE_CHECKING:
@@ -120,10 +120,13 @@ class BatchResult:
 
 def check_block(block: Block, settings: CheckSettings) -> BatchResult:
     """Check every line of a block; duplicate digests are made for the whole block at once (much cheaper)."""
-    out = BatchResult(tokenizer=build_tokenizer(settings.tokenizer).name)
+    tokenizer = build_tokenizer(settings.tokenizer)  # once per block: the cache lookup hashes the whole spec
+    out = BatchResult(tokenizer=tokenizer.name)
     records: list[dict[str, Any]] | None = [] if settings.digests else None
     for raw in block.lines():
-        out.add(check_line(raw, settings, keep=records), settings.context_limit, settings.uncounted_codes)
+        out.add(
+            check_line(raw, settings, tokenizer, records), settings.context_limit, settings.uncounted_codes
+        )
     if records:
         from dataprep.dedup import example_digests  # numpy is loaded only when duplicates are checked
 
@@ -133,38 +136,48 @@ def check_block(block: Block, settings: CheckSettings) -> BatchResult:
     return out
 
 
-def check_line(raw: RawLine, settings: CheckSettings, keep: list[dict[str, Any]] | None = None) -> LineResult:
-    """Check one line. With `keep`, the record of every example is appended to it (for batch digests)."""
+def check_line(
+    raw: RawLine, settings: CheckSettings, tokenizer: Tokenizer, keep: list[dict[str, Any]] | None = None
+) -> LineResult:
+    """Check one line, counting with `tokenizer` (the one the settings name). With `keep`, the record of every
+    example is appended to it (for batch digests)."""
     result = LineResult(raw.number)
     record, problems = read_line(raw, settings)
     result.problems = problems  # with a record: warnings about how it was read (DP014)
     if record is None:
         return result
     if settings.native is not None:
-        return _check_native(record, settings, result, keep)
-    check_record(record, settings, result)
+        return _check_native(record, settings, result, keep, tokenizer)
+    check_record(record, settings, result, tokenizer)
     if keep is not None:
         keep.append(record)
     return result
 
 
 def _check_native(
-    record: dict[str, Any], settings: CheckSettings, result: LineResult, keep: list[dict[str, Any]] | None
+    record: dict[str, Any],
+    settings: CheckSettings,
+    result: LineResult,
+    keep: list[dict[str, Any]] | None,
+    tokenizer: Tokenizer,
 ) -> LineResult:
     """A record in the target's own format: checked as its chat reading, findings at the native paths."""
     native, problems = read_native(record, settings)
     if native is None:
         result.problems = problems
         return result
-    check_record(native.record, settings, result)
+    check_record(native.record, settings, result, tokenizer)
     result.problems = native_paths(result.problems, native)
     if keep is not None:
         keep.append(native.record)
     return result
 
 
-def check_record(record: dict[str, Any], settings: CheckSettings, result: LineResult) -> LineResult:
-    """Count one record of the file's kind and run the registry's record checks on it, filling `result`."""
+def check_record(
+    record: dict[str, Any], settings: CheckSettings, result: LineResult, tokenizer: Tokenizer
+) -> LineResult:
+    """Count one record of the file's kind with `tokenizer` (the settings') and run the registry's record checks
+    on it, filling `result`."""
     result.example = True
     kind = settings.kind
     if kind is Kind.CHAT:
@@ -174,7 +187,7 @@ def check_record(record: dict[str, Any], settings: CheckSettings, result: LineRe
         _describe_messages(inp.get("messages") if isinstance(inp, dict) else None, result)
     else:
         result.messages, result.has_user = 2, True
-    counted = build_tokenizer(settings.tokenizer).count(record, kind)
+    counted = tokenizer.count(record, kind)
     result.total_tokens, result.assistant_tokens, result.trained_tokens = (
         counted.total,
         counted.assistant,

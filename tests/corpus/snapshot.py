@@ -40,6 +40,55 @@ CASES: list[tuple[str, list[str], list[str], dict[str, Any]]] = [
         {},
     ),
     ("generated", ["<generated>"], [], {}),
+    # Open-weight models: the chat-template backend (rendered and trained tokens, DP7xx, packing).
+    (
+        "open-gpt-oss",
+        [
+            "sample_data/open_weights.jsonl",
+            "tests/corpus/inputs/tools_and_cjk.jsonl",
+            "tests/corpus/inputs/oddities.jsonl",
+        ],
+        [],
+        {"model": "openai/gpt-oss-20b", "date": "2025-01-01", "max_seq_length": 256, "packing": True},
+    ),
+    (
+        "open-gpt-oss-preference",
+        ["tests/corpus/inputs/preference.jsonl"],
+        [],
+        {"model": "openai/gpt-oss-20b", "date": "2025-01-01"},
+    ),
+    (
+        "open-gpt-oss-completion",
+        ["tests/corpus/inputs/completion.jsonl"],
+        [],
+        {"model": "openai/gpt-oss-20b", "date": "2025-01-01"},
+    ),
+    (
+        "open-llama-generated",
+        ["<generated>"],
+        [],
+        {"model": "meta-llama/Llama-3.1-8B-Instruct", "date": "2025-01-01", "max_seq_length": 1024},
+    ),
+    # Other templates through the same tokenizers: trained spans by render-and-diff (llama3, mistral), a
+    # template that drops the system prompt (mistral), one that adds a default one (qwen2_5_training), and
+    # end-of-turn tokens the template never writes.
+    *(
+        (
+            f"open-template-{template}",
+            ["sample_data/open_weights.jsonl", "tests/corpus/inputs/tools_and_cjk.jsonl"],
+            [],
+            {
+                "model": model,
+                "chat_template": str(REPO / f"tests/fixtures/templates/{template}/template.jinja"),
+                "date": "2025-01-01",
+            },
+        )
+        for template, model in (
+            ("llama3", "meta-llama/Llama-3.1-8B-Instruct"),
+            ("mistral", "openai/gpt-oss-20b"),
+            ("qwen2_5_training", "openai/gpt-oss-20b"),
+        )
+    ),
     ("generated-no-dp4-jobs2", ["<generated>"], [], {"ignore": ["DP4"], "jobs": 2}),
 ]
 
