@@ -170,6 +170,10 @@ def test_harmony_encoding_has_gpt_oss_control_tokens() -> None:
 
 def test_conversations_of_each_kind() -> None:
     assert conversations({"messages": "x"}, Kind.CHAT) is None
+    assert conversations({"messages": []}, Kind.CHAT) is None
+    assert conversations({"messages": [{"role": "user", "content": "q"}, "x"]}, Kind.CHAT) is None
+    chat = conversations({"messages": [{"role": "user", "content": "q"}], "tools": []}, Kind.CHAT)
+    assert chat == [Conversation([{"role": "user", "content": "q"}], "messages", [])]
     pref = {
         "input": {"messages": [{"role": "user", "content": "q"}]},
         "preferred_output": [{"role": "assistant", "content": "good"}],
