@@ -158,6 +158,17 @@ def test_cost_table_caps_examples_at_a_smaller_limit(write_jsonl: Callable[..., 
     assert costs["gpt-3.5-turbo-0125"].billed_tokens > 12 * 4096
 
 
+def test_cost_table_bills_the_examples_the_report_bills() -> None:
+    """Records with schema errors are left out of the report's cost; every row of the table leaves them out too."""
+    report = dataprep.validate_files([SAMPLE / "chat_invalid.jsonl"], config=Config())
+    assert report.cost is not None and report.cost.examples < report.files[0].lines
+    costs = gather_evidence(report, config=Config()).costs
+    assert len(costs) > 1
+    assert {c.examples for c in costs} == {report.cost.examples}
+    same_encoding = [c for c in costs if c.model.startswith("gpt-4o")]
+    assert {c.billed_tokens for c in same_encoding} == {report.cost.billed_tokens}
+
+
 # --- the page -----------------------------------------------------------------------------------------------
 
 

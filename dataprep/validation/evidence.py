@@ -145,7 +145,7 @@ def cost_table(report: Report, config: Config) -> tuple[CostEstimate, ...]:
     """The training files' cost on every priced model that fits their kind, each counted with its own
     tokenizer: one counting pass per encoding (no rules), whose uncapped per-example totals are then billed
     under each model's own limit."""
-    from dataprep.validation.run import billing_totals  # the orchestrator, only when a table is asked for
+    from dataprep.validation.run import billing_totals, schema_error_codes  # only when a table is asked for
 
     train = [f for f in report.files if f.role == "train"]
     if not train or report.cost is None or not all(Path(f.path).is_file() for f in train):
@@ -153,11 +153,14 @@ def cost_table(report: Report, config: Config) -> tuple[CostEstimate, ...]:
     kind = train[0].kind
     rows: dict[str, CostEstimate] = {report.model.id: report.cost}
     totals_by_encoding: dict[str, list[int | tuple[int, int]]] = {}
-    # Counting only: every rule off; the user's encoding, limit and price were for the chosen model alone.
+    # Counting only: the user's encoding, limit and price were for the chosen model alone. The only rules
+    # that run are the schema errors that leave a record out of the cost (as in the run the report comes from),
+    # so every row bills the same examples as the report's own cost.
+    uncounted = tuple(sorted(schema_error_codes(config.selection())))
     quiet = dataclasses.replace(
         config,
-        select=("DP",),
-        ignore=("DP",),
+        select=uncounted or ("DP",),
+        ignore=() if uncounted else ("DP",),
         kind=kind,
         model=None,
         tokenizer_encoding=None,

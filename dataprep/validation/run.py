@@ -283,7 +283,7 @@ class _Run:
                 digests=self.duplicates is not None,
                 near_duplicates=self.duplicates is not None and _near_on(selection),
                 target=self.target,
-                uncounted_codes=_schema_errors(selection),
+                uncounted_codes=schema_error_codes(selection),
                 native=native,
                 duplicate_keys=selection.enabled(DUPLICATE_KEY),
                 small_input=self.total_bytes is not None and self.total_bytes <= SMALL_INPUT_BYTES,
@@ -558,7 +558,7 @@ def _any_on(selection: RuleSelection, codes: Iterable[str]) -> bool:
     return any(selection.enabled(code) for code in codes)
 
 
-def _schema_errors(selection: RuleSelection) -> frozenset[str]:
+def schema_error_codes(selection: RuleSelection) -> frozenset[str]:
     """The schema codes (DP1xx) that are errors under `selection`: a record with one is not a valid example."""
     codes = set()
     for code, rule in RULES_BY_CODE.items():
