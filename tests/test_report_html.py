@@ -16,7 +16,7 @@ import pytest
 
 import dataprep
 from dataprep.config import Config
-from dataprep.models import load_models
+from dataprep.models import load_models, resolve_model
 from dataprep.report.charts import nice_step
 from dataprep.report.html import render_html
 from dataprep.report.model import Evidence, Report
@@ -167,6 +167,27 @@ def test_cost_table_bills_the_examples_the_report_bills() -> None:
     assert {c.examples for c in costs} == {report.cost.examples}
     same_encoding = [c for c in costs if c.model.startswith("gpt-4o")]
     assert {c.billed_tokens for c in same_encoding} == {report.cost.billed_tokens}
+
+
+def test_cost_table_counts_only_the_tokenizers_the_run_did_not(
+    write_jsonl: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The run's own totals serve every model with its tokenizer: only cl100k_base is counted again."""
+    import dataprep.validation.run as run
+
+    path = write_jsonl([chat(user(f"Question {i}?"), assistant("An answer.")) for i in range(10)])
+    report = dataprep.validate_files([path], config=Config())
+    counted: list[str] = []
+    real = run.billing_totals
+
+    def spy(train: list[Path], *, model: str, config: Config) -> list[int | tuple[int, int]]:
+        counted.append(resolve_model(model).encoding)
+        return real(train, model=model, config=config)
+
+    monkeypatch.setattr(run, "billing_totals", spy)
+    costs = gather_evidence(report, config=Config()).costs
+    assert report.model.encoding == "o200k_base" and counted == ["cl100k_base"]
+    assert len({c.model for c in costs}) == len(models_for_kind("chat"))
 
 
 # --- the page -----------------------------------------------------------------------------------------------

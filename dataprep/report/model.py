@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any
@@ -90,6 +90,9 @@ class Report:
     duplicate_index_bytes: int | None = None  # memory of the duplicate index; None when DP4 is off
     compute: ComputeEstimate | None = None  # self-hosted estimate; None unless a method or GPU was asked for
     template_run: TemplateRun | None = None  # open-weight models only
+    # Each training example's uncapped token total(s) as this run counted them: what `cost` billed. Not
+    # rendered; the HTML report's cost table reprices it for the models that share the run's tokenizer.
+    billed_totals: Sequence[int | tuple[int, int]] | None = field(default=None, compare=False, repr=False)
 
     @property
     def ok(self) -> bool:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,7 @@ from dataprep.cost import CostEstimate, estimate_cost
 from dataprep.io.jsonl import FileFacts, iter_lines, open_input
 from dataprep.models import ModelInfo, load_models
 from dataprep.report.model import Evidence, Report
+from dataprep.tokens import TokenizerSpec
 from dataprep.types import Finding
 
 SNIPPET_CHARS = 240
@@ -143,8 +144,8 @@ def shorten(text: str | bytes, limit: int) -> str:
 
 def cost_table(report: Report, config: Config) -> tuple[CostEstimate, ...]:
     """The training files' cost on every priced model that fits their kind, each counted with its own
-    tokenizer: one counting pass per encoding (no rules), whose uncapped per-example totals are then billed
-    under each model's own limit."""
+    tokenizer: the run's own per-example totals for the models that share its tokenizer, one counting pass
+    for each other tokenizer; the uncapped totals are then billed under each model's own limit."""
     from dataprep.validation.run import billing_totals, schema_error_codes  # only when a table is asked for
 
     train = [f for f in report.files if f.role == "train"]
@@ -152,7 +153,9 @@ def cost_table(report: Report, config: Config) -> tuple[CostEstimate, ...]:
         return (report.cost,) if report.cost is not None else ()
     kind = train[0].kind
     rows: dict[str, CostEstimate] = {report.model.id: report.cost}
-    totals_by_encoding: dict[str, list[int | tuple[int, int]]] = {}
+    totals_by_tokenizer: dict[TokenizerSpec, Sequence[int | tuple[int, int]]] = {}
+    if report.billed_totals is not None:
+        totals_by_tokenizer[report.model.tokenizer_spec] = report.billed_totals
     # Counting only: the user's encoding, limit and price were for the chosen model alone. The only rules
     # that run are the schema errors that leave a record out of the cost (as in the run the report comes from),
     # so every row bills the same examples as the report's own cost.
@@ -173,9 +176,9 @@ def cost_table(report: Report, config: Config) -> tuple[CostEstimate, ...]:
     for model in models_for_kind(kind):
         if model.id in rows:
             continue
-        totals = totals_by_encoding.get(model.encoding)
+        totals = totals_by_tokenizer.get(model.tokenizer_spec)
         if totals is None:
-            totals = totals_by_encoding[model.encoding] = billing_totals(
+            totals = totals_by_tokenizer[model.tokenizer_spec] = billing_totals(
                 [f.path for f in train], model=model.id, config=quiet
             )
         if totals:

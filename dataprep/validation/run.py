@@ -396,7 +396,8 @@ class _Run:
             for s in self.files
         )
         index_bytes = self.duplicates.memory_bytes() if self.duplicates is not None else None
-        cost = self._cost()
+        totals = self.billing_totals()
+        cost = self._cost(totals)
         compute = self._compute(cost)
         return Report(
             files,
@@ -406,6 +407,7 @@ class _Run:
             index_bytes,
             compute=compute,
             template_run=self._template_run(),
+            billed_totals=totals,
         )
 
     def _template_run(self) -> TemplateRun | None:
@@ -466,8 +468,7 @@ class _Run:
                 totals.extend(state.stats.total_tokens)
         return totals
 
-    def _cost(self) -> CostEstimate | None:
-        totals = self.billing_totals()
+    def _cost(self, totals: list[int | tuple[int, int]]) -> CostEstimate | None:
         if not totals:
             return None
         return estimate_cost(
