@@ -338,3 +338,50 @@ def test_the_fast_counter_is_built_only_after_the_warm_up() -> None:
         assert encoding not in fast._COUNTERS
     assert safe_counter(encoding)("hello world") == 2
     assert fast._COUNTERS[encoding] is not None
+
+
+@needs_fast
+def test_preloaded_tables_end_the_warm_up_and_are_shared_by_forked_workers() -> None:
+    """A pool's parent builds the tables once (preload); its forked workers count fast from their first record,
+    with those very tables, and count as tiktoken does."""
+    code = (
+        "import os, sys; from dataprep.tokens import fast, get_encoding; "
+        "from dataprep.tokens.openai import safe_counter; "
+        "fast.preload('o200k_base'); tables = fast._TABLES['o200k_base']; "
+        "pid = os.fork()\n"
+        "if pid == 0:\n"
+        "    enc = get_encoding('o200k_base'); n = safe_counter(enc)('hello world, again')\n"
+        "    os._exit(0 if n == len(enc.encode_ordinary('hello world, again')) and fast._TABLES['o200k_base'] is tables "
+        "and fast._COUNTERS[enc] == tables.count else 1)\n"
+        "print(os.waitpid(pid, 0)[1])"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["0"], done.stderr
+
+
+def test_preload_builds_nothing_where_the_fast_counter_is_not_used(monkeypatch: pytest.MonkeyPatch) -> None:
+    fast.reset_for_tests(warm_up=5)
+    fast.preload("r50k_base")  # not proven on this encoding
+    monkeypatch.setenv(fast.COUNTER_ENV, "tiktoken")
+    fast.preload("o200k_base")
+    assert fast._TABLES == {}
+    assert not fast.past_warm_up()  # the warm-up goes on: nothing was built to spare
+
+
+def test_preloaded_tables_that_disagree_on_the_probe_are_not_used(monkeypatch: pytest.MonkeyPatch) -> None:
+    class OffByOne:
+        def count(self, text: str) -> int:
+            return len(text) + 1
+
+    class Bindings:
+        @staticmethod
+        def tokenizer_for_encoding(name: str) -> OffByOne:
+            return OffByOne()
+
+    monkeypatch.setattr(fast, "_load_bindings", lambda: Bindings)
+    fast.reset_for_tests(warm_up=5)
+    fast.preload("o200k_base")
+    assert fast.past_warm_up()
+    encoding = get_encoding("o200k_base")
+    assert fast.fast_counter(encoding) is None
+    assert safe_counter(encoding)("hello world") == 2

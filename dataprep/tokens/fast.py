@@ -65,12 +65,16 @@ PROBE = (
 )
 
 # Building the counter costs about 0.1 s of CPU per process (its tables and the probe): more than it saves on a
-# small file (the pre-commit case). Each process first counts this many records' worth of calls with tiktoken.
+# small file (the pre-commit case). Each process first counts this many records' worth of calls with tiktoken,
+# unless the tables were built before it started (`preload`: a pool's parent, before forking its workers).
 WARM_UP_CALLS = 1_000
 _calls_left = WARM_UP_CALLS
 
 _NOT_CHECKED = object()
 _COUNTERS: weakref.WeakKeyDictionary[tiktoken.Encoding, Any] = weakref.WeakKeyDictionary()
+_TABLES: dict[
+    str, Any
+] = {}  # encoding name -> bpe-openai's tokenizer (its Rust tables), built once per process
 _bindings: ModuleType | None = None
 _load_error: str | None = None
 
@@ -85,6 +89,26 @@ def fast_counter(encoding: tiktoken.Encoding) -> Count | None:
         found = _build(encoding)
         _COUNTERS[encoding] = found
     return found  # type: ignore[no-any-return]
+
+
+def preload(encoding_name: str) -> None:
+    """Build the fast counter's tables for `encoding_name` now, in a process about to fork workers, and end the
+    warm-up. Forked workers share the tables (read-only Rust memory, never touched by reference counts) instead
+    of each building its own (0.07 s of CPU and about 67 MB each) after counting its first WARM_UP_CALLS
+    records with tiktoken: a pool's workers each count thousands of records. Each worker still proves the
+    tables against its own tiktoken on the probe before using them. Does nothing where the fast counter is
+    not used (switched off, not installed, not proven on this encoding)."""
+    global _calls_left
+    if encoding_name not in FAST_ENCODINGS or _switched_off() is not None or encoding_name in _TABLES:
+        return
+    module = _load_bindings()
+    if module is None:
+        return
+    try:
+        _TABLES[encoding_name] = module.tokenizer_for_encoding(encoding_name)
+    except Exception:  # an unexpected failure of an optional package: each worker decides alone
+        return
+    _calls_left = 0
 
 
 def past_warm_up() -> bool:
@@ -113,19 +137,30 @@ def _build(encoding: tiktoken.Encoding) -> Count | None:
     if module is None:
         return None
     try:
-        count: Count = module.tokenizer_for_encoding(encoding.name).count
+        tables = _TABLES.get(encoding.name)
+        if tables is None:
+            tables = _TABLES[encoding.name] = module.tokenizer_for_encoding(encoding.name)
+        count: Count = tables.count
         agrees = all(count(text) == len(encoding.encode_ordinary(text)) for text in PROBE)
     except Exception:  # an unexpected failure of an optional package: tiktoken counts instead
         return None
     return count if agrees else None
 
 
-def _why_not_before_load(encoding: tiktoken.Encoding) -> str | None:
+def _switched_off() -> str | None:
+    """Why COUNTER_ENV keeps the fast counter off, or None."""
     choice = os.environ.get(COUNTER_ENV, "auto").strip().lower()
     if choice == "tiktoken":
         return f"{COUNTER_ENV}=tiktoken"
     if choice not in ("", "auto"):
         return f"{COUNTER_ENV}={choice!r} is not 'auto' or 'tiktoken'"
+    return None
+
+
+def _why_not_before_load(encoding: tiktoken.Encoding) -> str | None:
+    switched_off = _switched_off()
+    if switched_off is not None:
+        return switched_off
     if encoding.name not in FAST_ENCODINGS:
         return f"{PACKAGE} is not proven on {encoding.name}"
     # The name and the file's SHA-256 fix the ranks (dataprep.tokens.encodings); the split pattern comes from a
@@ -205,4 +240,5 @@ def reset_for_tests(warm_up: int = 0) -> None:
     global _bindings, _load_error, _calls_left
     _calls_left = warm_up
     _COUNTERS.clear()
+    _TABLES.clear()
     _bindings = _load_error = None  # a loaded module stays in sys.modules and is found there again

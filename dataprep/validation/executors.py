@@ -35,7 +35,7 @@ from dataprep.errors import WorkerCrashed
 from dataprep.io.jsonl import BLOCK_BYTES, Block, FileFacts, Shard, iter_blocks
 from dataprep.io.positional import count_newlines, open_positional, spans
 from dataprep.io.stream import BlockStream, Rest
-from dataprep.tokens import build_tokenizer
+from dataprep.tokens import build_tokenizer, preload_for_workers
 from dataprep.tokens.encodings import clear_encoding_cache
 from dataprep.validation.cores import available_cores, busy_share, free_workers
 from dataprep.validation.record import BatchResult, CheckSettings, check_block
@@ -101,9 +101,11 @@ class PoolExecutor:
         )
         # Each worker builds its own tokenizer (in _init_worker): workers that shared the parent's, forked
         # after it was built, spent 1.3x the CPU of one worker for two (issue 16); their own: -19% CPU.
+        context = _context()
+        if context.get_start_method() == "fork":
+            preload_for_workers(settings.tokenizer)  # the fast counter's tables, built once for every worker
         # Keep the collector from touching (and so copying) every object the workers inherit from this process.
         gc.freeze()
-        context = _context()
         # Per worker: what it is checking (see _SLOT; zeros when idle); a claim counter.
         holding, claimed = context.Array("q", _SLOT * self.jobs, lock=False), context.Value("i", 0)
         inherits = (
