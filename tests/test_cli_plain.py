@@ -52,11 +52,12 @@ def test_shell_completion_goes_to_click(monkeypatch: pytest.MonkeyPatch) -> None
 
 
 PROBE = """
-import json, sys
+import gc, json, sys
 from dataprep.cli import main
 code = main(sys.argv[1:])
 sys.stdout.flush()
-print(json.dumps({"code": code, "click": "click" in sys.modules}), file=sys.stderr)
+facts = {"code": code, "click": "click" in sys.modules, "gc": gc.isenabled(), "frozen": gc.get_freeze_count()}
+print(json.dumps(facts), file=sys.stderr)
 """
 
 
@@ -74,6 +75,9 @@ def test_the_plain_form_prints_what_click_does_without_loading_click(sample: str
     assert plain_out == click_out and plain_out
     assert plain["code"] == parsed["code"]
     assert plain["click"] is False and parsed["click"] is True
+    # the modules' objects were frozen out of later collections, and the collector runs again for the rest
+    frozen = plain["frozen"]
+    assert plain["gc"] is True and isinstance(frozen, int) and frozen > 10_000
 
 
 def test_an_error_in_the_plain_form_is_reported_as_before(tmp_path: Path) -> None:
