@@ -13,7 +13,7 @@ import pytest
 
 from dataprep.cli import validate_run
 from dataprep.cli.validate_cmd import validate_cmd
-from dataprep.cli.validate_run import DEFAULTS, plain_files
+from dataprep.cli.validate_run import DEFAULTS, plain_params
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -27,28 +27,47 @@ def test_the_written_out_defaults_are_what_click_passes(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("args", "files"),
+    "argv",
     [
-        (["validate", "a.jsonl"], (Path("a.jsonl"),)),
-        (["validate", "a.jsonl", "dir/b.jsonl"], (Path("a.jsonl"), Path("dir/b.jsonl"))),
-        (["validate", "s3://bucket/a.jsonl"], ("s3://bucket/a.jsonl",)),  # a URI stays text, as InputPath
-        (["validate"], None),
-        (["validate", "a.jsonl", "-q"], None),
-        (["validate", "-"], None),
-        (["validate", "--", "a.jsonl"], None),
-        (["validate", ""], None),
-        (["validate", "--help"], None),
-        (["convert", "a.csv"], None),
-        ([], None),
+        ["a.jsonl"],
+        ["a.jsonl", "dir/b.jsonl"],
+        ["--quiet", "--", "a.jsonl", "b.jsonl"],  # the dataprep-validate hook
+        ["--quiet", "--ignore=DP4,DP51", "--", "a.jsonl"],  # the dataprep-validate-fast hook
+        ["-q", "a.jsonl", "--select=DP2", "--select=DP3", "--ignore="],
+        ["a.jsonl", "--", "-h.jsonl", "--config=cfg.jsonl", "--", "-"],  # after `--`, every word is a file
+        ["s3://bucket/a.jsonl"],  # a URI stays text, as InputPath keeps it
     ],
 )
-def test_only_a_command_line_of_files_is_plain(args: list[str], files: tuple[Path | str, ...] | None) -> None:
-    assert plain_files(args) == files
+def test_plain_command_lines_get_what_click_passes(argv: list[str]) -> None:
+    with validate_cmd.make_context("validate", list(argv)) as ctx:
+        parsed = dict(ctx.params)
+    assert plain_params(["validate", *argv]) == parsed
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["validate"],
+        ["validate", "--quiet", "--"],  # no file: click says so
+        ["validate", "-"],  # standard input
+        ["validate", "a.jsonl", "--ignore", "DP4"],
+        ["validate", "a.jsonl", "-j1"],
+        ["validate", "a.jsonl", "--format=json"],
+        ["validate", "a.jsonl", "--severity=DP201=off"],
+        ["validate", "--help"],
+        ["validate", ""],
+        ["validate", "--", ""],
+        ["convert", "a.csv"],
+        [],
+    ],
+)
+def test_other_command_lines_go_to_click(args: list[str]) -> None:
+    assert plain_params(args) is None
 
 
 def test_shell_completion_goes_to_click(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("_DATAPREP_COMPLETE", "bash_complete")
-    assert plain_files(["validate", "a.jsonl"]) is None
+    assert plain_params(["validate", "a.jsonl"]) is None
 
 
 PROBE = """
@@ -66,12 +85,20 @@ def _run(*args: str) -> tuple[bytes, dict[str, object]]:
     return result.stdout, json.loads(result.stderr.decode().strip().splitlines()[-1])
 
 
-@pytest.mark.parametrize("sample", ["chat_invalid.jsonl", "chat_valid.jsonl"])
-def test_the_plain_form_prints_what_click_does_without_loading_click(sample: str) -> None:
-    path = ROOT / "sample_data" / sample
-    plain_out, plain = _run("validate", str(path))
+@pytest.mark.parametrize(
+    ("sample", "options"),
+    [
+        ("chat_invalid.jsonl", []),
+        ("chat_valid.jsonl", []),
+        ("chat_invalid.jsonl", ["--quiet"]),  # the pre-commit hooks' command lines
+        ("chat_valid.validation.jsonl", ["--quiet", "--ignore=DP4,DP51"]),
+    ],
+)
+def test_the_plain_form_prints_what_click_does_without_loading_click(sample: str, options: list[str]) -> None:
+    path = str(ROOT / "sample_data" / sample)
+    plain_out, plain = _run("validate", *options, "--", path)
     # `--color auto` is the default: the same run, parsed by click
-    click_out, parsed = _run("validate", str(path), "--color", "auto")
+    click_out, parsed = _run("validate", *options, "--color", "auto", "--", path)
     assert plain_out == click_out and plain_out
     assert plain["code"] == parsed["code"]
     assert plain["click"] is False and parsed["click"] is True

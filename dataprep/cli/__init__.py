@@ -76,11 +76,11 @@ def _run(args: list[str]) -> int:
         # The validation stack's modules (every command but help uses them), loaded once per process.
         loading = "dataprep.cli.validate_run" not in sys.modules
         with _collector_paused() if loading else contextlib.nullcontext():
-            from dataprep.cli.validate_run import DEFAULTS, plain_files, validate_and_print
+            from dataprep.cli.validate_run import plain_params, validate_and_print
 
-        files = plain_files(args)
-        if files is not None:  # `validate FILE...`: nothing for click to parse
-            return validate_and_print(files, **DEFAULTS)
+        params = plain_params(args)
+        if params is not None:  # `validate [--quiet] -- FILE...` and the like: nothing for click to parse
+            return validate_and_print(**params)
         from dataprep.cli.group import cli
 
         result = cli.main(args=args, prog_name="dataprep", standalone_mode=False)

@@ -1,11 +1,13 @@
 """`dataprep validate` below its options: the run and the printed report, for the click command
-(dataprep.cli.validate_cmd) and for the plain `dataprep validate FILE...`, read here without loading click.
+(dataprep.cli.validate_cmd) and for plain command lines, which are read here without loading click.
 
-The plain form is what a pre-commit hook runs on every commit. Loading click and building the command's 35
-options cost about 45 M instructions (valgrind), 3% of such a run on a small file, for a command line with no
-option to parse: `plain_files` recognises it (files only, none starting with `-`) and everything else goes
-to click. The values click would pass for options not given are written out in DEFAULTS, which
-tests/test_cli_plain.py compares with click's own parse, and the report is written as click.echo writes it.
+A pre-commit hook runs `dataprep validate --quiet -- FILE...` (or `--quiet --ignore=DP4,DP51 --`) on every
+commit. Loading click and building the command's 35 options cost about 40 M instructions (valgrind), 2.5% of
+such a run on a small file, to parse a command line of files and one or two options. `plain_params` reads
+files, `--quiet`, `--select=` and `--ignore=` (what the hooks and a hand-typed `dataprep validate FILE` use);
+any other command line goes to click. The values click passes for options not given are written out in
+DEFAULTS, which tests/test_cli_plain.py compares with click's own parse of many command lines, and the report is
+written as click.echo writes it.
 """
 
 from __future__ import annotations
@@ -65,16 +67,33 @@ DEFAULTS: dict[str, Any] = {
 _COMPLETION_VARIABLE = "_DATAPREP_COMPLETE"
 
 
-def plain_files(args: list[str]) -> tuple[Path | str, ...] | None:
-    """The files of `validate FILE...` when `args` is exactly that (files only, none empty or starting with
-    `-`), read as click's InputPath reads them; None for any other command line, which click parses."""
+def plain_params(args: list[str]) -> dict[str, Any] | None:
+    """validate's parameters, as click would pass them, for a command line of files and the options the
+    pre-commit hooks use (`validate [--quiet|-q] [--select=X] [--ignore=X] [--] FILE...`, options anywhere
+    before `--`, every word after it a file); None for any other command line, which click parses."""
     if len(args) < 2 or args[0] != "validate" or _COMPLETION_VARIABLE in os.environ:
         return None
-    if any(not arg or arg.startswith("-") for arg in args[1:]):
+    params = dict(DEFAULTS)
+    names: list[str] = []
+    words = iter(args[1:])
+    for word in words:
+        if word == "--":
+            names.extend(words)
+        elif word in ("--quiet", "-q"):
+            params["quiet"] = True
+        elif word.startswith(("--select=", "--ignore=")):
+            option, _, value = word[2:].partition("=")
+            params[option] = (*params[option], value)
+        elif word.startswith("-"):
+            return None  # any other option, `-` (standard input) included: click reads it
+        else:
+            names.append(word)
+    if not names or not all(names):
         return None
     from dataprep.io.remote import is_uri
 
-    return tuple(arg if is_uri(arg) else Path(arg) for arg in args[1:])
+    params["files"] = tuple(name if is_uri(name) else Path(name) for name in names)  # as InputPath reads them
+    return params
 
 
 def validate_and_print(
