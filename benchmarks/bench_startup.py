@@ -11,9 +11,10 @@ interleaved run by run so that load changes hit all of them alike:
   floor+exit   the same, ending with the interpreter's normal exit, which frees those tables (about 0.1 s):
                the floor as this benchmark measured it before the command learned to skip that
   validate     dataprep validate FILE (default options) on a --lines file from benchmarks/generate_chat.py
+  hook         dataprep validate --quiet -- FILE, the command line of the pre-commit hook (.pre-commit-hooks.yaml)
 
 Every program imports dataprep from this checkout (PYTHONPATH), run from an empty directory. `--baseline DIR`
-adds `floor`, `floor+exit` and `validate` run from another checkout (say a `git worktree` of an older commit),
+adds `floor`, `floor+exit`, `validate` and `hook` run from another checkout (say a `git worktree` of an older commit),
 interleaved with these: old and new measured under the same load, which is the only fair comparison on a
 shared machine.
 
@@ -79,12 +80,14 @@ def programs(path: Path, baseline: Path | None) -> dict[str, tuple[list[str], di
         "floor": ([python, "-c", FLOOR_CODE], here),
         "floor+exit": ([python, "-c", FLOOR_EXIT_CODE], here),
         "validate": ([python, "-m", "dataprep", "validate", str(path)], here),
+        "hook": ([python, "-m", "dataprep", "validate", "--quiet", "--", str(path)], here),
     }
     if baseline is not None:
         old = child_env(baseline)
         out["baseline floor"] = ([python, "-c", FLOOR_CODE], old)
         out["baseline floor+exit"] = ([python, "-c", FLOOR_EXIT_CODE], old)
         out["baseline validate"] = ([python, "-m", "dataprep", "validate", str(path)], old)
+        out["baseline hook"] = ([python, "-m", "dataprep", "validate", "--quiet", "--", str(path)], old)
     return out
 
 

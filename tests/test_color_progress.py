@@ -20,8 +20,8 @@ from dataprep.report.text import render_text
 from tests.conftest import assistant, chat, user
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
-# The module, not the click command that `dataprep.cli` exports under the same name.
-validate_cmd = importlib.import_module("dataprep.cli.validate_cmd")
+# validate's run and report, under its options (the module, imported by name)
+validate_run = importlib.import_module("dataprep.cli.validate_run")
 
 
 class FakeTTY(io.StringIO):
@@ -189,7 +189,7 @@ def test_cli_passes_the_bar_to_an_orchestrator_that_takes_one(
     write_jsonl: Callable[..., Path],
     tty_stderr: FakeTTY,
 ) -> None:
-    real = validate_cmd.validate_files
+    real = validate_run.validate_files
     seen: list[str] = []
 
     def with_progress(*args: Any, progress: Any = None, **kwargs: Any) -> Any:
@@ -198,8 +198,8 @@ def test_cli_passes_the_bar_to_an_orchestrator_that_takes_one(
         seen.append(tty_stderr.getvalue())
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(validate_cmd, "validate_files", with_progress)
-    monkeypatch.setattr(validate_cmd, "progress_for", lambda: ProgressBar(tty_stderr, delay=0))
+    monkeypatch.setattr(validate_run, "validate_files", with_progress)
+    monkeypatch.setattr(validate_run, "progress_for", lambda: ProgressBar(tty_stderr, delay=0))
     assert main(["validate", str(_mixed_file(write_jsonl)), "-q"]) == 1
     assert seen and " 50% [" in seen[0] and "5,000 lines" in seen[0]
     assert tty_stderr.getvalue().endswith("\r")  # wiped before the report was printed

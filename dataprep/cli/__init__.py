@@ -9,18 +9,15 @@ from __future__ import annotations
 import atexit
 import contextlib
 import errno
-import importlib
+import gc
 import os
 import signal
 import sys
 import threading
 import traceback
 from collections.abc import Iterator, Sequence
-from typing import NoReturn
+from typing import Any, NoReturn
 
-import click
-
-from dataprep._version import __version__
 from dataprep.errors import DataprepError
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERRUPTED, EXIT_TERMINATED = 0, 1, 2, 130, 143
@@ -33,47 +30,14 @@ class Terminated(BaseException):
     """SIGTERM, raised like KeyboardInterrupt so every `with` block removes its temporary files on the way out."""
 
 
-# Each command's module, loaded only when that command runs (or help lists it): `dataprep validate` in a
-# pre-commit hook never pays for importing convert's, report's or split's dependencies.
-COMMANDS = {
-    "validate": ("dataprep.cli.validate_cmd", "validate_cmd"),
-    "convert": ("dataprep.cli.convert_cmd", "convert_cmd"),
-    "split": ("dataprep.cli.split_cmd", "split_cmd"),
-    "export": ("dataprep.cli.export_cmd", "export_cmd"),
-    "report": ("dataprep.cli.report_cmd", "report_cmd"),
-    "rules": ("dataprep.cli.info_cmd", "rules_cmd"),
-    "models": ("dataprep.cli.info_cmd", "models_cmd"),
-    "targets": ("dataprep.cli.info_cmd", "targets_cmd"),
-    "config": ("dataprep.cli.config_cmd", "config_cmd"),
-    "gpus": ("dataprep.cli.compute_options", "gpus_cmd"),
-}
+def __getattr__(name: str) -> Any:
+    """`cli` (the click group) and its pieces, loaded from dataprep.cli.group on first use: the plain
+    `dataprep validate FILE...` runs without click."""
+    if name in ("cli", "LazyGroup", "COMMANDS"):
+        from dataprep.cli import group
 
-
-class LazyGroup(click.Group):
-    """A group whose commands are imported by name on first use (help lists them sorted, as click does)."""
-
-    def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted(COMMANDS)
-
-    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        home = COMMANDS.get(cmd_name)
-        if home is None:
-            return None
-        command = getattr(importlib.import_module(home[0]), home[1])
-        assert isinstance(command, click.Command)
-        return command
-
-
-@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="dataprep")
-def cli() -> None:
-    """Prepare and check fine-tuning data before you pay for a training run.
-
-    \b
-    Examples:
-      dataprep validate train.jsonl --validation valid.jsonl --model gpt-4o-mini-2024-07-18
-      dataprep rules DP203
-    """
+        return getattr(group, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -109,18 +73,23 @@ def exit_quickly(code: int) -> NoReturn:
 
 def _run(args: list[str]) -> int:
     try:
+        # The validation stack's modules (every command but help uses them), loaded once per process.
+        loading = "dataprep.cli.validate_run" not in sys.modules
+        with _collector_paused() if loading else contextlib.nullcontext():
+            from dataprep.cli.validate_run import plain_params, validate_and_print
+
+        params = plain_params(args)
+        if params is not None:  # `validate [--quiet] -- FILE...` and the like: nothing for click to parse
+            return validate_and_print(**params)
+        from dataprep.cli.group import cli
+
         result = cli.main(args=args, prog_name="dataprep", standalone_mode=False)
-    except (click.exceptions.Abort, KeyboardInterrupt):
+    except KeyboardInterrupt:
         _say("dataprep: interrupted")
         return EXIT_INTERRUPTED
     except Terminated:
         _say("dataprep: terminated")
         return EXIT_TERMINATED
-    except click.exceptions.Exit as exc:
-        return int(exc.exit_code)
-    except click.ClickException as exc:
-        exc.show()
-        return EXIT_USAGE
     except DataprepError as exc:
         _say(f"dataprep: error: {exc}")
         return EXIT_USAGE
@@ -138,7 +107,11 @@ def _run(args: list[str]) -> int:
         )
         _say(f"dataprep: error: the input is {what} to process")
         return EXIT_USAGE
-    except Exception as exc:  # a bug: one line, never a traceback, unless asked for
+    except Exception as exc:
+        code = _click_exit(exc)
+        if code is not None:
+            return code
+        # a bug: one line, never a traceback, unless asked for
         if os.environ.get("DATAPREP_TRACEBACK"):
             traceback.print_exc()
         _say(f"dataprep: internal error: {type(exc).__name__}: {exc} (please report it)")
@@ -146,7 +119,26 @@ def _run(args: list[str]) -> int:
     return int(result) if isinstance(result, int) else EXIT_OK
 
 
+def _click_exit(exc: Exception) -> int | None:
+    """The exit code of a click exception (shown as click shows it), None for any other exception. None
+    exists before click is loaded, which the plain `validate FILE...` never does."""
+    click = sys.modules.get("click")
+    if click is None:
+        return None
+    if isinstance(exc, click.exceptions.Abort):
+        _say("dataprep: interrupted")
+        return EXIT_INTERRUPTED
+    if isinstance(exc, click.exceptions.Exit):
+        return int(exc.exit_code)
+    if isinstance(exc, click.ClickException):
+        exc.show()
+        return EXIT_USAGE
+    return None
+
+
 def _say(message: str) -> None:
+    import click  # as every message was written before the plain `validate FILE...` loaded no click
+
     with contextlib.suppress(OSError):
         click.echo(message, err=True)
 
@@ -162,6 +154,26 @@ def _flush_stdout(code: int) -> int:
         _say(f"dataprep: error: cannot write to standard output: {exc.strerror or exc}")
         return max(code, EXIT_USAGE)
     return code
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No cyclic garbage collection while modules load, and none of their objects examined again after.
+
+    Loading creates tens of thousands of objects (functions, classes, dicts) that live until exit and hold
+    no garbage: the collector ran about 40 times over them during a pre-commit run's imports, chasing
+    pointers through memory for nothing. Frozen (gc.freeze), they are left out of every later collection;
+    what the run itself allocates is collected as usual. Once per process: whatever exists when it runs is
+    frozen with them (in a long-lived caller, its garbage cycles of that moment stay).
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if was_enabled:
+            gc.enable()
 
 
 @contextlib.contextmanager

@@ -8,13 +8,8 @@ from typing import Any
 
 import click
 
-from dataprep.cli.options import (
-    chosen_report_format,
-    comma_list,
-    report_format_option,
-    severity_pairs,
-    validation_options,
-)
+from dataprep.cli.option_values import comma_list, severity_pairs
+from dataprep.cli.options import chosen_report_format, report_format_option, validation_options
 from dataprep.cli.progress import progress_for
 from dataprep.conversion.files import OUTPUT_FORMATS
 from dataprep.conversion.native import INPUT_FORMATS, TO_TARGETS

@@ -1,31 +1,15 @@
-"""Small helpers shared by commands: comma lists, CODE=LEVEL pairs, options that mean one thing everywhere."""
+"""Small helpers shared by commands: options that mean one thing everywhere (comma lists and CODE=LEVEL pairs
+are read in option_values, which loads no click)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
 _F = TypeVar("_F", bound=Callable[..., Any])
-
-
-def comma_list(values: Iterable[str]) -> tuple[str, ...] | None:
-    """`--ignore DP4,DP2 --ignore DP601` -> ("DP4", "DP2", "DP601"); None when the flag was not given."""
-    items = [part.strip().upper() for value in values for part in value.split(",") if part.strip()]
-    return tuple(items) if items else None
-
-
-def severity_pairs(values: Iterable[str]) -> dict[str, str] | None:
-    """`--severity DP204=error` pairs as a dict; None when the flag was not given."""
-    out: dict[str, str] = {}
-    for value in values:
-        code, sep, level = value.partition("=")
-        if not sep or not code.strip():
-            raise click.BadParameter(f"{value!r} is not CODE=LEVEL", param_hint="--severity")
-        out[code.strip().upper()] = level.strip().lower()
-    return out or None
 
 
 REPORT_FORMATS = ("text", "json")

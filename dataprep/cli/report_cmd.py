@@ -12,7 +12,8 @@ from typing import Any
 import click
 
 from dataprep.cli.html_output import html_target, write_html_report
-from dataprep.cli.validate_cmd import run_validation, validate_cmd
+from dataprep.cli.validate_cmd import validate_cmd
+from dataprep.cli.validate_run import run_validation
 
 # validate's options about printing the report in the terminal; the rest are shared.
 _PRINTING = {"output_format", "quiet", "color", "html"}

@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any
 
 import click
 
-from dataprep.cli.color import COLOR_MODES, use_color
+from dataprep.cli.color import COLOR_MODES
 from dataprep.cli.compute_options import compute_options
-from dataprep.cli.html_output import html_target, write_html_report
-from dataprep.cli.options import InputPath, comma_list, severity_pairs
-from dataprep.cli.progress import progress_for
-from dataprep.config import Config, load_config
-from dataprep.report.formats import RENDERERS, STREAMED
-from dataprep.report.model import Report
-from dataprep.validation.run import validate_files
+from dataprep.cli.options import InputPath
+from dataprep.cli.validate_run import validate_and_print
+from dataprep.report.formats import RENDERERS
 
 
 @click.command("validate")
@@ -125,37 +120,7 @@ from dataprep.validation.run import validate_files
     help="Configuration file (default: nearest dataprep.toml or pyproject.toml [tool.dataprep]).",
 )
 @compute_options
-def validate_cmd(
-    files: tuple[Path | str, ...],
-    validation: tuple[Path | str, ...],
-    model: str | None,
-    tokenizer_encoding: str | None,
-    old_encoding: str | None,
-    max_tokens: int | None,
-    price_per_1m: float | None,
-    tokenizer_path: Path | None,
-    chat_template: Path | None,
-    allow_download: bool | None,
-    pinned_date: str | None,
-    max_seq_length: int | None,
-    packing: bool | None,
-    epochs: int | None,
-    kind: str | None,
-    target_name: str | None,
-    select: tuple[str, ...],
-    ignore: tuple[str, ...],
-    severity: tuple[str, ...],
-    jobs: int | None,
-    executor: str | None,
-    ray_address: str | None,
-    output_format: str,
-    quiet: bool,
-    exit_zero: bool,
-    color: str,
-    html: Path | None,
-    config_path: Path | None,
-    **compute: Any,
-) -> int:
+def validate_cmd(files: tuple[Path | str, ...], **options: Any) -> int:
     """Check JSONL training files: schema, roles, tool calls, token limits, duplicates, splits, and cost.
 
     Every problem is printed as `file:line:col: CODE message [json.path]`. Exit status: 0 no errors,
@@ -172,91 +137,4 @@ def validate_cmd(
       dataprep validate train.jsonl --model meta-llama/Llama-3.1-8B-Instruct --max-seq-length 4096
       dataprep validate train.jsonl --tokenizer ./Qwen2.5-7B-Instruct --date 2026-01-01
     """
-    local = [p for p in (*files, *validation) if isinstance(p, Path)]  # a URI cannot be the HTML output
-    target = html_target(html, local) if html is not None else None
-    report, config = run_validation(
-        files,
-        validation,
-        model=model,
-        tokenizer_encoding=tokenizer_encoding,
-        old_encoding=old_encoding,
-        max_tokens=max_tokens,
-        price_per_1m=price_per_1m,
-        tokenizer_path=tokenizer_path,
-        chat_template=chat_template,
-        allow_download=allow_download,
-        pinned_date=pinned_date,
-        max_seq_length=max_seq_length,
-        packing=packing,
-        epochs=epochs,
-        kind=kind,
-        target_name=target_name,
-        select=select,
-        ignore=ignore,
-        severity=severity,
-        jobs=jobs,
-        executor="ray" if ray_address and executor is None else executor,
-        ray_address=ray_address,
-        config_path=config_path,
-        **compute,
-    )
-    if target is not None:
-        write_html_report(report, target, config)
-    if output_format == "text":
-        from dataprep.report.text import render_text
-
-        colored = use_color(color, sys.stdout)
-        # color=colored stops click from stripping the codes when `--color always` writes to a pipe.
-        click.echo(render_text(report, quiet=quiet, color=colored), nl=False, color=colored)
-    elif output_format in STREAMED:
-        for piece in STREAMED[output_format](report):  # never the whole document in memory at once
-            click.echo(piece, nl=False)
-    else:
-        click.echo(RENDERERS[output_format](report), nl=False)
-    return 0 if exit_zero or report.ok else 1
-
-
-def run_validation(
-    files: tuple[Path | str, ...],
-    validation: tuple[Path | str, ...],
-    *,
-    select: tuple[str, ...],
-    ignore: tuple[str, ...],
-    severity: tuple[str, ...],
-    config_path: Path | None,
-    old_encoding: str | None = None,
-    **overrides: Any,
-) -> tuple[Report, Config]:
-    """Validate with a progress bar on a terminal; the Report, and the configuration it ran with (options
-    applied). `overrides` are the options that are configuration keys (model, tokenizer_encoding, epochs, jobs,
-    the compute options, ...)."""
-    if old_encoding is not None:
-        chosen = overrides.get("tokenizer_encoding")
-        if chosen is not None and chosen != old_encoding:
-            raise click.UsageError("--encoding is the old name of --tokenizer-encoding: give one of them")
-        click.echo("dataprep: note: --encoding is now --tokenizer-encoding", err=True)
-        overrides["tokenizer_encoding"] = old_encoding
-    overrides["target"] = overrides.pop("target_name", None)  # --target (`target` is the HTML output here)
-    # the open-weight options' parameter names differ from their configuration keys
-    tokenizer_path = overrides.pop("tokenizer_path", None)
-    overrides["tokenizer"] = str(tokenizer_path) if tokenizer_path is not None else None
-    chat_template = overrides.get("chat_template")
-    overrides["chat_template"] = str(chat_template) if chat_template is not None else None
-    overrides["date"] = overrides.pop("pinned_date", None)
-    config = load_config(config_path)
-    progress = progress_for()  # None unless stderr is a terminal
-    try:
-        report = validate_files(
-            list(files),
-            list(validation),
-            config=config,
-            select=comma_list(select),
-            ignore=comma_list(ignore),
-            severity=severity_pairs(severity),
-            progress=progress,
-            **overrides,
-        )
-    finally:
-        if progress is not None:
-            progress.close()  # wipe the bar before the report is printed
-    return report, config.with_overrides("arguments", **overrides)
+    return validate_and_print(files, **options)
