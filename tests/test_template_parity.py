@@ -49,7 +49,7 @@ def test_text_ids_and_mask_equal_transformers(name: str, tmp_path: Path) -> None
     folder = write_tiny_tokenizer(tmp_path / name, source, bos="<|begin_of_text|>", eos="<|eot_id|>")
     import transformers
 
-    theirs = transformers.AutoTokenizer.from_pretrained(str(folder))
+    theirs: Any = transformers.AutoTokenizer.from_pretrained(str(folder))
     loaded = load_folder(folder)
     ours = ChatTemplateTokenizer(name, loaded.encoder, source, variables=loaded.variables)
     convs = sample_conversations()
