@@ -29,6 +29,9 @@ from dataprep.validation.record import BatchResult, CheckSettings, check_block
 from tests.conftest import assistant, chat, to_line, user
 from tests.hostile.generate import SHAPES
 
+# One xdist worker runs the module (`--dist loadgroup` in the Makefile): the references are computed once.
+pytestmark = pytest.mark.xdist_group("executor-spans")
+
 MAX_LINE = 4096  # small, so the corpus's long lines are oversize lines skipped in bounded reads
 
 

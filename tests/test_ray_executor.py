@@ -26,6 +26,8 @@ pytestmark = [
         reason="ray is not installed (pip install 'dataprep[ray]', in the dev extras)",
     ),
     pytest.mark.filterwarnings("ignore::DeprecationWarning", "ignore::FutureWarning"),
+    # One xdist worker runs the module (`--dist loadgroup` in the Makefile): Ray starts once, not per worker.
+    pytest.mark.xdist_group("ray"),
 ]
 
 
