@@ -35,12 +35,14 @@ typecheck: $(VENV)/.installed-dev
 unit quick bench: export PYTHONDONTWRITEBYTECODE :=
 
 # Two workers (pytest-xdist) and a coverage gate (the figure is in pyproject's [tool.coverage.report]).
+# loadgroup: tests balance one by one, except a module marked xdist_group (Ray, Chromium, a wheel build), whose
+# tests one worker runs, so its expensive module or session fixture is set up once.
 unit: $(VENV)/.installed-dev
-	$(BIN)/python -m pytest -q -n auto --cov=dataprep --cov-report=term:skip-covered
+	$(BIN)/python -m pytest -q -n auto --dist loadgroup --cov=dataprep --cov-report=term:skip-covered
 
 # The inner loop: everything but the slow tests (property sweeps, real pre-commit runs, wheel builds), no coverage.
 quick: $(VENV)/.installed-dev
-	$(BIN)/python -m pytest -q -n auto -m "not slow"
+	$(BIN)/python -m pytest -q -n auto --dist loadgroup -m "not slow"
 
 # The browser tests (tests/test_report_browser.py) need Chromium, Debian's package: installed here when we run
 # as root with apt-get; otherwise nothing is done and those tests skip, saying why.

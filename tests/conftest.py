@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import sys
+import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -79,3 +82,15 @@ def write_jsonl(tmp_path: Path) -> Callable[..., Path]:
 def _no_user_config(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """Run every test from a folder with no dataprep configuration above it."""
     monkeypatch.chdir(tmp_path)
+
+
+def _untrace_forked_child() -> None:
+    """Coverage's line tracer survives fork, so a process-pool worker forked from a test would trace every line
+    it runs and then exit without saving any of it (pytest-cov measures the test processes only): stop it."""
+    tracer = sys.gettrace()
+    if tracer is not None and type(tracer).__module__.startswith("coverage"):
+        sys.settrace(None)
+        threading.settrace(None)  # type: ignore[arg-type]
+
+
+os.register_at_fork(after_in_child=_untrace_forked_child)

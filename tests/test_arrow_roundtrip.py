@@ -8,6 +8,7 @@ adds, keeping the ones that were in the data.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from pathlib import Path
 from typing import Any
@@ -21,8 +22,11 @@ from dataprep.conversion.export import load_dataset_records
 from dataprep.io.arrow_records import build_dataset, decode, encode, read_parquet
 from tests.conftest import SAMPLE
 
-datasets = pytest.importorskip("datasets")
-pq = pytest.importorskip("pyarrow.parquet")
+# Skipped without them; imported by the tests that use them only: every xdist worker imports this module.
+pytestmark = pytest.mark.skipif(
+    importlib.util.find_spec("datasets") is None or importlib.util.find_spec("pyarrow") is None,
+    reason="datasets and pyarrow are not installed (dev extras)",
+)
 
 # Every sample file and the mapping that converts it.
 SAMPLES = [
@@ -116,6 +120,8 @@ def test_every_sample_file_round_trips_through_parquet_and_datasets(
     assert canonical(read_parquet(tmp_path / "o.parquet")) == canonical(expected)
     assert canonical(load_dataset_records(tmp_path / "o_hf")) == canonical(expected)
     # What the validator reads from a saved dataset (dataprep.validate(dataset)) is the same records too.
+    import datasets
+
     loaded = datasets.load_from_disk(str(tmp_path / "o_hf"))
     from dataprep.io.hf_rows import dataset_rows
 
@@ -163,6 +169,9 @@ def test_two_tool_file_same_tokens_and_findings_after_parquet_and_datasets(tmp_p
     assert canonical(read_parquet(outputs["parquet"])) == expected
     assert canonical(load_dataset_records(outputs["hf"])) == expected
     # Read with plain pyarrow/datasets: tools are JSON text (one string per record), never merged structs.
+    import datasets
+    import pyarrow.parquet as pq
+
     table = pq.read_table(outputs["parquet"])
     assert str(table.schema.field("tools").type) == "string"
     loaded = datasets.load_from_disk(str(outputs["hf"]))
@@ -197,6 +206,8 @@ def test_a_table_dataprep_did_not_write_is_read_with_arrows_nulls_dropped(tmp_pa
 
     records = two_tool_records(4)
     naive = pa.Table.from_pylist([{**r, "tools": json.dumps(r["tools"])} for r in records])
+    import pyarrow.parquet as pq
+
     pq.write_table(naive, tmp_path / "naive.parquet")
     back = read_parquet(tmp_path / "naive.parquet")
     # Without dataprep's layout the nulls that were in the data cannot be told from Arrow's: both go.

@@ -5,6 +5,7 @@ on the hostile corpus; and a dead worker still names the file's lines."""
 
 from __future__ import annotations
 
+import functools
 import itertools
 import multiprocessing
 import os
@@ -27,6 +28,9 @@ from dataprep.validation.executors import InProcessExecutor, PoolExecutor
 from dataprep.validation.record import BatchResult, CheckSettings, check_block
 from tests.conftest import assistant, chat, to_line, user
 from tests.hostile.generate import SHAPES
+
+# One xdist worker runs the module (`--dist loadgroup` in the Makefile): the references are computed once.
+pytestmark = pytest.mark.xdist_group("executor-spans")
 
 MAX_LINE = 4096  # small, so the corpus's long lines are oversize lines skipped in bounded reads
 
@@ -106,11 +110,19 @@ def _read_by_workers(
     return results, facts
 
 
-@pytest.fixture(params=sorted(FILES))
-def hostile(request: pytest.FixtureRequest, tmp_path: Path) -> Path:
-    path = tmp_path / f"{request.param}.jsonl"
+@pytest.fixture(scope="module", params=sorted(FILES))
+def hostile(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("spans") / f"{request.param}.jsonl"
     path.write_bytes(FILES[request.param]())
     return path
+
+
+@functools.cache
+def _references(path: Path) -> tuple[BatchResult, FileFacts, BatchResult, FileFacts]:
+    """The in-process and pickled-blocks results of a file: neither reads spans, so the span sizes below do
+    not change them, and each file's pair is computed once for the module (a pool and two tokenizers each)."""
+    settings = _settings()
+    return (*_in_process(path, settings), *_pickled(path, settings))
 
 
 @pytest.mark.parametrize(("span", "peeked", "block_bytes"), [(97, 0, BLOCK_BYTES), (1500, 2, 700)])
@@ -119,8 +131,7 @@ def test_workers_reading_their_ranges_give_the_pickled_blocks_results(
 ) -> None:
     monkeypatch.setattr(executors, "SPAN_BYTES", span)  # many ranges, cut anywhere between lines
     settings = _settings()
-    alone, alone_facts = _in_process(hostile, settings)
-    pickled, pickled_facts = _pickled(hostile, settings)
+    alone, alone_facts, pickled, pickled_facts = _references(hostile)
     spanned, spanned_facts = _read_by_workers(hostile, settings, peeked, block_bytes)
     assert alone.lines == count_newlines_of(hostile) + 1  # the fixtures end without a newline
     assert alone.problems and alone.digests  # something to compare
@@ -225,24 +236,24 @@ def test_a_dead_worker_reading_its_range_names_the_files_lines(
 ) -> None:
     rows = [
         to_line(chat(user(f"Question number {i} about lentils?"), assistant(f"Answer {i}.")))
-        for i in range(30_000)
+        for i in range(3_000)
     ]
-    rows[21_000 - 1] = to_line(chat(user("DIE HERE"), assistant("A.")))  # line 21000
+    rows[2_100 - 1] = to_line(chat(user("DIE HERE"), assistant("A.")))  # line 2100
     path = tmp_path / "train.jsonl"
     path.write_bytes(b"\n".join(rows) + b"\n")
     monkeypatch.setattr(executors, "check_block", _dying_on(b"DIE HERE", os.getpid()))
     monkeypatch.setattr(executors, "_context", lambda: multiprocessing.get_context("fork"))
-    monkeypatch.setattr(executors, "SPAN_BYTES", 64 * 1024)
+    monkeypatch.setattr(executors, "SPAN_BYTES", 8 * 1024)  # about 100 lines: many ranges in 300 KB
     settings = CheckSettings(Kind.CHAT, resolve_model(None).tokenizer_spec, 128_000, "gpt-4o-mini")
     facts = FileFacts()
     with open_input(path) as handle:
-        stream = BlockStream(iter_blocks(handle, facts, block_bytes=32 * 1024), facts, handle, str(path))
+        stream = BlockStream(iter_blocks(handle, facts, block_bytes=4 * 1024), facts, handle, str(path))
         next(iter(stream.peek()))
         with pytest.raises(WorkerCrashed) as caught:
             list(PoolExecutor(2).run(stream, settings))
     # The range's lines counted from 1 in the worker, named here as the file's.
-    assert caught.value.first <= 21_000 <= caught.value.last
-    assert caught.value.last - caught.value.first < 1000
+    assert caught.value.first <= 2_100 <= caught.value.last
+    assert caught.value.last - caught.value.first < 120  # one range, not the whole rest of the file
 
 
 def test_the_span_lines_of_a_pending_range_are_the_files(tmp_path: Path) -> None:

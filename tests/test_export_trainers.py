@@ -4,6 +4,7 @@ from the trainer's docs (tests/trainer_schemas.py), and the data is loaded the w
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from pathlib import Path
 from typing import Any
@@ -25,7 +26,10 @@ from dataprep.errors import DataprepError, InputError, OutputError, UsageError
 from tests import trainer_schemas
 from tests.conftest import SAMPLE
 
-datasets = pytest.importorskip("datasets")
+# Skipped without datasets, which quiet_load imports: every pytest-xdist worker imports this module to collect it.
+pytestmark = pytest.mark.skipif(
+    importlib.util.find_spec("datasets") is None, reason="datasets is not installed (dev extras)"
+)
 
 GOLDEN = Path(__file__).parent / "golden" / "convert"
 CHAT, CHAT_VALIDATION = SAMPLE / "chat_valid.jsonl", SAMPLE / "chat_valid.validation.jsonl"
@@ -52,6 +56,7 @@ def load_yaml(path: Path) -> Any:
 
 
 def quiet_load(*args: Any, **kwargs: Any) -> Any:
+    import datasets
     from datasets.utils import logging as hf_logging
 
     hf_logging.disable_progress_bar()

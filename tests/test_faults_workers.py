@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from dataprep.errors import WorkerCrashed
+from dataprep.io import jsonl
 from dataprep.io.jsonl import Block, FileFacts, iter_blocks, open_input
 from dataprep.models import resolve_model
 from dataprep.types import Kind
@@ -26,9 +27,17 @@ from tests.faults import assert_clean_exit, run_cli
 # Runs in the child before the CLI: every file goes to the pool, and a worker (never the parent) that gets a
 # block after the first (by its byte offset: workers reading their own ranges number lines from 1) kills itself
 # the way the OOM killer would.
-KILL_SECOND_BLOCK = """
-import os, signal
+# Blocks and spans shrink to 64 KiB, so a file of a few hundred KB crosses them as a 3 MB file crosses 1 MB ones.
+SMALL_BLOCKS = """
+import dataprep.io.jsonl as jsonl
 import dataprep.validation.executors as executors
+jsonl.BLOCK_BYTES = executors.SPAN_BYTES = 64 * 1024
+"""
+BLOCK = 64 * 1024
+KILL_SECOND_BLOCK = (
+    SMALL_BLOCKS
+    + """
+import os, signal
 executors.IN_PROCESS_BYTES = 0
 _parent, _check = os.getpid(), executors.check_block
 def _dying(block, settings):
@@ -37,6 +46,7 @@ def _dying(block, settings):
     return _check(block, settings)
 executors.check_block = _dying
 """
+)
 
 
 def _records(n: int) -> list[bytes]:
@@ -46,10 +56,13 @@ def _records(n: int) -> list[bytes]:
     ]
 
 
-def _big_jsonl(path: Path, n: int = 30_000) -> Path:
-    """About 3 MB: three 1 MB blocks, so a second block exists for a worker to die on."""
+LINES = 3_000
+
+
+def _big_jsonl(path: Path, n: int = LINES) -> Path:
+    """About 300 KB: several 64 KiB blocks, so a second block exists for a worker to die on."""
     path.write_bytes(b"\n".join(_records(n)) + b"\n")
-    assert path.stat().st_size > 2 * (1 << 20)
+    assert path.stat().st_size > 2 * BLOCK
     return path
 
 
@@ -57,7 +70,7 @@ def _assert_names_the_lines(stderr: str, path: Path) -> None:
     match = re.search(rf"{re.escape(str(path))}:(\d+)-(\d+): a worker process died", stderr)
     assert match, stderr
     first, last = int(match[1]), int(match[2])
-    assert 1 < first <= last <= 30_000
+    assert 1 < first <= last <= LINES
 
 
 def test_validate_stops_naming_the_lines_when_a_worker_is_killed(tmp_path: Path) -> None:
@@ -72,7 +85,7 @@ def test_validate_stops_naming_the_lines_when_a_worker_is_killed(tmp_path: Path)
 
 def test_convert_validation_stops_when_a_worker_is_killed(tmp_path: Path) -> None:
     source = tmp_path / "faq.csv"
-    rows = [f"Question number {i} about lentils?,Answer {i}." for i in range(40_000)]
+    rows = [f"Question number {i} about lentils?,Answer {i}." for i in range(4_000)]
     source.write_text("question,answer\n" + "\n".join(rows) + "\n", encoding="utf-8")
     out = tmp_path / "faq.jsonl"
     # --jobs 2: the default would check in one process on a busy machine (the test run itself keeps it busy).
@@ -96,7 +109,7 @@ def test_convert_validation_stops_when_a_worker_is_killed(tmp_path: Path) -> Non
 def test_the_fault_is_real_without_it_the_same_run_succeeds(tmp_path: Path) -> None:
     """The control: the same file and jobs, no killed worker, exit 0 - so the exit 2 above is the crash."""
     data = _big_jsonl(tmp_path / "train.jsonl")
-    fault = "import dataprep.validation.executors as e\ne.IN_PROCESS_BYTES = 0\n"
+    fault = SMALL_BLOCKS + "executors.IN_PROCESS_BYTES = 0\n"
     result = run_cli(["validate", "--jobs", "2", "--quiet", "--ignore", "DP4", str(data)], fault=fault)
     assert_clean_exit(result, (0,))
 
@@ -125,12 +138,14 @@ def test_pool_executor_names_the_dead_workers_block_in_process(
     """The same through the library: the pool's workers are forked from this process with the dying check."""
     data = _big_jsonl(tmp_path / "train.jsonl")
     monkeypatch.setattr(executors, "check_block", _dying_check(os.getpid()))
+    monkeypatch.setattr(jsonl, "BLOCK_BYTES", BLOCK)
+    monkeypatch.setattr(executors, "SPAN_BYTES", BLOCK)
     # The dying check reaches the workers only by fork (an earlier test's thread would make the pool spawn).
     monkeypatch.setattr(executors, "_context", lambda: multiprocessing.get_context("fork"))
     model = resolve_model(None)
     settings = CheckSettings(Kind.CHAT, model.tokenizer_spec, model.max_tokens, model.id)
     with open_input(data) as handle:
-        blocks = iter_blocks(handle, FileFacts(), 1 << 20)
+        blocks = iter_blocks(handle, FileFacts(), BLOCK)
         with pytest.raises(WorkerCrashed) as caught:
             list(executors.PoolExecutor(2).run(blocks, settings))
     assert 1 < caught.value.first <= caught.value.last
@@ -147,7 +162,7 @@ def test_workers_that_cannot_build_the_tokenizer_report_why(tmp_path: Path) -> N
     spec = TokenizerSpec("openai-formula", "no_such_encoding")
     settings = CheckSettings(Kind.CHAT, spec, 128_000, "gpt-4o-mini")
     with open_input(data) as handle:
-        blocks = iter_blocks(handle, FileFacts(), 1 << 20)
+        blocks = iter_blocks(handle, FileFacts(), BLOCK)
         with pytest.raises(EncodingError, match="no_such_encoding"):
             list(executors.PoolExecutor(2).run(blocks, settings))
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 
 import pytest
@@ -10,10 +11,15 @@ import dataprep
 from dataprep.errors import InputError
 from tests.conftest import SAMPLE, assistant, chat, user
 
-datasets = pytest.importorskip("datasets")
+# Skipped without datasets, which _dataset imports: every pytest-xdist worker imports this module to collect it.
+pytestmark = pytest.mark.skipif(
+    importlib.util.find_spec("datasets") is None, reason="datasets is not installed (dev extras)"
+)
 
 
 def _dataset(records: list[dict[str, object]]) -> object:
+    import datasets
+
     return datasets.Dataset.from_list(records)
 
 

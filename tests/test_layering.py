@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import ast
+import functools
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -51,7 +52,10 @@ def _resolve(name: str) -> str:
     return name
 
 
-GRAPH = {name: sorted(set(_imports(path)) - {name}) for name, path in MODULES.items()}
+@functools.cache
+def _graph() -> dict[str, list[str]]:
+    """Built on first use, not at import: every pytest-xdist worker imports this module to collect it."""
+    return {name: sorted(set(_imports(path)) - {name}) for name, path in MODULES.items()}
 
 
 def _is_package(name: str) -> bool:
@@ -61,7 +65,7 @@ def _is_package(name: str) -> bool:
 def test_no_import_cycles() -> None:
     # A package's __init__ re-exporting its modules is not a dependency of those modules on each other.
     graph = {
-        n: [d for d in deps if not _is_package(d) or d == "dataprep.tokens"] for n, deps in GRAPH.items()
+        n: [d for d in deps if not _is_package(d) or d == "dataprep.tokens"] for n, deps in _graph().items()
     }
     graph = {n: deps for n, deps in graph.items() if n != "dataprep"}
     state: dict[str, int] = {}
@@ -85,7 +89,7 @@ def test_no_import_cycles() -> None:
 def test_cli_is_imported_by_nothing_outside_it() -> None:
     users = [
         f"{name} imports {dep}"
-        for name, deps in GRAPH.items()
+        for name, deps in _graph().items()
         if not name.startswith("dataprep.cli") and name != "dataprep.__main__"
         for dep in deps
         if dep.startswith("dataprep.cli")
@@ -99,7 +103,7 @@ def test_report_renderers_import_only_the_report_model() -> None:
     exempt = ("dataprep.report.model", "dataprep.report.formats")
     bad = [
         f"{name} imports {dep}"
-        for name, deps in GRAPH.items()
+        for name, deps in _graph().items()
         if name.startswith("dataprep.report.") and name not in exempt
         for dep in deps
         if dep not in allowed and not (dep.startswith("dataprep.report.") and dep not in exempt)
@@ -116,7 +120,7 @@ def test_validation_core_never_imports_conversion() -> None:
         if name in reached:
             continue
         reached.add(name)
-        todo.extend(d for d in GRAPH.get(name, []) if d != "dataprep")
+        todo.extend(d for d in _graph().get(name, []) if d != "dataprep")
     assert not [name for name in reached if name.startswith(("dataprep.conversion", "dataprep.cli"))]
 
 

@@ -12,7 +12,8 @@ import pytest
 from tests.conftest import REPO, SAMPLE
 
 # Property sweeps, real pre-commit runs and wheel builds: `make quick` skips them, `make test` runs them.
-pytestmark = pytest.mark.slow
+# One xdist worker runs the module (`--dist loadgroup` in the Makefile), so the wheel is built once.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("packaging")]
 
 
 @pytest.fixture(scope="module")

@@ -211,6 +211,12 @@ def test_try_repo_runs_both_hooks_fails_on_the_bad_file_and_passes_the_good_ones
     )
     _commit_all(hooks_repo)
     target = _target_repo(tmp_path)
+    # A staged `-h.jsonl` must not print help, and a staged `--config=cfg.jsonl` (bad data) must not become an
+    # option that lets it pass: with `--` ending the entry's options, both are checked as data by both hooks.
+    _write(target / "-h.jsonl", [*_records(20), b'{"messages": [1,]}'])
+    _write(target / "--config=cfg.jsonl", [*_records(21), b'{"messages": [2,]}'])
+    (target / "cfg.jsonl").write_text('[tool.dataprep]\nignore = ["DP"]\n', encoding="utf-8")
+    _git(target, "add", "-A")
     env = _env(tmp_path)
 
     failed = _try_repo(hooks_repo, target, env, "--all-files")  # no hook id: every hook in the manifest
@@ -218,6 +224,11 @@ def test_try_repo_runs_both_hooks_fails_on_the_bad_file_and_passes_the_good_ones
     assert failed.returncode == 1, out
     assert re.search(r"dataprep validate\.+Failed", out) and re.search(r"per file\)\.+Failed", out)
     assert out.count("bad.jsonl:61:16: DP002 malformed JSON: trailing comma is not allowed") == 2
+    assert "Usage:" not in out and "Show this message" not in out  # -h.jsonl was not --help
+    assert out.count("-h.jsonl:61:16: DP002 malformed JSON") == 2
+    assert (
+        out.count("--config=cfg.jsonl:61:16: DP002 malformed JSON") == 2
+    )  # checked, not taken as the config
     # Only .jsonl files reach the hook, and good files produce no output.
     for name in ("good1.jsonl", "good2.jsonl", "notes.json", "notes.txt"):
         assert name not in out
@@ -235,34 +246,6 @@ def test_try_repo_runs_both_hooks_fails_on_the_bad_file_and_passes_the_good_ones
     )
     assert passed.returncode == 0, passed.stdout + passed.stderr
     assert re.search(r"dataprep validate\.+Passed", passed.stdout)
-
-
-@needs_tools
-def test_try_repo_checks_files_named_like_options_as_files(tmp_path: Path) -> None:
-    """A staged `-h.jsonl` must not print help, and a staged `--config=cfg.jsonl` (bad data) must not become
-    an option that lets it pass: with `--` ending the entry's options, both are checked as data."""
-    hooks_repo = tmp_path / "hooks"
-    hooks_repo.mkdir()
-    (hooks_repo / ".pre-commit-hooks.yaml").write_text(
-        _offline_manifest(MANIFEST.read_text(encoding="utf-8"))
-    )
-    _commit_all(hooks_repo)
-    target = tmp_path / "target"
-    target.mkdir()
-    _write(target / "-h.jsonl", [*_records(20), b'{"messages": [1,]}'])
-    _write(target / "--config=cfg.jsonl", [*_records(21), b'{"messages": [2,]}'])
-    (target / "cfg.jsonl").write_text('[tool.dataprep]\nignore = ["DP"]\n', encoding="utf-8")
-    _git(target, "init", "-q")
-    _git(target, "add", "-A")
-    env = _env(tmp_path)
-
-    for hook_id in HOOK_IDS:
-        result = _try_repo(hooks_repo, target, env, hook_id, "--all-files")
-        out = result.stdout + result.stderr
-        assert result.returncode == 1, out
-        assert "Usage:" not in out and "Show this message" not in out  # -h.jsonl was not --help
-        assert "-h.jsonl:61:16: DP002 malformed JSON" in out
-        assert "--config=cfg.jsonl:61:16: DP002 malformed JSON" in out  # checked, not taken as the config
 
 
 def _project_copy(tmp_path: Path) -> Path:

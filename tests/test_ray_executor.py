@@ -5,6 +5,7 @@ tests/test_dedup_distributed.py."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from collections import Counter
 from collections.abc import Iterator
@@ -18,16 +19,23 @@ from dataprep.cli import main
 from dataprep.validation.run import validate_files
 from tests.test_dedup_distributed import dataset
 
-ray = pytest.importorskip(
-    "ray", reason="ray is not installed (pip install 'dataprep[ray]', in the dev extras)"
-)
-
-pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning", "ignore::FutureWarning")
+# Ray is imported by the cluster fixture only: every pytest-xdist worker imports this module to collect it.
+pytestmark = [
+    pytest.mark.skipif(
+        importlib.util.find_spec("ray") is None,
+        reason="ray is not installed (pip install 'dataprep[ray]', in the dev extras)",
+    ),
+    pytest.mark.filterwarnings("ignore::DeprecationWarning", "ignore::FutureWarning"),
+    # One xdist worker runs the module (`--dist loadgroup` in the Makefile): Ray starts once, not per worker.
+    pytest.mark.xdist_group("ray"),
+]
 
 
 @pytest.fixture(scope="session")
 def cluster() -> Iterator[None]:
     """One local Ray of 2 CPUs for the session (per pytest-xdist worker that runs these tests)."""
+    import ray
+
     started = not ray.is_initialized()
     if started:
         ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, logging_level="ERROR")

@@ -21,10 +21,14 @@ from tests.browser import Browser, find_chromium
 from tests.conftest import SAMPLE, assistant, chat, user
 
 CHROMIUM = find_chromium()
-pytestmark = pytest.mark.skipif(
-    CHROMIUM is None,
-    reason="Chromium not found (apt-get install chromium, or set DATAPREP_CHROMIUM); `make test` installs it as root",
-)
+# One xdist worker runs the module (`--dist loadgroup` in the Makefile), so Chromium starts once.
+pytestmark = [
+    pytest.mark.skipif(
+        CHROMIUM is None,
+        reason="Chromium not found (apt-get install chromium, or set DATAPREP_CHROMIUM); `make test` installs it as root",
+    ),
+    pytest.mark.xdist_group("browser"),
+]
 
 BARS_JS = """JSON.stringify([...document.querySelectorAll('#%s rect.bar:not(.legend)')].map(r => ({
   lo: +r.dataset.lo, hi: +r.dataset.hi, count: +r.dataset.count, share: +(r.dataset.share || 0),

@@ -364,13 +364,15 @@ def test_page_size_does_not_grow_with_the_examples(tmp_path: Path) -> None:
     sys.path.insert(0, str(REPO / "benchmarks"))
     import generate_chat
 
+    # 1,000 examples already fill the page's per-rule caps; four times as many (the findings grow linearly)
+    # must leave the page about as large: 10,000 showed the same and cost 14 s, this about a third of that.
     sizes = {}
-    for n in (1_000, 10_000):
+    for n in (1_000, 4_000):
         path = tmp_path / f"chat_{n}.jsonl"
         generate_chat.write(path, n, seed=3)
         config = Config(jobs=1)
         report = dataprep.validate_files([path], config=config)
         assert len(report.findings) > n // 40  # duplicates and near-duplicates: many more than the page lists
         sizes[n] = len(render_html(report, gather_evidence(report, config=config)).encode())
-    assert sizes[10_000] < 1.5 * sizes[1_000]
-    assert sizes[10_000] < 1_000_000
+    assert sizes[4_000] < 1.5 * sizes[1_000]
+    assert sizes[4_000] < 1_000_000

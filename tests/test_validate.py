@@ -127,10 +127,11 @@ def _mixed_lines(n: int) -> list[object]:
 def test_findings_and_stats_are_identical_for_any_number_of_jobs(
     write_jsonl: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    path = write_jsonl(_mixed_lines(3000))
+    path = write_jsonl(_mixed_lines(1000))  # about 150 KB
     # Leave the in-process fast path without a 4 MB file; blocks stay small, so every worker gets several.
     monkeypatch.setattr(executors, "IN_PROCESS_BYTES", 0)
-    monkeypatch.setattr(jsonl, "BLOCK_BYTES", 16 * 1024)
+    monkeypatch.setattr(jsonl, "BLOCK_BYTES", 4 * 1024)
+    monkeypatch.setattr(executors, "SPAN_BYTES", 4 * 1024)
     one = validate(path, jobs=1)
     two = validate(path, jobs=2)
     three = validate(path, jobs=3)
