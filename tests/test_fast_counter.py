@@ -278,17 +278,21 @@ def test_a_failing_fast_counter_falls_back_to_tiktoken(monkeypatch: pytest.Monke
         assert safe_counter(encoding)(text) == len(safe_encoder(encoding)(text))
 
 
+class _OffByOneCounter:
+    def count(self, text: str) -> int:
+        return len(text) + 1
+
+
+class _OffByOneBindings:
+    """bpe-openai's bindings, as far as dataprep uses them, with a counter that is always one token off."""
+
+    @staticmethod
+    def tokenizer_for_encoding(name: str) -> _OffByOneCounter:
+        return _OffByOneCounter()
+
+
 def test_a_counter_that_disagrees_on_the_probe_is_not_used(monkeypatch: pytest.MonkeyPatch) -> None:
-    class OffByOne:
-        def count(self, text: str) -> int:
-            return len(text) + 1
-
-    class Bindings:
-        @staticmethod
-        def tokenizer_for_encoding(name: str) -> OffByOne:
-            return OffByOne()
-
-    monkeypatch.setattr(fast, "_load_bindings", lambda: Bindings)
+    monkeypatch.setattr(fast, "_load_bindings", lambda: _OffByOneBindings)
     encoding = get_encoding("o200k_base")
     assert fast.fast_counter(encoding) is None
     assert "disagreed with tiktoken" in fast.counter_name(encoding)
@@ -400,16 +404,7 @@ def test_preload_builds_nothing_where_the_fast_counter_is_not_used(monkeypatch: 
 
 
 def test_preloaded_tables_that_disagree_on_the_probe_are_not_used(monkeypatch: pytest.MonkeyPatch) -> None:
-    class OffByOne:
-        def count(self, text: str) -> int:
-            return len(text) + 1
-
-    class Bindings:
-        @staticmethod
-        def tokenizer_for_encoding(name: str) -> OffByOne:
-            return OffByOne()
-
-    monkeypatch.setattr(fast, "_load_bindings", lambda: Bindings)
+    monkeypatch.setattr(fast, "_load_bindings", lambda: _OffByOneBindings)
     fast.reset_for_tests(warm_up=5)
     fast.preload("o200k_base")
     assert fast.past_warm_up()
