@@ -72,9 +72,8 @@ _calls_left = WARM_UP_CALLS
 
 _NOT_CHECKED = object()
 _COUNTERS: weakref.WeakKeyDictionary[tiktoken.Encoding, Any] = weakref.WeakKeyDictionary()
-_TABLES: dict[
-    str, Any
-] = {}  # encoding name -> bpe-openai's tokenizer (its Rust tables), built once per process
+# encoding name -> bpe-openai's tokenizer (its Rust tables), built once per process (or by a pool's parent)
+_TABLES: dict[str, Any] = {}
 _bindings: ModuleType | None = None
 _load_error: str | None = None
 
